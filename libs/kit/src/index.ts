@@ -1,0 +1,26 @@
+// The service kit: what every verimesh service is built from.
+export {
+  VerimeshError,
+  InvalidArgumentError,
+  ResourceExhaustedError,
+  UnavailableError,
+  DeadlineError,
+  InternalError,
+  componentStatusOf,
+  messageOf,
+} from './errors.js';
+export type { ErrorReason } from './errors.js';
+export { toStatus, errorDetails, ERROR_DOMAIN } from './status.js';
+export type { ErrorDetails } from './status.js';
+export { loadConfig, parseFlags, ConfigError, COMMON_OPTIONS } from './config.js';
+export type { OptionSpec, ConfigOf } from './config.js';
+export { createLogger, noopLogger } from './log.js';
+export type { Logger, LogLevel, LogSink } from './log.js';
+export { Admission, BoundedPool } from './admission.js';
+export { loadMedia, mediaPath, findMedia } from './media.js';
+export type { LoadMediaOptions } from './media.js';
+export { runBatch, describeVerifiers } from './verifier.js';
+export type { VerifyInput, VerifyContext, VerifyOutcome, VerifierDef, ServiceDef, RunBatchOptions } from './verifier.js';
+export { startServer, serve, callDeadline, describeService, DEFAULT_SERVER_OPTIONS } from './server.js';
+export type { ServerOptions, RunningServer, VerifierServerOptions } from './server.js';
+export { runMain } from './main.js';

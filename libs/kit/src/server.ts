@@ -1,0 +1,183 @@
+// Starting a gRPC server the one way every service does: handlers, health, reflection, bind, drain on SIGTERM.
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import { loadDefinition, loadPackage } from '@verimesh/proto';
+import type { DescribeResponse, VerifyBatchRequest__Output, VerifyBatchResponse, DescribeRequest__Output } from '@verimesh/proto';
+import { shutdownTelemetry, withServerSpan } from '@verimesh/telemetry';
+import { Admission } from './admission.js';
+import { InvalidArgumentError } from './errors.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
+import { toStatus } from './status.js';
+import { describeVerifiers, runBatch, type ServiceDef } from './verifier.js';
+
+export interface ServerOptions {
+  /** Service name for logs and health. */
+  name: string;
+  host?: string;
+  port?: number;
+  log?: Logger;
+  /** On SIGTERM/SIGINT (when handleSignals): how long in-flight calls may drain before forceShutdown. */
+  shutdownGraceMs?: number;
+  /** Install SIGTERM/SIGINT handlers (true in main.ts, false in tests and the embedded mesh). */
+  handleSignals?: boolean;
+  /** Adds the service's handlers; health and reflection are added by startServer. */
+  register: (server: grpc.Server) => void;
+  /** Fully qualified service names reported by health (besides ""). */
+  healthServices?: string[];
+  /** Runs after the server stopped accepting and drained (close pools, flush). */
+  onShutdown?: () => Promise<void>;
+  serverOptions?: grpc.ServerOptions;
+}
+
+export interface RunningServer {
+  server: grpc.Server;
+  health: HealthImplementation;
+  port: number;
+  address: string;
+  /** Graceful: NOT_SERVING, drain in-flight calls (forced after the grace period), then onShutdown. Idempotent. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': 256 * 1024 * 1024,
+  'grpc.max_send_message_length': 256 * 1024 * 1024,
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_permit_without_calls': 1,
+};
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(opts.name);
+  const server = new grpc.Server({ ...DEFAULT_SERVER_OPTIONS, ...opts.serverOptions });
+  opts.register(server);
+  const statuses: Record<string, 'NOT_SERVING'> = { '': 'NOT_SERVING' };
+  for (const s of opts.healthServices ?? []) statuses[s] = 'NOT_SERVING';
+  const health = new HealthImplementation(statuses);
+  health.addToServer(server);
+  new ReflectionService(loadDefinition()).addToServer(server);
+  const host = opts.host ?? '0.0.0.0';
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  const setAll = (s: 'SERVING' | 'NOT_SERVING'): void => {
+    for (const name of Object.keys(statuses)) health.setStatus(name, s);
+  };
+  setAll('SERVING');
+  log.info('serving', { port, host });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (graceMs = opts.shutdownGraceMs ?? 25_000): Promise<void> =>
+    (stopping ??= (async () => {
+      setAll('NOT_SERVING');
+      log.info('draining', { grace_ms: graceMs });
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          log.warn('grace period over: cutting remaining calls');
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await opts.onShutdown?.();
+      log.info('stopped');
+    })());
+
+  if (opts.handleSignals) {
+    const onSignal = (sig: string): void => {
+      log.info('signal received', { signal: sig });
+      void shutdown()
+        .then(() => shutdownTelemetry())
+        .finally(() => process.exit(0));
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  }
+  return { server, health, port, address: `${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, shutdown };
+}
+
+/** Milliseconds-since-epoch deadline of an incoming call (Infinity when the caller set none). */
+export function callDeadline(call: grpc.ServerUnaryCall<unknown, unknown>): number {
+  const d = call.getDeadline();
+  if (d instanceof Date) return d.getTime();
+  return Number.isFinite(d) ? Number(d) : Infinity;
+}
+
+export interface VerifierServerOptions {
+  host?: string;
+  port?: number;
+  maxInFlight?: number;
+  shutdownGraceMs?: number;
+  logLevel?: LogLevel | string;
+  handleSignals?: boolean;
+  log?: Logger;
+}
+
+/**
+ * Serves a verifier service over gRPC: VerifyBatch (admission-controlled, deadline-honouring, traced) and
+ * Describe, plus health and reflection. This is all a service's main.ts calls.
+ */
+export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(service.name, (opts.logLevel as LogLevel | undefined) ?? undefined);
+  const admission = new Admission(opts.maxInFlight ?? 20_000);
+  await service.start?.();
+  const pkg = loadPackage();
+  return startServer({
+    name: service.name,
+    host: opts.host,
+    port: opts.port,
+    log,
+    shutdownGraceMs: opts.shutdownGraceMs,
+    handleSignals: opts.handleSignals,
+    healthServices: ['verimesh.v1.VerifierService'],
+    onShutdown: async () => service.stop?.(),
+    register: (server) => {
+      server.addService(pkg.verimesh.v1.VerifierService.service, {
+        VerifyBatch: (
+          call: grpc.ServerUnaryCall<VerifyBatchRequest__Output, VerifyBatchResponse>,
+          callback: grpc.sendUnaryData<VerifyBatchResponse>,
+        ) => {
+          const items = call.request.items ?? [];
+          const controller = new AbortController();
+          call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
+          void withServerSpan('verimesh.v1.VerifierService/VerifyBatch', call.metadata, { 'verimesh.service': service.name, 'verimesh.items': items.length }, async () => {
+            const seen = new Set<string>();
+            for (const it of items) {
+              if (seen.has(it.key)) throw new InvalidArgumentError('items.key', `items.key "${it.key}" appears twice in one batch`);
+              seen.add(it.key);
+            }
+            admission.acquire(items.length);
+            try {
+              return await runBatch(service, items, { deadline: callDeadline(call), signal: controller.signal, log });
+            } finally {
+              admission.release(items.length);
+            }
+          }).then(
+            (results) => callback(null, { results }),
+            (err: unknown) => callback(toStatus(err)),
+          );
+        },
+        Describe: (_call: grpc.ServerUnaryCall<DescribeRequest__Output, DescribeResponse>, callback: grpc.sendUnaryData<DescribeResponse>) => {
+          try {
+            callback(null, describeService(service));
+          } catch (err) {
+            callback(toStatus(err));
+          }
+        },
+      });
+    },
+  });
+}
+
+export function describeService(service: ServiceDef): DescribeResponse {
+  return {
+    service: service.name,
+    version: service.version,
+    verifiers: describeVerifiers(service),
+    info_json: JSON.stringify(service.info?.() ?? {}),
+  };
+}

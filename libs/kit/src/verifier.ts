@@ -1,0 +1,215 @@
+// What a verifier service is: a catalogue of verifier functions, run over a batch by one shared routine.
+import type { ComponentResult, ComponentStatus, MediaJson, VerifierInfo, VerifyItem, VerifyResult } from '@verimesh/proto';
+import { componentStatusToProto } from '@verimesh/proto';
+import { DeadlineError, InvalidArgumentError, componentStatusOf, messageOf } from './errors.js';
+import type { Logger } from './log.js';
+import { noopLogger } from './log.js';
+
+/** One component of one sample, as a verifier sees it (reference already merged, JSON parsed). */
+export interface VerifyInput {
+  key: string;
+  verifier: string;
+  prompt: string;
+  response: string;
+  reference: Record<string, unknown>;
+  params: Record<string, unknown>;
+  media: MediaJson[];
+  metadata: unknown;
+}
+
+export interface VerifyContext {
+  /** Fires when the item's deadline passes or the call is cancelled: stop work, kill children, abort requests. */
+  signal: AbortSignal;
+  /** Absolute deadline (ms since epoch, Date.now() clock). */
+  deadline: number;
+  log: Logger;
+}
+
+/** What a verifier returns. `status` defaults to ok; a wrong or unparseable response is ok with a low score and a detail. */
+export interface VerifyOutcome {
+  score: number;
+  status?: ComponentStatus;
+  detail?: string;
+  metrics?: Record<string, unknown>;
+}
+
+export interface VerifierDef {
+  /** Catalogue name, e.g. "vision.box_iou". */
+  name: string;
+  description: string;
+  /** Documented params: name -> one-line doc with the default. */
+  params: Record<string, string>;
+  /** Documented reference keys: name -> one-line doc. */
+  reference: Record<string, string>;
+  /**
+   * Scores one item. Throw InvalidArgumentError for a bad reference/params (status invalid),
+   * UnavailableError when a dependency is missing (unavailable), anything else is status error.
+   */
+  verify(input: VerifyInput, ctx: VerifyContext): VerifyOutcome | Promise<VerifyOutcome>;
+}
+
+export interface ServiceDef {
+  /** Service name as in the catalogue: "code-exec", "vision-iou", ... */
+  name: string;
+  version: string;
+  verifiers: readonly VerifierDef[];
+  /** Facts for Describe (toolchains, sandbox mode, models); must be JSON-serializable. */
+  info?: () => Record<string, unknown>;
+  /** Items of one batch verified at once (default 64): bounds the async work one call starts. */
+  concurrency?: number;
+  /** Called once before serving (load models, probe toolchains) and at shutdown. */
+  start?: () => Promise<void>;
+  stop?: () => Promise<void>;
+}
+
+export function describeVerifiers(service: ServiceDef, available = true): VerifierInfo[] {
+  return service.verifiers.map((v) => ({
+    name: v.name,
+    service: service.name,
+    description: v.description,
+    params_json: JSON.stringify(v.params),
+    reference_json: JSON.stringify(v.reference),
+    available,
+  }));
+}
+
+function parseObject(text: string | undefined, field: string): Record<string, unknown> {
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(field, `${field} is not valid JSON: ${messageOf(e)}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(field, `${field} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function parseAny(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface RunBatchOptions {
+  /** Absolute deadline for the whole call (ms since epoch); Infinity for none. */
+  deadline: number;
+  /** Cancels the whole call (client went away). */
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Called with each item's result as soon as it is known (for metrics). */
+  onResult?: (verifier: string, result: VerifyResult) => void;
+}
+
+/** Finite score or an error: a NaN or infinite score from a verifier is a bug, reported as status error. */
+function checkScore(score: unknown): number {
+  if (typeof score !== 'number' || !Number.isFinite(score)) throw new Error(`verifier returned a non-finite score (${String(score)})`);
+  return score;
+}
+
+/**
+ * Runs one batch of items through a service's verifiers: the single code path behind both the gRPC
+ * VerifyBatch handler and the embedded in-process mesh. Always returns exactly one result per item,
+ * in item order; nothing a verifier does (throw, hang, return garbage) escapes as an exception.
+ */
+export async function runBatch(service: ServiceDef, items: readonly VerifyItem[], opts: RunBatchOptions): Promise<VerifyResult[]> {
+  const byName = verifierIndex(service);
+  const log = opts.log ?? noopLogger;
+  const results: VerifyResult[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i]!;
+      results[i] = await runItem(byName, item, opts, log);
+      opts.onResult?.(item.verifier ?? '', results[i]!);
+    }
+  };
+  const lanes = Math.max(1, Math.min(service.concurrency ?? 64, items.length));
+  await Promise.all(Array.from({ length: lanes }, worker));
+  return results;
+}
+
+const indexCache = new WeakMap<ServiceDef, Map<string, VerifierDef>>();
+function verifierIndex(service: ServiceDef): Map<string, VerifierDef> {
+  let m = indexCache.get(service);
+  if (!m) {
+    m = new Map(service.verifiers.map((v) => [v.name, v]));
+    indexCache.set(service, m);
+  }
+  return m;
+}
+
+function result(key: string, status: ComponentStatus, score: number, detail: string, metrics: unknown, started: number): VerifyResult {
+  return {
+    key,
+    result: {
+      score,
+      status: componentStatusToProto(status) as ComponentResult['status'],
+      detail,
+      metrics_json: metrics === undefined ? '' : JSON.stringify(metrics),
+      latency_ms: performance.now() - started,
+    },
+  };
+}
+
+async function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, opts: RunBatchOptions, log: Logger): Promise<VerifyResult> {
+  const started = performance.now();
+  const key = item.key ?? '';
+  const def = byName.get(item.verifier ?? '');
+  if (!def) return result(key, 'invalid', 0, `verifier: unknown verifier "${item.verifier ?? ''}" on this service`, undefined, started);
+  const deadline = Math.min(opts.deadline, item.timeout_ms ? Date.now() + item.timeout_ms : Infinity);
+  if (deadline <= Date.now()) return result(key, 'timeout', 0, 'deadline passed before the item started', undefined, started);
+  const controller = new AbortController();
+  const onParentAbort = (): void => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onParentAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const input: VerifyInput = {
+      key,
+      verifier: def.name,
+      prompt: item.prompt ?? '',
+      response: item.response ?? '',
+      reference: parseObject(item.reference_json, 'reference'),
+      params: parseObject(item.params_json, 'params'),
+      media: (item.media ?? []).map(mediaFromProto),
+      metadata: parseAny(item.metadata_json),
+    };
+    const ctx: VerifyContext = { signal: controller.signal, deadline, log };
+    const work = Promise.resolve().then(() => def.verify(input, ctx));
+    const outcome = Number.isFinite(deadline)
+      ? await Promise.race([
+          work,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const err = new DeadlineError(`${def.name} did not finish within its deadline`);
+              controller.abort(err);
+              reject(err);
+            }, Math.max(0, deadline - Date.now()));
+          }),
+        ])
+      : await work;
+    if (outcome === null || typeof outcome !== 'object') throw new Error(`verifier returned ${String(outcome)} instead of an outcome`);
+    return result(key, outcome.status ?? 'ok', checkScore(outcome.score), outcome.detail ?? '', outcome.metrics, started);
+  } catch (err) {
+    const status = componentStatusOf(err);
+    if (status === 'error') log.warn('verifier failed', { verifier: def.name, key, error: messageOf(err) });
+    return result(key, status, 0, messageOf(err), undefined, started);
+  } finally {
+    if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onParentAbort);
+  }
+}
+
+function mediaFromProto(m: NonNullable<VerifyItem['media']>[number]): MediaJson {
+  const out: MediaJson = { kind: (m.kind || 'image') as MediaJson['kind'], role: (m.role || 'input') as MediaJson['role'] };
+  if (m.uri) out.uri = m.uri;
+  if (m.data_b64) out.data_b64 = m.data_b64;
+  if (m.mime) out.mime = m.mime;
+  return out;
+}

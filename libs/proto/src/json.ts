@@ -1,0 +1,86 @@
+// The JSON shapes of SPEC sections 1-3 (what HTTP, JSONL and clients see) and their proto enum mappings.
+
+export type ComponentStatus = 'ok' | 'error' | 'timeout' | 'unavailable' | 'invalid' | 'skipped';
+export type ResultStatus = 'ok' | 'partial' | 'invalid';
+
+export const COMPONENT_STATUSES: readonly ComponentStatus[] = ['ok', 'error', 'timeout', 'unavailable', 'invalid', 'skipped'];
+
+export interface MediaJson {
+  kind: 'image' | 'video';
+  role?: 'input' | 'output';
+  uri?: string;
+  data_b64?: string;
+  mime?: string;
+}
+
+export interface ComponentJson {
+  name?: string;
+  verifier: string;
+  weight?: number;
+  reference?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  gate?: { min: number; value?: number };
+  timeout_ms?: number;
+  on_error?: { score: number };
+}
+
+export interface RewardSpecJson {
+  components: ComponentJson[];
+  combine?: 'sum' | 'mean' | 'min' | 'product' | { formula: string };
+}
+
+export interface SampleJson {
+  id: string;
+  group?: string;
+  prompt?: string;
+  response: string;
+  reference?: Record<string, unknown>;
+  reward?: RewardSpecJson;
+  profile?: string;
+  media?: MediaJson[];
+  metadata?: unknown;
+}
+
+export interface ComponentResultJson {
+  score: number;
+  status: ComponentStatus;
+  detail?: string;
+  metrics?: Record<string, unknown>;
+  latency_ms?: number;
+}
+
+export interface ResultJson {
+  id: string;
+  reward: number;
+  status: ResultStatus;
+  error: string | null;
+  components: Record<string, ComponentResultJson>;
+  metadata?: unknown;
+}
+
+export interface GroupStatsJson {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  all_equal: boolean;
+}
+
+const C2P: Record<ComponentStatus, string> = {
+  ok: 'COMPONENT_STATUS_OK',
+  error: 'COMPONENT_STATUS_ERROR',
+  timeout: 'COMPONENT_STATUS_TIMEOUT',
+  unavailable: 'COMPONENT_STATUS_UNAVAILABLE',
+  invalid: 'COMPONENT_STATUS_INVALID',
+  skipped: 'COMPONENT_STATUS_SKIPPED',
+};
+const P2C = new Map(Object.entries(C2P).map(([k, v]) => [v, k as ComponentStatus]));
+const R2P: Record<ResultStatus, string> = { ok: 'RESULT_STATUS_OK', partial: 'RESULT_STATUS_PARTIAL', invalid: 'RESULT_STATUS_INVALID' };
+const P2R = new Map(Object.entries(R2P).map(([k, v]) => [v, k as ResultStatus]));
+
+export const componentStatusToProto = (s: ComponentStatus): string => C2P[s];
+/** Unknown or unspecified values (a garbled peer) read as `error`. */
+export const componentStatusFromProto = (s: string | undefined): ComponentStatus => P2C.get(s ?? '') ?? 'error';
+export const resultStatusToProto = (s: ResultStatus): string => R2P[s];
+export const resultStatusFromProto = (s: string | undefined): ResultStatus => P2R.get(s ?? '') ?? 'invalid';
