@@ -10,7 +10,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'fast', include: [`${dirs}/*/src/**/*.test.ts`, 'cli/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'int', include: [`${dirs}/*/test/**/*.test.ts`, 'cli/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'int', include: [`${dirs}/*/test/**/*.test.ts`, 'cli/test/**/*.test.ts', 'deploy/**/test/**/*.test.ts'] } },
     ],
   },
 });

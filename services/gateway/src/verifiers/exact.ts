@@ -1,0 +1,172 @@
+// text.exact: the normalized answer equals one of the accepted reference answers (multiple-choice letters understood).
+import { InvalidArgumentError } from '@verimesh/kit';
+import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
+import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+
+export type NormalizeMode = 'default' | 'squad';
+
+// Sentence-final punctuation only: dropping a trailing ")" or "]" would change "f(x)" or "[1, 2]".
+const TRAILING_PUNCT = /[\s.,;:!?。，．！？、]+$/u;
+// SQuAD drops Python's string.punctuation; \p{P} adds the Unicode quotes and dashes a model may emit.
+const SQUAD_PUNCT = /[\p{P}!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/gu;
+
+/** SPEC 4.2 normalization: lower-cased, trimmed, inner whitespace collapsed, trailing punctuation dropped (squad: articles and all punctuation). */
+export function normalizeText(text: string, mode: NormalizeMode = 'default'): string {
+  let s = text.normalize('NFKC').toLowerCase();
+  if (mode === 'squad') {
+    s = s.replace(SQUAD_PUNCT, '').replace(/\b(?:a|an|the)\b/g, ' ');
+  }
+  s = s.replace(/\s+/g, ' ').trim();
+  return mode === 'squad' ? s : s.replace(TRAILING_PUNCT, '');
+}
+
+/** Markdown emphasis and LaTeX text wrappers a model puts around a short answer ("**B**", "\text{B}"). */
+function unwrap(text: string): string {
+  let s = text.trim().replace(/\*\*|__/g, '');
+  for (let prev = ''; prev !== s; ) {
+    prev = s;
+    s = s.replace(/^\\(?:text|textbf|mathrm|mathbf)\s*\{(.*)\}$/s, '$1').replace(/^\$+(.*?)\$+$/s, '$1').trim();
+  }
+  return s;
+}
+
+// A bare letter or a labelled one: "B", "(B)", "B.", "B)", "B:", "[B]".
+const LETTER_ALONE = /^[([]?\s*([A-Za-z])\s*[)\]]?\s*[.:)]?$/;
+// "Option B", "Choice (C)", "Answer: B", "The answer is (B).", "Final answer: B" as the whole answer.
+const LETTER_CUED_WHOLE = /^(?:the\s+)?(?:final\s+|correct\s+)?(?:option|choice|answer)(?:\s+is)?\s*[:\-]?\s*(?:option\s+|choice\s+)?(\(\s*[A-Za-z]\s*\)|\[\s*[A-Za-z]\s*\]|[A-Za-z])\s*[.)]?$/i;
+// "(A) 42 apples", "A. 42 apples", "A) 42 apples": a choice label in front of the option's text.
+const LETTER_LABEL = /^(?:\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|([A-Z])[.):])\s+(\S.*)$/s;
+// A cue anywhere in a longer answer ("... so the answer is (B)."); the last one wins.
+const LETTER_CUE = /\b(?:answer|option|choice)(?:\s+is|\s+would\s+be|\s+should\s+be)?\s*[:\-]?\s*(?:option\s+|choice\s+)?(\(\s*[A-Za-z]\s*\)|\[\s*[A-Za-z]\s*\]|[A-Za-z])(?![\p{L}\p{N}])/giu;
+
+/** The letter inside "(b)" / "[b]" / "B": a bare letter counts only when upper-case ("the answer is a cat" names no choice). */
+function cuedLetter(token: string): string | undefined {
+  const inner = /[A-Za-z]/.exec(token)![0];
+  if (/^[([]/.test(token)) return inner.toUpperCase();
+  return /[A-Z]/.test(inner) ? inner : undefined;
+}
+
+/** The choice letter a reference names when the whole reference is a letter form ("B", "(B)", "Option B"), else undefined. */
+export function referenceLetter(reference: string): string | undefined {
+  const s = unwrap(reference);
+  const alone = LETTER_ALONE.exec(s);
+  if (alone) return alone[1]!.toUpperCase();
+  const cued = LETTER_CUED_WHOLE.exec(s);
+  return cued ? /[A-Za-z]/.exec(cued[1]!)![0].toUpperCase() : undefined;
+}
+
+/**
+ * The choice letter an answer gives, or undefined. Whole-answer forms first ("B", "(b)", "Option B", "(A) 42 apples"),
+ * then the last cue inside a longer text ("so the answer is (B)."). A bare lower-case letter inside a sentence is not a
+ * choice ("the answer is a cat"); a lone one is ("b").
+ */
+export function answerLetter(answer: string): string | undefined {
+  const s = unwrap(answer);
+  const alone = LETTER_ALONE.exec(s);
+  if (alone) return alone[1]!.toUpperCase();
+  const whole = LETTER_CUED_WHOLE.exec(s);
+  if (whole) return /[A-Za-z]/.exec(whole[1]!)![0].toUpperCase();
+  const label = LETTER_LABEL.exec(s);
+  if (label) return (label[1] ?? label[2] ?? label[3])!.toUpperCase();
+  let last: string | undefined;
+  for (const m of s.matchAll(LETTER_CUE)) last = cuedLetter(m[1]!) ?? last;
+  return last;
+}
+
+/** Text forms of an answer worth comparing: as given, without a choice label, without an "answer is" lead-in. */
+function answerCandidates(answer: string): string[] {
+  const s = unwrap(answer);
+  const out = [s];
+  const label = LETTER_LABEL.exec(s);
+  if (label) out.push(label[4]!);
+  const lead = /^(?:the\s+)?(?:final\s+|correct\s+)?answer\s*(?:is|:)\s*(.+)$/is.exec(s);
+  if (lead) {
+    out.push(lead[1]!);
+    const inner = LETTER_LABEL.exec(lead[1]!.trim());
+    if (inner) out.push(inner[4]!);
+  }
+  return out.map(unwrap);
+}
+
+function readAnswers(reference: Record<string, unknown>): string[] {
+  const raw = reference.answer;
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (raw === undefined || raw === null) throw new InvalidArgumentError('reference.answer', 'reference.answer is required (a string or a list of accepted strings)');
+  if (list.length === 0) throw new InvalidArgumentError('reference.answer', 'reference.answer must list at least one accepted answer');
+  return list.map((a, i) => {
+    if (typeof a === 'string') return a;
+    if (typeof a === 'number' && Number.isFinite(a)) return String(a);
+    throw new InvalidArgumentError('reference.answer', `reference.answer${Array.isArray(raw) ? `[${i}]` : ''} must be a string (or a number), got ${JSON.stringify(a)}`);
+  });
+}
+
+/** reference.choices: option texts in order (A, B, …) or an object keyed by letter; lets "42 apples" match reference "B". */
+function readChoices(reference: Record<string, unknown>): Map<string, string> {
+  const raw = reference.choices;
+  const out = new Map<string, string>();
+  if (raw === undefined || raw === null) return out;
+  const entries: [string, unknown][] = Array.isArray(raw)
+    ? raw.map((v, i) => [String.fromCharCode(65 + i), v])
+    : typeof raw === 'object'
+      ? Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k.trim().toUpperCase(), v])
+      : (() => {
+          throw new InvalidArgumentError('reference.choices', 'reference.choices must be a list of option texts or an object keyed by letter');
+        })();
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new InvalidArgumentError('reference.choices', `reference.choices.${k} must be a string`);
+    if (!/^[A-Z]$/.test(k)) throw new InvalidArgumentError('reference.choices', `reference.choices key "${k}" is not a single letter`);
+    out.set(k, String(v));
+  }
+  return out;
+}
+
+function readNormalize(params: Record<string, unknown>): NormalizeMode {
+  const v = params.normalize ?? 'default';
+  if (v === 'default' || v === 'squad') return v;
+  throw new InvalidArgumentError('params.normalize', `params.normalize must be "default" or "squad", got ${JSON.stringify(v)}`);
+}
+
+const short = (s: string, n = 60): string => JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** Scores one answer against the accepted references; exported for tests and for other built-ins. */
+export function scoreExact(answer: string, references: readonly string[], choices: ReadonlyMap<string, string>, mode: NormalizeMode): VerifyOutcome {
+  const letter = answerLetter(answer);
+  const candidates = new Set(answerCandidates(answer).map((c) => normalizeText(c, mode)));
+  for (const ref of references) {
+    const refLetter = referenceLetter(ref);
+    if (refLetter !== undefined) {
+      if (letter === refLetter) return { score: 1, detail: `choice ${refLetter} matches`, metrics: { match: 'letter', letter } };
+      const text = choices.get(refLetter);
+      if (letter === undefined && text !== undefined && candidates.has(normalizeText(text, mode))) {
+        return { score: 1, detail: `answer is the text of choice ${refLetter}`, metrics: { match: 'choice_text', letter: refLetter } };
+      }
+      continue;
+    }
+    if (candidates.has(normalizeText(ref, mode))) return { score: 1, detail: `matches ${short(ref)}`, metrics: { match: 'text' } };
+  }
+  const accepted = references.length === 1 ? short(references[0]!) : `any of ${references.length} accepted answers`;
+  const gave = letter !== undefined && references.some((r) => referenceLetter(r) !== undefined) ? `choice ${letter}` : short(answer);
+  return { score: 0, detail: answer.trim() === '' ? 'empty answer' : `${gave} does not match ${accepted}`, metrics: { match: 'none', ...(letter ? { letter } : {}) } };
+}
+
+export const exactVerifier: VerifierDef = {
+  name: 'text.exact',
+  description: 'Exact match after normalization (SPEC 4.2); multiple-choice letters understood; 1 or 0',
+  params: {
+    extract: 'answer extraction: "auto" (default: last <answer>, else whole text), "none", "boxed", "answer" or a regex with one group',
+    normalize: '"default" (lower-case, trim, collapse whitespace, drop trailing punctuation) or "squad" (also drops articles and all punctuation)',
+  },
+  reference: {
+    answer: 'accepted answer: a string, or a list of accepted strings; a letter form ("B", "(B)", "Option B") makes it a multiple-choice letter',
+    choices: 'optional: option texts in order (["12", "42 apples"]) or {"A": "...", "B": "..."}; an answer that is the text of the right choice also scores 1',
+  },
+  verify(input: VerifyInput): VerifyOutcome {
+    const mode = readNormalize(input.params);
+    const extract = parseExtractParam(input.params.extract);
+    const references = readAnswers(input.reference);
+    const choices = readChoices(input.reference);
+    const extracted = extractAnswer(input.response, extract);
+    if (!extracted.found) return { score: 0, detail: `no answer found (extract: ${extracted.how})`, metrics: { match: 'none' } };
+    return scoreExact(extracted.text, references, choices, mode);
+  },
+};
