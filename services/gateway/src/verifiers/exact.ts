@@ -37,7 +37,7 @@ const LETTER_CUED_WHOLE = /^(?:the\s+)?(?:final\s+|correct\s+)?(?:option|choice|
 // "(A) 42 apples", "A. 42 apples", "A) 42 apples": a choice label in front of the option's text.
 const LETTER_LABEL = /^(?:\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|([A-Z])[.):])\s+(\S.*)$/s;
 // A cue anywhere in a longer answer ("... so the answer is (B)."); the last one wins.
-const LETTER_CUE = /\b(?:answer|option|choice)(?:\s+is|\s+would\s+be|\s+should\s+be)?\s*[:\-]?\s*(?:option\s+|choice\s+)?(\(\s*[A-Za-z]\s*\)|\[\s*[A-Za-z]\s*\]|[A-Za-z])(?![\p{L}\p{N}])/giu;
+const LETTER_CUE = /\b(?:answer\s*(?:is|would\s+be|should\s+be|:|-)|option|choice)\s*(?:option\s+|choice\s+)?(\(\s*[A-Za-z]\s*\)|\[\s*[A-Za-z]\s*\]|[A-Za-z])(?![\p{L}\p{N}])/giu;
 
 /** The letter inside "(b)" / "[b]" / "B": a bare letter counts only when upper-case ("the answer is a cat" names no choice). */
 function cuedLetter(token: string): string | undefined {

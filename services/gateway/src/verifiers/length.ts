@@ -1,12 +1,62 @@
-// The built-in text.length verifier (placeholder while the real one is written).
-import type { VerifierDef } from '@verimesh/kit';
+// text.length: DAPO's soft overlong punishment, a score in [-1, 0] from the response's length in tokens.
+import { InvalidArgumentError } from '@verimesh/kit';
+import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
+
+/**
+ * DAPO (Yu et al. 2025, arXiv:2503.14476, eq. 13): with L_max = maxTokens and L_cache = bufferTokens,
+ * R(y) = 0 when |y| ≤ L_max − L_cache; ((L_max − L_cache) − |y|) / L_cache when L_max − L_cache < |y| ≤ L_max; −1 beyond.
+ * With no buffer it is a hard cut: 0 up to L_max, −1 beyond.
+ */
+export function overlongPenalty(tokens: number, maxTokens: number, bufferTokens: number): number {
+  const expected = maxTokens - bufferTokens;
+  if (tokens <= expected) return 0;
+  if (tokens > maxTokens) return -1;
+  return (expected - tokens) / bufferTokens;
+}
+
+/** Whitespace-separated tokens: a tokenizer-free stand-in when the trainer did not send the real count. */
+export function whitespaceTokens(text: string): number {
+  const t = text.trim();
+  return t === '' ? 0 : t.split(/\s+/).length;
+}
+
+function readCount(params: Record<string, unknown>, key: string, required: boolean): number | undefined {
+  const v = params[key];
+  if (v === undefined || v === null) {
+    if (required) throw new InvalidArgumentError(`params.${key}`, `params.${key} is required (a positive number of tokens)`);
+    return undefined;
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`params.${key}`, `params.${key} must be a non-negative number`);
+  return v;
+}
+
+/** metadata.response_tokens when the trainer sent a usable count (its tokenizer's), else undefined. */
+function trainerCount(metadata: unknown): number | undefined {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
+  const v = (metadata as Record<string, unknown>).response_tokens;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
 
 export const lengthVerifier: VerifierDef = {
   name: 'text.length',
-  description: 'text.length',
-  params: {},
+  description: 'DAPO overlong penalty in [-1, 0]: 0 up to max_tokens - buffer_tokens, linear to -1 at max_tokens, -1 beyond',
+  params: {
+    max_tokens: 'required: L_max, the generation limit in tokens',
+    buffer_tokens: 'L_cache, the soft-penalty window below max_tokens (default 0 = hard cut at max_tokens); 0 <= buffer_tokens <= max_tokens',
+  },
   reference: {},
-  verify() {
-    return { score: 0, detail: 'not implemented yet' };
+  verify(input: VerifyInput): VerifyOutcome {
+    const maxTokens = readCount(input.params, 'max_tokens', true)!;
+    if (maxTokens <= 0) throw new InvalidArgumentError('params.max_tokens', 'params.max_tokens must be positive');
+    const bufferTokens = readCount(input.params, 'buffer_tokens', false) ?? 0;
+    if (bufferTokens > maxTokens) throw new InvalidArgumentError('params.buffer_tokens', `params.buffer_tokens (${bufferTokens}) must not exceed params.max_tokens (${maxTokens})`);
+    const given = trainerCount(input.metadata);
+    const tokens = given ?? whitespaceTokens(input.response);
+    const source = given === undefined ? 'whitespace tokens' : 'metadata.response_tokens';
+    const score = overlongPenalty(tokens, maxTokens, bufferTokens);
+    const limit = maxTokens - bufferTokens;
+    const detail =
+      score === 0 ? `${tokens} ${source} ≤ ${limit}` : tokens > maxTokens ? `${tokens} ${source} > max_tokens ${maxTokens}` : `${tokens} ${source} in the overlong buffer (${limit}, ${maxTokens}]`;
+    return { score, detail, metrics: { tokens, token_source: given === undefined ? 'whitespace' : 'metadata' } };
   },
 };

@@ -1,0 +1,22 @@
+// Geometry shared by the vision and video verifiers: boxes, COCO RLE masks, polygons, IoU and matching.
+export { boxIou, giou, boxArea, boxIntersection, boxIouMatrix, isDegenerate, xywhToXyxy, xyxyToXywh } from './box.js';
+export type { Box, BoxXywh } from './box.js';
+export {
+  rleEncode,
+  rleDecode,
+  rleArea,
+  rleStats,
+  rleIou,
+  rleDice,
+  rleMerge,
+  rleContains,
+  rleToBbox,
+  rleToString,
+  rleFromString,
+  rleValidate,
+  parseRle,
+  MAX_DECODE_PIXELS,
+} from './rle.js';
+export type { Rle, RleStats, BitmapLayout } from './rle.js';
+export { polygonToRle, bboxToRle, normalizePolygons, MAX_POLYGON_BOUNDARY } from './polygon.js';
+export { GeometryError } from './errors.js';

@@ -1,0 +1,144 @@
+// Polygons and boxes rasterized to COCO RLE exactly as pycocotools' rleFrPoly / rleFrBbox do.
+import type { BoxXywh } from './box.js';
+import { GeometryError } from './errors.js';
+import { rleMerge } from './rle.js';
+import type { Rle } from './rle.js';
+
+/** Upper bound on upsampled boundary points per polygon (keeps absurd coordinates from eating memory). */
+export const MAX_POLYGON_BOUNDARY = 4_000_000;
+
+/**
+ * Rasterize polygons (each a flat `[x1, y1, x2, y2, …]` list in pixel coordinates, pixel centres at
+ * integer + 0.5 as in COCO) onto an `h`×`w` canvas and union them, as COCO's `annToRLE` does with
+ * `frPyObjects` + `merge`. A single flat list is one polygon. Pixel-identical to pycocotools.
+ */
+export function polygonToRle(polys: readonly (readonly number[])[] | readonly number[], h: number, w: number): Rle {
+  const list: readonly (readonly number[])[] =
+    polys.length > 0 && typeof polys[0] === 'number' ? [polys as readonly number[]] : (polys as readonly (readonly number[])[]);
+  if (list.length === 0) return { size: [h, w], counts: [h * w] };
+  const rles = list.map((p) => ({ size: [h, w] as [number, number], counts: frPoly(p, h, w) }));
+  return rles.length === 1 ? (rles[0] as Rle) : rleMerge(rles);
+}
+
+/** A COCO `bbox` `[x, y, w, h]` as a mask, as pycocotools' `frBbox` (a 4-corner polygon). */
+export function bboxToRle(b: BoxXywh, h: number, w: number): Rle {
+  const xs = b[0];
+  const ys = b[1];
+  const xe = xs + b[2];
+  const ye = ys + b[3];
+  return { size: [h, w], counts: frPoly([xs, ys, xs, ye, xe, ye, xe, ys], h, w) };
+}
+
+/**
+ * Accept the polygon shapes people write: one flat list `[x1, y1, …]`, a list of flat lists
+ * `[[x1, y1, …], …]` (COCO), or one polygon as point pairs `[[x, y], …]`. Returns flat lists.
+ */
+export function normalizePolygons(value: unknown): number[][] {
+  if (!Array.isArray(value) || value.length === 0) throw new GeometryError('polygon must be a non-empty list');
+  if (value.every((v) => typeof v === 'number')) return [checkFlat(value as number[])];
+  if (!value.every((v) => Array.isArray(v) && v.every((n) => typeof n === 'number'))) {
+    throw new GeometryError('polygon must be a list of numbers, a list of such lists, or a list of [x, y] pairs');
+  }
+  const lists = value as number[][];
+  if (lists.every((p) => p.length === 2)) return [checkFlat(lists.flat())];
+  return lists.map(checkFlat);
+}
+
+function checkFlat(p: number[]): number[] {
+  if (p.length < 6) throw new GeometryError(`a polygon needs at least 3 points, got ${p.length} numbers`);
+  if (p.length % 2 !== 0) throw new GeometryError(`a polygon needs an even number of coordinates, got ${p.length}`);
+  for (const n of p) if (!Number.isFinite(n)) throw new GeometryError('polygon coordinates must be finite numbers');
+  return p;
+}
+
+/** Port of pycocotools maskApi.c rleFrPoly: upsample ×5, walk the edges, keep x-crossings, sort into runs. */
+function frPoly(xy: ArrayLike<number>, h: number, w: number): number[] {
+  const k = Math.floor(xy.length / 2);
+  if (k === 0 || h * w === 0) return [h * w];
+  const scale = 5;
+  const x = new Array<number>(k + 1);
+  const y = new Array<number>(k + 1);
+  for (let j = 0; j < k; j++) {
+    const px = xy[j * 2] as number;
+    const py = xy[j * 2 + 1] as number;
+    if (!Number.isFinite(px) || !Number.isFinite(py)) throw new GeometryError('polygon coordinates must be finite numbers');
+    x[j] = Math.trunc(scale * px + 0.5);
+    y[j] = Math.trunc(scale * py + 0.5);
+  }
+  x[k] = x[0] as number;
+  y[k] = y[0] as number;
+  let m = 0;
+  for (let j = 0; j < k; j++) m += Math.max(Math.abs((x[j] as number) - (x[j + 1] as number)), Math.abs((y[j] as number) - (y[j + 1] as number))) + 1;
+  if (m > MAX_POLYGON_BOUNDARY) throw new GeometryError(`polygon is too large (${m} boundary points at 5x; coordinates far outside the image?)`);
+  const u = new Float64Array(m);
+  const v = new Float64Array(m);
+  m = 0;
+  for (let j = 0; j < k; j++) {
+    let xs = x[j] as number;
+    let xe = x[j + 1] as number;
+    let ys = y[j] as number;
+    let ye = y[j + 1] as number;
+    const dx = Math.abs(xe - xs);
+    const dy = Math.abs(ys - ye);
+    const flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+    if (flip) {
+      let t = xs; xs = xe; xe = t;
+      t = ys; ys = ye; ye = t;
+    }
+    // dx = dy = 0 (a repeated point) gives 0/0 = NaN in C as here; its v is never read (its neighbours share its u).
+    const s = dx >= dy ? (ye - ys) / dx : (xe - xs) / dy;
+    if (dx >= dy) {
+      for (let d = 0; d <= dx; d++) {
+        const t = flip ? dx - d : d;
+        u[m] = t + xs;
+        v[m] = Math.trunc(ys + s * t + 0.5);
+        m++;
+      }
+    } else {
+      for (let d = 0; d <= dy; d++) {
+        const t = flip ? dy - d : d;
+        v[m] = t + ys;
+        u[m] = Math.trunc(xs + s * t + 0.5);
+        m++;
+      }
+    }
+  }
+  // Points where the boundary crosses a pixel-centre column, downsampled back to pixels.
+  const n = m;
+  const a: number[] = [];
+  for (let j = 1; j < n; j++) {
+    const uj = u[j] as number;
+    const up = u[j - 1] as number;
+    if (uj === up) continue;
+    let xd = uj < up ? uj : uj - 1;
+    xd = (xd + 0.5) / scale - 0.5;
+    if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) continue;
+    const vj = v[j] as number;
+    const vp = v[j - 1] as number;
+    let yd = vj < vp ? vj : vp;
+    yd = (yd + 0.5) / scale - 0.5;
+    if (yd < 0) yd = 0;
+    else if (yd > h) yd = h;
+    yd = Math.ceil(yd);
+    a.push(xd * h + yd);
+  }
+  a.push(h * w);
+  const sorted = Float64Array.from(a).sort();
+  // Differences between sorted crossing positions are the runs; zero-length runs merge their neighbours.
+  let p = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    const t = sorted[j] as number;
+    sorted[j] = t - p;
+    p = t;
+  }
+  const b: number[] = [sorted[0] as number];
+  let j = 1;
+  while (j < sorted.length) {
+    if ((sorted[j] as number) > 0) b.push(sorted[j++] as number);
+    else {
+      j++;
+      if (j < sorted.length) b[b.length - 1] = (b[b.length - 1] as number) + (sorted[j++] as number);
+    }
+  }
+  return b;
+}

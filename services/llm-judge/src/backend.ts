@@ -1,0 +1,217 @@
+// Client for one OpenAI-compatible backend: chat completions and embeddings, bounded concurrency, retries, deadlines.
+import { BoundedPool, DeadlineError, type Logger } from '@verimesh/kit';
+import type { BackendConfig } from './config.js';
+
+export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string | ContentPart[];
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  temperature: number;
+  maxTokens?: number;
+  /** JSON schema the reply must follow (sent as response_format when the backend supports it). */
+  schema?: { name: string; schema: Record<string, unknown> };
+  /** Ask for token logprobs with this many alternatives (ignored when the backend has logprobs off). */
+  topLogprobs?: number;
+  seed?: number;
+}
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top_logprobs?: Array<{ token: string; logprob: number }>;
+}
+
+export interface ChatReply {
+  content: string;
+  logprobs?: TokenLogprob[];
+  finishReason?: string;
+}
+
+/** A backend answered with an error that retrying will not fix, or kept failing after all retries. */
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+class RetryableError extends BackendError {
+  constructor(
+    message: string,
+    status: number | undefined,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message, status);
+  }
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; also the non-standard retry-after-ms. */
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const v = headers.get('retry-after');
+  if (v === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.max(0, Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortReason(signal));
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(abortReason(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DeadlineError('judge request cancelled');
+}
+
+export interface BackendStats {
+  requests: number;
+  retries: number;
+  failures: number;
+}
+
+export class Backend {
+  private readonly pool: BoundedPool;
+  readonly stats: BackendStats = { requests: 0, retries: 0, failures: 0 };
+
+  constructor(
+    readonly config: BackendConfig,
+    private readonly log: Logger,
+    /** Injected for tests of the backoff arithmetic; Math.random by default. */
+    private readonly random: () => number = Math.random,
+  ) {
+    this.pool = new BoundedPool(config.concurrency, config.queue);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+  get inFlight(): number {
+    return this.pool.active;
+  }
+
+  async chat(req: ChatRequest, signal: AbortSignal, model = this.config.model): Promise<ChatReply> {
+    const body: Record<string, unknown> = {
+      model,
+      messages: req.messages,
+      temperature: req.temperature,
+      max_tokens: req.maxTokens ?? this.config.maxTokens,
+      stream: false,
+    };
+    if (req.seed !== undefined) body.seed = req.seed;
+    if (req.schema && this.config.jsonSchema) {
+      body.response_format = { type: 'json_schema', json_schema: { name: req.schema.name, schema: req.schema.schema, strict: true } };
+    }
+    if (req.topLogprobs !== undefined && this.config.logprobs) {
+      body.logprobs = true;
+      body.top_logprobs = req.topLogprobs;
+    }
+    const json = (await this.post('/chat/completions', body, signal)) as {
+      choices?: Array<{ message?: { content?: unknown }; logprobs?: { content?: unknown } | null; finish_reason?: string }>;
+    };
+    const choice = json.choices?.[0];
+    const content = choice?.message?.content;
+    if (typeof content !== 'string') throw new BackendError(`backend "${this.name}" returned no message content`);
+    const lp = choice?.logprobs?.content;
+    return { content, logprobs: Array.isArray(lp) ? (lp as TokenLogprob[]) : undefined, finishReason: choice?.finish_reason };
+  }
+
+  async embed(inputs: string[], signal: AbortSignal): Promise<number[][]> {
+    const json = (await this.post('/embeddings', { model: this.config.embeddingModel, input: inputs, encoding_format: 'float' }, signal)) as {
+      data?: Array<{ index?: number; embedding?: unknown }>;
+    };
+    const data = json.data;
+    if (!Array.isArray(data) || data.length !== inputs.length) {
+      throw new BackendError(`backend "${this.name}" returned ${Array.isArray(data) ? data.length : 'no'} embeddings for ${inputs.length} inputs`);
+    }
+    const out: number[][] = new Array(inputs.length);
+    data.forEach((d, i) => {
+      const e = d.embedding;
+      if (!Array.isArray(e) || e.some((x) => typeof x !== 'number')) throw new BackendError(`backend "${this.name}" returned a malformed embedding`);
+      out[d.index ?? i] = e as number[];
+    });
+    return out;
+  }
+
+  /** POST with the concurrency limit, per-attempt timeout, the caller's cancellation, and retries. */
+  private async post(path: string, body: unknown, signal: AbortSignal): Promise<unknown> {
+    const payload = JSON.stringify(body);
+    const c = this.config;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.pool.run(() => this.attempt(path, payload, signal), signal);
+      } catch (err) {
+        if (signal.aborted) throw abortReason(signal);
+        if (!(err instanceof RetryableError) || attempt >= c.maxRetries) {
+          this.stats.failures++;
+          if (err instanceof RetryableError) throw new BackendError(`${err.message} (gave up after ${attempt + 1} attempts)`, err.status);
+          throw err;
+        }
+        // Full jitter (AWS architecture blog) unless the server said when to come back.
+        const backoff = Math.min(c.maxBackoffMs, c.backoffMs * 2 ** attempt) * this.random();
+        const wait = Math.min(c.maxBackoffMs, err.retryAfterMs !== undefined ? err.retryAfterMs + backoff * 0.1 : backoff);
+        this.stats.retries++;
+        this.log.debug('judge backend retry', { backend: this.name, attempt: attempt + 1, wait_ms: Math.round(wait), error: err.message });
+        await sleep(wait, signal);
+      }
+    }
+  }
+
+  private async attempt(path: string, payload: string, signal: AbortSignal): Promise<unknown> {
+    this.stats.requests++;
+    const timeout = AbortSignal.timeout(this.config.timeoutMs);
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...this.config.headers };
+    if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
+    let res: Response;
+    try {
+      res = await fetch(this.config.url + path, { method: 'POST', headers, body: payload, signal: AbortSignal.any([signal, timeout]) });
+    } catch (e) {
+      if (signal.aborted) throw abortReason(signal);
+      if (timeout.aborted) throw new RetryableError(`backend "${this.name}" did not answer within ${this.config.timeoutMs} ms`, undefined);
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new RetryableError(`backend "${this.name}" unreachable: ${cause?.code ?? cause?.message ?? (e as Error).message}`, undefined);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      if (signal.aborted) throw abortReason(signal);
+      throw new RetryableError(`backend "${this.name}" connection broke while reading the reply: ${(e as Error).message}`, res.status);
+    }
+    if (!res.ok) {
+      let msg = text.slice(0, 300);
+      try {
+        const j = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
+        msg = (typeof j.error === 'string' ? j.error : j.error?.message) ?? j.message ?? msg;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      const what = `backend "${this.name}" answered HTTP ${res.status}: ${msg}`;
+      if (res.status === 429 || res.status === 408 || res.status >= 500) throw new RetryableError(what, res.status, parseRetryAfter(res.headers));
+      throw new BackendError(what, res.status);
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new RetryableError(`backend "${this.name}" answered with invalid JSON`, res.status);
+    }
+  }
+}
