@@ -19,4 +19,5 @@ export {
 } from './rle.js';
 export type { Rle, RleStats, BitmapLayout } from './rle.js';
 export { polygonToRle, bboxToRle, normalizePolygons, MAX_POLYGON_BOUNDARY } from './polygon.js';
+export { hungarian } from './matching.js';
 export { GeometryError } from './errors.js';

@@ -1,6 +1,8 @@
 // Levenshtein distance over strings and integer sequences, with the fast paths that make TEDS cheap.
 
 let row = new Int32Array(256);
+// Match masks of the pattern's symbols for the bit-parallel path, indexed by symbol (small interned ids).
+let peq = new Int32Array(1024);
 
 function scratch(n: number): Int32Array {
   if (row.length < n) row = new Int32Array(Math.max(n, row.length * 2));
@@ -34,6 +36,19 @@ export function levenshteinRange(a: ArrayLike<number>, aStart: number, aEnd: num
     bStart = ts;
     m = tn;
   }
+  // Bit-parallel (Myers 1999, Hyyrö's edit-distance form) when the shorter side fits a 32-bit word and the
+  // symbols are small non-negative ids (TEDS tokens are interned): O(n) word operations instead of O(n·m).
+  if (m <= 32) {
+    let small = true;
+    for (let j = 0; j < m; j++) {
+      const v = b[bStart + j]!;
+      if (v < 0 || v > 1 << 20) {
+        small = false;
+        break;
+      }
+    }
+    if (small) return myers(a, aStart, n, b, bStart, m);
+  }
   const r = scratch(m + 1);
   for (let j = 0; j <= m; j++) r[j] = j;
   for (let i = 1; i <= n; i++) {
@@ -50,6 +65,33 @@ export function levenshteinRange(a: ArrayLike<number>, aStart: number, aEnd: num
     }
   }
   return r[m]!;
+}
+
+function myers(a: ArrayLike<number>, aStart: number, n: number, b: ArrayLike<number>, bStart: number, m: number): number {
+  let maxId = 0;
+  for (let j = 0; j < m; j++) if (b[bStart + j]! > maxId) maxId = b[bStart + j]!;
+  if (peq.length <= maxId) peq = new Int32Array(Math.max(maxId + 1, peq.length * 2));
+  for (let j = 0; j < m; j++) peq[b[bStart + j]!]! |= 1 << j;
+  const top = 1 << (m - 1);
+  let pv = -1;
+  let mv = 0;
+  let score = m;
+  for (let i = 0; i < n; i++) {
+    const c = a[aStart + i]!;
+    const eq = c >= 0 && c < peq.length ? peq[c]! : 0;
+    const xv = eq | mv;
+    const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+    let ph = mv | ~(xh | pv);
+    let mh = pv & xh;
+    if (ph & top) score++;
+    else if (mh & top) score--;
+    ph = (ph << 1) | 1;
+    mh = mh << 1;
+    pv = mh | ~(xv | ph);
+    mv = ph & xv;
+  }
+  for (let j = 0; j < m; j++) peq[b[bStart + j]!] = 0;
+  return score;
 }
 
 /** Edit distance between two integer sequences. */

@@ -1,0 +1,226 @@
+// Benchmark of the llm-judge service against a local OpenAI-compatible backend with 200 ms latency and 64 slots:
+// judgments/s through a real service process over gRPC (target ≥ 90% of 64 / 0.2 s = 320/s), the service's own
+// overhead per judgment, and the cache-hit path. Baseline in the same run: a bare HTTP client on the same backend.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { cpus } from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
+import { OpenAiServer } from '../services/llm-judge/test/openai-server.js';
+
+const LATENCY_MS = 200;
+const SLOTS = 64;
+const N = Number(process.env.BENCH_JUDGMENTS ?? 1920);
+const BATCH = 64;
+const CALLS_IN_FLIGHT = 4;
+const IDEAL = SLOTS / (LATENCY_MS / 1000);
+
+const REPLY = JSON.stringify({ criteria: [{ id: 1, reason: 'it is polite', score: 1 }] });
+
+function cpuMsOf(pid: number): number {
+  // utime + stime in clock ticks (fields 14, 15 of /proc/pid/stat); 100 ticks/s on Linux.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A bare keep-alive HTTP client doing the same requests with the same 64 slots: what any client gets here. */
+async function baseline(url: string, n: number): Promise<number> {
+  const body = JSON.stringify({ model: 'bench-judge', messages: [{ role: 'user', content: 'x' }], temperature: 0, stream: false });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: SLOTS });
+  const u = new URL(`${url}/chat/completions`);
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: SLOTS }, async () => {
+      while (next++ < n) await one();
+    }),
+  );
+  const rate = n / ((performance.now() - t0) / 1000);
+  agent.destroy();
+  return rate;
+}
+
+function startService(url: string): Promise<{ pid: number; address: string; stop: () => void }> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'services/llm-judge/src/main.ts', '--port', '0', '--host', '127.0.0.1'], {
+    env: { ...process.env, VERIMESH_JUDGE_URL: url, VERIMESH_JUDGE_MODEL: 'bench-judge', VERIMESH_JUDGE_CONCURRENCY: String(SLOTS), VERIMESH_LOG_LEVEL: 'info', VERIMESH_JUDGE_CACHE_SIZE: '100000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stderr.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (const line of buf.split('\n')) {
+        try {
+          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === 'serving' && rec.port) {
+            child.stderr.removeAllListeners('data');
+            child.stderr.resume();
+            resolve({ pid: child.pid!, address: `127.0.0.1:${rec.port}`, stop: () => child.kill('SIGTERM') });
+            return;
+          }
+        } catch {
+          // not a complete JSON line yet
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`service exited early (${code}): ${buf}`)));
+  });
+}
+
+function items(from: number, count: number): object[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: `k${from + i}`,
+    verifier: 'judge.rubric',
+    prompt: 'Say thanks.',
+    response: `Thank you very much, friend number ${from + i}!`,
+    reference_json: JSON.stringify({ rubric: [{ criterion: 'Is polite', weight: 1 }, { criterion: 'At most 20 words', weight: 1, check: { type: 'max_words', value: 20 } }] }),
+    params_json: '{}',
+  }));
+}
+
+async function run(client: VerifierServiceClient, n: number, offset = 0): Promise<{ seconds: number; hits: number; ok: number; batchMs: number[] }> {
+  let next = 0;
+  let hits = 0;
+  let ok = 0;
+  const batchMs: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLS_IN_FLIGHT }, async () => {
+      while (next < n) {
+        const from = next;
+        next += BATCH;
+        const b0 = performance.now();
+        const res = await new Promise<any>((resolve, reject) =>
+          client.VerifyBatch({ items: items(offset + from, Math.min(BATCH, n - from)) }, { deadline: Date.now() + 120_000 }, (e, r) => (e ? reject(e) : resolve(r))),
+        );
+        batchMs.push(performance.now() - b0);
+        for (const r of res.results) {
+          if (r.result.status === 'COMPONENT_STATUS_OK') ok++;
+          if (JSON.parse(r.result.metrics_json || '{}').cache_hit === true) hits++;
+        }
+      }
+    }),
+  );
+  return { seconds: (performance.now() - t0) / 1000, hits, ok, batchMs };
+}
+
+const pct = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!;
+
+/** The backend runs in its own process (as a real vLLM would), so its CPU does not queue behind the load client. */
+async function backendProcess(): Promise<void> {
+  const backend = new OpenAiServer({ latencyMs: LATENCY_MS, concurrency: SLOTS, record: false });
+  backend.chat = () => REPLY;
+  const url = await backend.start();
+  process.stdout.write(`${url}\n`);
+  process.on('message', (m) => {
+    if (m === 'max') process.send!({ maxInFlight: backend.maxInFlight });
+    if (m === 'reset') backend.maxInFlight = 0;
+  });
+  process.on('SIGTERM', () => void backend.close().then(() => process.exit(0)));
+}
+
+function startBackend(): Promise<{ url: string; maxInFlight: () => Promise<number>; reset: () => void; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/judge.ts', '--backend'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) =>
+      resolve({
+        url: d.toString().trim(),
+        maxInFlight: () =>
+          new Promise((r) => {
+            child.once('message', (m) => r((m as { maxInFlight: number }).maxInFlight));
+            child.send('max');
+          }),
+        reset: () => child.send('reset'),
+        stop: () => child.kill('SIGTERM'),
+      }),
+    );
+    child.once('exit', (code) => reject(new Error(`backend exited early (${code})`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const backend = await startBackend();
+  const url = backend.url;
+  const svc = await startService(url);
+  const client: VerifierServiceClient = new (loadPackage().verimesh.v1.VerifierService)(svc.address, grpc.credentials.createInsecure());
+  try {
+    await baseline(url, SLOTS * 2); // warm connections
+    const base = await baseline(url, N);
+    await run(client, SLOTS * 2); // warm-up (JIT, connections); distinct keys below
+    const offset = 1_000_000;
+    backend.reset();
+    const cpu0 = cpuMsOf(svc.pid);
+    const cold = await run(client, N, offset);
+    const cpu1 = cpuMsOf(svc.pid);
+    const coldMax = await backend.maxInFlight();
+    const warm = await run(client, N, offset);
+    const cpu2 = cpuMsOf(svc.pid);
+    const coldRate = N / cold.seconds;
+    const warmRate = N / warm.seconds;
+    // Per judgment each of the 64 slots is busy 64/rate s. Beyond the backend's 200 ms, the bare client's excess is
+    // the loopback stack and the backend process; what the service adds on top of that is its overhead.
+    const slotOverheadMs = (SLOTS / coldRate - LATENCY_MS / 1000) * 1000;
+    const baseOverheadMs = (SLOTS / base - LATENCY_MS / 1000) * 1000;
+    const addedMs = slotOverheadMs - baseOverheadMs;
+    const cpuPerJudgment = (cpu1 - cpu0) / N;
+    const report = {
+      date: new Date().toISOString(),
+      machine: { nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      setup: { backend_latency_ms: LATENCY_MS, backend_slots: SLOTS, service_backend_concurrency: SLOTS, judgments: N, batch: BATCH, grpc_calls_in_flight: CALLS_IN_FLIGHT },
+      baseline_http_client_per_s: round(base),
+      ideal_per_s: IDEAL,
+      uncached: {
+        judgments_per_s: round(coldRate),
+        vs_ideal: round(coldRate / IDEAL, 3),
+        vs_baseline: round(coldRate / base, 3),
+        ok: cold.ok,
+        cache_hits: cold.hits,
+        backend_max_in_flight: coldMax,
+        slot_ms_beyond_200ms: round(slotOverheadMs, 2),
+        baseline_slot_ms_beyond_200ms: round(baseOverheadMs, 2),
+        service_added_latency_ms_per_judgment: round(addedMs, 2),
+        service_cpu_ms_per_judgment: round(cpuPerJudgment, 3),
+        batch_ms_p50: round(pct(cold.batchMs, 50)),
+      },
+      cache_hit_path: {
+        judgments_per_s: round(warmRate),
+        ok: warm.ok,
+        cache_hits: warm.hits,
+        service_cpu_ms_per_judgment: round((cpu2 - cpu1) / N, 3),
+        batch_ms_p50: round(pct(warm.batchMs, 50), 2),
+        batch_ms_p95: round(pct(warm.batchMs, 95), 2),
+      },
+      targets: {
+        throughput_ge_90pct_of_320: coldRate >= 0.9 * IDEAL,
+        service_cpu_lt_1ms_per_judgment: cpuPerJudgment < 1,
+        service_added_latency_lt_1ms: addedMs < 1,
+      },
+    };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } finally {
+    client.close();
+    svc.stop();
+    backend.stop();
+  }
+}
+
+const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+
+void (process.argv.includes('--backend') ? backendProcess() : main()).catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,258 @@
+// Benchmark of video-temporal: temporal IoU through a real gateway and service process, the duration cache, J&F frames/s.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { rleEncode, rleToString } from '@verimesh/geometry';
+import { runBatch } from '@verimesh/kit';
+import { loadPackage, type VerifierServiceClient, type VerifyItem } from '@verimesh/proto';
+import { boundaryF, createService, ffmpegPath, jaccard, loadServiceConfig, VideoStore, type Bitmap } from '@verimesh/video-temporal';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startProcess(args: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn' } });
+  child.stderr!.on('data', () => undefined);
+  return child;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not come up within ${ms} ms`);
+}
+
+const BATCH = 512;
+const items = (n: number): VerifyItem[] =>
+  Array.from({ length: n }, (_, i) => ({
+    key: `k${i}`,
+    verifier: 'video.temporal_iou',
+    response: `<think>the event</think><answer>${(i % 20) + 0.5} to ${(i % 20) + 5.3}</answer>`,
+    reference_json: JSON.stringify({ span: [10, 15], duration: 60 }),
+    params_json: '{}',
+  }));
+const samples = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `s${i}`,
+    response: `<think>the event</think><answer>${(i % 20) + 0.5} to ${(i % 20) + 5.3}</answer>`,
+    reference: { span: [10, 15], duration: 60 },
+    reward: { components: [{ name: 'tiou', verifier: 'video.temporal_iou' }] },
+  }));
+
+/** Samples/s of `send(batch)` with `inflight` batches outstanding, for about `seconds`. */
+async function rate(send: () => Promise<void>, seconds: number, inflight = 2): Promise<number> {
+  for (let i = 0; i < 3; i++) await send(); // warm up
+  let done = 0;
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inflight }, async () => {
+      while (performance.now() < end) {
+        await send();
+        done += BATCH;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
+}
+
+async function throughput(): Promise<Record<string, number | string>> {
+  const svcPort = await freePort();
+  const gwPort = await freePort();
+  const httpPort = await freePort();
+  const svc = startProcess(['services/video-temporal/src/main.ts', '--host', '127.0.0.1', '--port', String(svcPort)]);
+  const gw = startProcess([
+    'services/gateway/src/main.ts',
+    '--services', `video-temporal=127.0.0.1:${svcPort}`,
+    '--host', '127.0.0.1',
+    '--port', String(gwPort),
+    '--http-port', String(httpPort),
+  ]);
+  const Ctor = loadPackage().verimesh.v1.VerifierService;
+  const client: VerifierServiceClient = new Ctor(`127.0.0.1:${svcPort}`, grpc.credentials.createInsecure());
+  const direct = (): Promise<void> =>
+    new Promise((resolve, reject) =>
+      client.VerifyBatch({ items: items(BATCH) }, { deadline: Date.now() + 30_000 }, (err, res) => {
+        if (err) return reject(err);
+        if (res?.results?.length !== BATCH) return reject(new Error('short reply'));
+        resolve();
+      }),
+    );
+  const body = JSON.stringify({ samples: samples(BATCH) });
+  const viaGateway = async (): Promise<void> => {
+    const res = await fetch(`http://127.0.0.1:${httpPort}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    if (!res.ok) throw new Error(`gateway answered ${res.status}: ${await res.text()}`);
+    const json = (await res.json()) as { results: { status: string }[] };
+    if (json.results.length !== BATCH || json.results.some((r) => r.status !== 'ok')) throw new Error(`gateway results not ok: ${JSON.stringify(json.results[0])}`);
+  };
+  try {
+    await waitFor(async () => (await direct(), true), 'video-temporal');
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok && (await viaGateway(), true), 'gateway');
+    const service = createService(loadServiceConfig({ env: {} }));
+    const inproc = await rate(async () => void (await runBatch(service, items(BATCH), { deadline: Infinity })), 3);
+    const directRate = await rate(direct, 5);
+    const gatewayRate = await rate(viaGateway, 5);
+    return {
+      'in-process runBatch (samples/s)': Math.round(inproc),
+      'direct VerifyBatch over gRPC (samples/s)': Math.round(directRate),
+      'gateway HTTP /v1/score → gRPC → video-temporal (samples/s)': Math.round(gatewayRate),
+      'gateway / direct': (gatewayRate / directRate).toFixed(2),
+    };
+  } finally {
+    client.close();
+    gw.kill('SIGTERM');
+    svc.kill('SIGTERM');
+  }
+}
+
+async function durationCache(): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'vt-bench-'));
+  try {
+    const videos = [0, 1, 2, 3].map((i) => {
+      const p = join(dir, `v${i}.mp4`);
+      execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=64x48:rate=10:duration=${5 + i}`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', p]);
+      return p;
+    });
+    const N = 2000;
+    const batch: VerifyItem[] = Array.from({ length: N }, (_, i) => ({
+      key: `k${i}`,
+      verifier: 'video.temporal_iou',
+      response: '<answer>1 to 4</answer>',
+      reference_json: JSON.stringify({ span: [2, 5] }),
+      params_json: '{}',
+      media: [{ kind: 'video', role: 'input', uri: `file://${videos[i % videos.length]}` }],
+    }));
+    const cachedStore = new VideoStore();
+    const cached = createService(loadServiceConfig({ env: {} }), cachedStore);
+    let t = performance.now();
+    const res = await runBatch(cached, batch, { deadline: Infinity });
+    const cachedMs = performance.now() - t;
+    if (res.some((r) => r.result?.status !== 'COMPONENT_STATUS_OK')) throw new Error('cached run had failures');
+    // Baseline: no cache, one item at a time, so every item runs its own ffprobe (as a verifier without a cache would).
+    const bare = new VideoStore({ probeCacheEntries: 0 });
+    const M = 40;
+    t = performance.now();
+    for (let i = 0; i < M; i++) await bare.probe(videos[i % videos.length]!);
+    const perProbeMs = (performance.now() - t) / M;
+    return {
+      items: N,
+      'distinct videos': videos.length,
+      'ffprobe calls with cache': cachedStore.stats.probeCalls,
+      'ffprobe calls saved': N - cachedStore.stats.probeCalls,
+      'items/s with cache': Math.round(N / (cachedMs / 1000)),
+      'ms per ffprobe (no cache)': `${perProbeMs.toFixed(1)} (${bare.stats.probeCalls} ffprobe runs for ${M} probes)`,
+      'items/s without cache (1 ffprobe each, 2 at a time)': Math.round(2000 / perProbeMs),
+      'speed-up': ((N / (cachedMs / 1000)) / (2000 / perProbeMs)).toFixed(1),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A filled ellipse mask, row-major. */
+function ellipse(w: number, h: number, cx: number, cy: number, rx: number, ry: number): Uint8Array {
+  const m = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1) m[y * w + x] = 1;
+  return m;
+}
+
+/** Baseline F: dilation by testing every disk offset at every pixel (what a direct port of a morphology loop does). */
+function naiveDilate(map: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const out = new Uint8Array(map.length);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let hit = 0;
+      for (let dy = -r; dy <= r && !hit; dy++)
+        for (let dx = -r; dx <= r; dx++) {
+          if (dx * dx + dy * dy > r * r) continue;
+          const yy = y + dy;
+          const xx = x + dx;
+          if (yy >= 0 && yy < h && xx >= 0 && xx < w && map[yy * w + xx]) {
+            hit = 1;
+            break;
+          }
+        }
+      out[y * w + x] = hit;
+    }
+  return out;
+}
+
+async function jf(): Promise<Record<string, number | string>> {
+  const W = 854;
+  const H = 480;
+  const F = 60;
+  const gts = Array.from({ length: F }, (_, i) => ellipse(W, H, 300 + i * 3, 240, 150, 100));
+  const preds = Array.from({ length: F }, (_, i) => ellipse(W, H, 306 + i * 3, 244, 145, 104));
+  const bm = (d: Uint8Array): Bitmap => ({ width: W, height: H, data: d });
+  for (let i = 0; i < 10; i++) boundaryF(bm(preds[i]!), bm(gts[i]!)); // warm up the JIT
+  let t = performance.now();
+  for (let i = 0; i < F; i++) {
+    jaccard(bm(preds[i]!), bm(gts[i]!));
+    boundaryF(bm(preds[i]!), bm(gts[i]!));
+  }
+  const bitmapFps = F / ((performance.now() - t) / 1000);
+  // The whole verifier: JSON parse, RLE decode, J and F per frame.
+  const rle = (d: Uint8Array) => ({ size: [H, W], counts: rleToString(rleEncode(d, H, W)) });
+  const reference = { frames: Object.fromEntries(gts.map((g, i) => [String(i / 10), rle(g)])) };
+  const response = JSON.stringify(Object.fromEntries(preds.map((p, i) => [String(i / 10), rle(p)])));
+  const service = createService(loadServiceConfig({ env: {} }));
+  const item: VerifyItem = { key: 'a', verifier: 'video.mask_jf', response, reference_json: JSON.stringify(reference), params_json: '{}' };
+  await runBatch(service, [item], { deadline: Infinity });
+  t = performance.now();
+  const R = 3;
+  for (let i = 0; i < R; i++) {
+    const [r] = await runBatch(service, [item], { deadline: Infinity });
+    if (r?.result?.status !== 'COMPONENT_STATUS_OK') throw new Error(`mask_jf failed: ${r?.result?.detail}`);
+  }
+  const verifierFps = (R * F) / ((performance.now() - t) / 1000);
+  // Baseline: the same F with the naive dilation, on a few frames.
+  const NB = 3;
+  t = performance.now();
+  for (let i = 0; i < NB; i++) {
+    naiveDilate(preds[i]!, W, H, 8);
+    naiveDilate(gts[i]!, W, H, 8);
+  }
+  const naiveFps = NB / ((performance.now() - t) / 1000);
+  return {
+    'frame size': `${W}x${H} (tolerance 8 px)`,
+    'J&F frames/s on bitmaps': Math.round(bitmapFps),
+    'video.mask_jf frames/s (RLE in, JSON parse + decode + J + F)': Math.round(verifierFps),
+    'baseline: naive per-pixel disk dilation, frames/s (dilation only)': naiveFps.toFixed(1),
+    'bitmap J&F / naive': (bitmapFps / naiveFps).toFixed(1),
+  };
+}
+
+async function main(): Promise<void> {
+  const machine = {
+    nproc: execFileSync('nproc', { encoding: 'utf8' }).trim(),
+    cpu: (execFileSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name')) ?? '').replace(/Model name:\s*/, ''),
+    date: new Date().toISOString(),
+    node: process.version,
+  };
+  const out: Record<string, unknown> = { machine };
+  out.durationCache = await durationCache();
+  process.stdout.write(`${JSON.stringify(out.durationCache, null, 2)}\n`);
+  out.jf = await jf();
+  process.stdout.write(`${JSON.stringify(out.jf, null, 2)}\n`);
+  out.temporalIou = await throughput();
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,68 @@
+// JSON <-> proto for the remote gateway: field by field against hand-written proto messages.
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '@verimesh/kit';
+import { resultFromProto, sampleToProto } from './remote.js';
+
+describe('sampleToProto', () => {
+  it('carries every SPEC field, free-form parts as JSON text', () => {
+    const proto = sampleToProto({
+      id: 's',
+      group: 'g',
+      prompt: 'p',
+      response: 'r',
+      reference: { answer: 'B' },
+      metadata: { k: 1 },
+      media: [{ kind: 'image', uri: 'examples/media/cat.png' }],
+      reward: {
+        components: [{ name: 'f', verifier: 'text.format', weight: 0.5, params: { pattern: 'think_answer' }, gate: { min: 1 }, timeout_ms: 100, on_error: { score: -1 } }],
+        combine: { formula: 'f * 2' },
+      },
+    });
+    expect(proto).toEqual({
+      id: 's',
+      group: 'g',
+      prompt: 'p',
+      response: 'r',
+      reference_json: '{"answer":"B"}',
+      metadata_json: '{"k":1}',
+      media: [{ kind: 'image', role: '', uri: 'examples/media/cat.png', data_b64: '', mime: '' }],
+      reward: {
+        components: [
+          { name: 'f', verifier: 'text.format', weight: 0.5, reference_json: '', params_json: '{"pattern":"think_answer"}', gate: { min: 1 }, timeout_ms: 100, on_error: { score: -1 } },
+        ],
+        formula: 'f * 2',
+      },
+    });
+    expect(sampleToProto({ id: 'p', response: 'r', profile: 'refcoco' })).toEqual({ id: 'p', response: 'r', profile: 'refcoco' });
+  });
+  it('names the field of a value the proto cannot carry', () => {
+    expect(() => sampleToProto({ id: 's', response: 5 })).toThrow(InvalidArgumentError);
+    expect(() => sampleToProto({ id: 's', response: 'r', reward: { components: [{ verifier: 'text.exact', weight: 'heavy' }] } })).toThrow(/reward.components\[0\].weight/);
+    expect(() => sampleToProto({ id: 's', response: 'r', reference: [1] })).toThrow(/reference must be a JSON object/);
+  });
+});
+
+describe('resultFromProto', () => {
+  it('maps enums, parses JSON text and turns an empty error into null', () => {
+    expect(
+      resultFromProto({
+        id: 's',
+        reward: 0.5,
+        status: 'RESULT_STATUS_PARTIAL',
+        error: '',
+        metadata_json: '{"k":1}',
+        components: [
+          { name: 'a', score: 1, status: 'COMPONENT_STATUS_OK', detail: 'fine', metrics_json: '{"iou":0.9}', latency_ms: 1.5 },
+          { name: 'b', score: 0, status: 'COMPONENT_STATUS_UNAVAILABLE', detail: '', metrics_json: '', latency_ms: 0 },
+        ],
+      }),
+    ).toEqual({
+      id: 's',
+      reward: 0.5,
+      status: 'partial',
+      error: null,
+      metadata: { k: 1 },
+      components: { a: { score: 1, status: 'ok', detail: 'fine', metrics: { iou: 0.9 }, latency_ms: 1.5 }, b: { score: 0, status: 'unavailable', latency_ms: 0 } },
+    });
+  });
+});

@@ -1,0 +1,42 @@
+// Summary totals and the results table; expected means computed by hand from the listed results.
+import { describe, expect, it } from 'vitest';
+import type { ResultJson } from '@verimesh/proto';
+import { Summary, fmt, formatTable } from './summary.js';
+
+const results: ResultJson[] = [
+  { id: 'a', reward: 1, status: 'ok', error: null, components: { f: { score: 1, status: 'ok' }, x: { score: 1, status: 'ok', detail: 'matches' } } },
+  { id: 'b', reward: 0, status: 'ok', error: null, components: { f: { score: 0, status: 'ok', detail: 'not think_answer' }, x: { score: 0, status: 'skipped' } } },
+  { id: 'c', reward: 0.5, status: 'partial', error: 'x unavailable', components: { f: { score: 1, status: 'ok' }, x: { score: 0, status: 'unavailable', detail: 'down' } } },
+  { id: 'line-4', reward: 0, status: 'invalid', error: 'line 4: not valid JSON', components: {} },
+];
+
+describe('Summary', () => {
+  it('counts, means rewards and leaves skipped components out of component means', () => {
+    const s = new Summary();
+    for (const r of results) s.add(r);
+    const d = s.data();
+    expect(d.count).toBe(4);
+    expect(d.meanReward).toBeCloseTo(1.5 / 4, 12); // (1 + 0 + 0.5 + 0) / 4
+    expect(d.statuses).toEqual({ ok: 2, partial: 1, invalid: 1 });
+    expect(d.components.f).toEqual({ count: 3, mean: 2 / 3, statuses: { ok: 3 } });
+    expect(d.components.x).toEqual({ count: 2, mean: 0.5, statuses: { ok: 1, skipped: 1, unavailable: 1 } }); // (1 + 0) / 2
+    expect(s.format()).toMatch(/scored 4 samples: mean reward 0.375; invalid 1, ok 2, partial 1/);
+  });
+  it('formats numbers compactly', () => {
+    expect(fmt(0.123456)).toBe('0.1235');
+    expect(fmt(-0)).toBe('0');
+    expect(fmt(2)).toBe('2');
+  });
+});
+
+describe('formatTable', () => {
+  it('shows one row per result with component statuses and the most useful detail', () => {
+    const lines = formatTable(results).split('\n');
+    expect(lines).toHaveLength(2 + results.length);
+    expect(lines[0]).toMatch(/^id\s+reward\s+status\s+components\s+detail$/);
+    expect(lines[2]).toMatch(/^a\s+1\s+ok\s+f=1 x=1\s+x: matches$/);
+    expect(lines[3]).toMatch(/f=0 x=0\(skipped\)\s+f: not think_answer$/);
+    expect(lines[4]).toMatch(/partial .*x=0\(unavailable\)\s+x unavailable$/);
+    expect(lines[5]).toMatch(/^line-4 .*invalid .*line 4: not valid JSON$/);
+  });
+});

@@ -1,0 +1,106 @@
+// Running totals over results (count, mean reward, statuses, per-component means) and the plain-text results table.
+import type { ResultJson } from '@verimesh/proto';
+
+interface ComponentTotals {
+  count: number;
+  sum: number;
+  statuses: Map<string, number>;
+}
+
+export interface SummaryData {
+  count: number;
+  meanReward: number;
+  statuses: Record<string, number>;
+  components: Record<string, { count: number; mean: number; statuses: Record<string, number> }>;
+}
+
+const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
+
+/** Accumulates results as they stream past, in O(components) memory. */
+export class Summary {
+  private count = 0;
+  private sum = 0;
+  private readonly statuses = new Map<string, number>();
+  private readonly components = new Map<string, ComponentTotals>();
+
+  add(r: ResultJson): void {
+    this.count++;
+    this.sum += Number.isFinite(r.reward) ? r.reward : 0;
+    bump(this.statuses, r.status);
+    for (const [name, c] of Object.entries(r.components ?? {})) {
+      let t = this.components.get(name);
+      if (!t) this.components.set(name, (t = { count: 0, sum: 0, statuses: new Map() }));
+      bump(t.statuses, c.status);
+      // A skipped component was never evaluated: it would drag the mean towards 0 for no reason.
+      if (c.status === 'skipped') continue;
+      t.count++;
+      t.sum += c.score;
+    }
+  }
+
+  data(): SummaryData {
+    const components: SummaryData['components'] = {};
+    for (const [name, t] of [...this.components].sort(([a], [b]) => a.localeCompare(b))) {
+      components[name] = { count: t.count, mean: t.count ? t.sum / t.count : 0, statuses: Object.fromEntries(t.statuses) };
+    }
+    return { count: this.count, meanReward: this.count ? this.sum / this.count : 0, statuses: Object.fromEntries(this.statuses), components };
+  }
+
+  /** Human-readable lines. */
+  format(): string {
+    const d = this.data();
+    const fmtStatuses = (s: Record<string, number>): string =>
+      Object.entries(s)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+    const lines = [`scored ${d.count} sample${d.count === 1 ? '' : 's'}: mean reward ${fmt(d.meanReward)}; ${fmtStatuses(d.statuses) || 'no results'}`];
+    const names = Object.keys(d.components);
+    if (names.length) {
+      const w = Math.max(9, ...names.map((n) => n.length));
+      lines.push(`  ${'component'.padEnd(w)}  ${'mean'.padStart(7)}  ${'n'.padStart(5)}  statuses`);
+      for (const [name, c] of Object.entries(d.components)) {
+        lines.push(`  ${name.padEnd(w)}  ${fmt(c.mean).padStart(7)}  ${String(c.count).padStart(5)}  ${fmtStatuses(c.statuses)}`);
+      }
+    }
+    return lines.join('\n');
+  }
+}
+
+/** 4 significant decimals, no trailing zeros, "-0" shown as "0". */
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const s = (Math.round(x * 10_000) / 10_000).toString();
+  return s === '-0' ? '0' : s;
+}
+
+function clip(s: string, n: number): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? `${one.slice(0, Math.max(0, n - 1))}…` : one;
+}
+
+/**
+ * A fixed-width table, one row per result: id, reward, status, each component's score and status, and a short
+ * detail (the sample's error, else the first failed component's detail, else the first component detail).
+ */
+export function formatTable(results: readonly ResultJson[], width = 140): string {
+  const rows = results.map((r) => {
+    const comps = Object.entries(r.components ?? {});
+    const parts = comps.map(([name, c]) => `${name}=${c.status === 'ok' ? fmt(c.score) : `${fmt(c.score)}(${c.status})`}`);
+    // The failure that explains the reward: a non-ok component (skipped ones are consequences), else the first detail.
+    const pick = comps.find(([, c]) => c.status !== 'ok' && c.status !== 'skipped') ?? comps.find(([, c]) => c.detail);
+    const detail = r.error ?? (pick ? `${pick[0]}: ${pick[1].detail ?? ''}` : '');
+    return [r.id, fmt(r.reward), r.status, parts.join(' '), detail];
+  });
+  const head = ['id', 'reward', 'status', 'components', 'detail'];
+  const caps = [24, 8, 8, 60];
+  const widths = caps.map((cap, i) => Math.min(cap, Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length))));
+  const used = widths.reduce((a, b) => a + b + 2, 0);
+  const detailWidth = Math.max(20, width - used);
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i < widths.length ? (i === 1 ? clip(c, widths[i]!).padStart(widths[i]!) : clip(c, widths[i]!).padEnd(widths[i]!)) : clip(c, detailWidth)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(head.map((h, i) => '-'.repeat(i < widths.length ? widths[i]! : Math.min(detailWidth, 6)))), ...rows.map(line)].join('\n');
+}

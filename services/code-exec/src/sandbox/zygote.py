@@ -1,0 +1,256 @@
+# The Python zygote: a pre-warmed interpreter inside one bubblewrap sandbox that forks one child per test run.
+# Protocol: one JSON request per line on stdin, one JSON reply per line on stdout. Runs are strictly one at a time;
+# after each run every other process in the sandbox is SIGKILLed (kill(-1)) and /work, /tmp and /dev/shm are emptied,
+# so a run never sees another run's files or processes.
+import builtins
+import ctypes
+import gc
+import io
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import time
+import traceback
+import types
+
+# Warm the modules tests commonly import, so each forked child starts with them loaded.
+import collections, functools, heapq, itertools, math, random, re, string, bisect, typing, fractions, decimal, dataclasses  # noqa: E401,F401
+
+for _name in (os.environ.get('VERIMESH_ZYGOTE_PRELOAD') or '').split(','):
+    if _name:
+        try:
+            __import__(_name)
+        except Exception:  # a missing optional module only costs speed
+            pass
+
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+libc = ctypes.CDLL(None, use_errno=True)
+# Orphans of a run come back to us (so kill(-1) and waitpid reach them); not dumpable: runs cannot ptrace or read us.
+libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+# Move the protocol off fds 0-2 so that no run can inherit it.
+REQ = os.dup(0)
+REP = os.dup(1)
+_null = os.open('/dev/null', os.O_RDWR)
+os.dup2(_null, 0)
+os.dup2(_null, 1)
+os.close(_null)
+req_file = os.fdopen(REQ, 'rb', buffering=1 << 16)
+MAX_FD = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+WORK = '/work'
+SCRATCH = ('/tmp', '/dev/shm')
+gc.freeze()  # keep the warmed heap shared copy-on-write with children
+
+
+def empty_dir(path):
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.is_dir(follow_symlinks=False):
+                shutil.rmtree(e.path, ignore_errors=True)
+            else:
+                os.unlink(e.path)
+        except OSError:
+            pass
+
+
+def child(req, rundir, fds):
+    stdin_fd, out_w, err_w, done_w = fds
+    try:
+        os.dup2(stdin_fd, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.dup2(done_w, 3)
+        os.closerange(4, MAX_FD)
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+        os.setsid()
+        try:
+            with open('/proc/self/oom_score_adj', 'w') as f:
+                f.write('1000')  # under memory pressure the run dies, never the zygote
+        except OSError:
+            pass
+        os.chdir(rundir)
+        cpu = int(req['cpu_s'])
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (req['fsize'], req['fsize']))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (req['nofile'], req['nofile']))
+        resource.setrlimit(resource.RLIMIT_NPROC, (req['nproc'], req['nproc']))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if req.get('mem'):
+            resource.setrlimit(resource.RLIMIT_AS, (req['mem'], req['mem']))
+        nonce = req['nonce'].encode()
+        del req['nonce']
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, 'r', closefd=False), encoding='utf-8', errors='replace')
+        sys.stdout = io.TextIOWrapper(io.FileIO(1, 'w', closefd=False), encoding='utf-8', errors='replace', write_through=False)
+        sys.stderr = io.TextIOWrapper(io.FileIO(2, 'w', closefd=False), encoding='utf-8', errors='backslashreplace', line_buffering=True)
+        sys.argv = [os.path.join(rundir, 'main.py')]
+        sys.path[0] = rundir
+        src = req['code']
+        with open('main.py', 'w') as f:
+            f.write(src)
+        mod = types.ModuleType('__main__')
+        mod.__file__ = sys.argv[0]
+        mod.__builtins__ = builtins
+        sys.modules['__main__'] = mod
+        del req
+        code = 0
+        try:
+            exec(compile(src, sys.argv[0], 'exec'), mod.__dict__)
+        except SystemExit as e:
+            c = e.code
+            code = c if isinstance(c, int) else (0 if c is None else 1)
+            if not isinstance(c, int) and c is not None:
+                print(c, file=sys.stderr)
+            nonce = None  # an exit before the end is not a completed run
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+            nonce = None
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            code = code or 1
+        if nonce is not None and code == 0:
+            os.write(3, nonce)
+        os._exit(code)
+    except BaseException:
+        try:
+            os.write(2, traceback.format_exc().encode())
+        finally:
+            os._exit(70)
+
+
+def run(req):
+    rundir = os.path.join(WORK, 'run')
+    os.mkdir(rundir, 0o700)
+    stdin_path = os.path.join(WORK, '.stdin')
+    with open(stdin_path, 'wb') as f:
+        f.write(req.get('stdin', '').encode())
+    stdin_fd = os.open(stdin_path, os.O_RDONLY)
+    os.unlink(stdin_path)
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    done_r, done_w = os.pipe()
+    nonce = req['nonce']
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        for fd in (out_r, err_r, done_r, REQ, REP):
+            os.close(fd)
+        child(req, rundir, (stdin_fd, out_w, err_w, done_w))
+    for fd in (stdin_fd, out_w, err_w, done_w):
+        os.close(fd)
+    cap = int(req['out'])
+    bufs = {out_r: bytearray(), err_r: bytearray(), done_r: bytearray()}
+    trunc = {out_r: False, err_r: False, done_r: False}
+    deadline = started + req['wall_ms'] / 1000.0
+    pidfd = os.pidfd_open(pid)
+    open_fds = [out_r, err_r, done_r]
+    status = None
+    rusage = None
+    timed_out = False
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        watch = open_fds + ([pidfd] if status is None else [])
+        if not watch:
+            break
+        ready, _, _ = select.select(watch, [], [], remaining)
+        for fd in ready:
+            if fd == pidfd:
+                _, status, rusage = os.wait4(pid, 0)
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                open_fds.remove(fd)
+                continue
+            room = cap - len(bufs[fd])
+            if len(chunk) > room:
+                trunc[fd] = True
+                chunk = chunk[:max(0, room)]
+            bufs[fd] += chunk
+        if status is not None:
+            # The program is gone: whatever it left behind must not keep the run open.
+            break
+    wall_ms = (time.monotonic() - started) * 1000.0
+    # Kill everything but us (and the sandbox's init): the run's leftovers, daemons, forks.
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    for fd in list(open_fds):
+        try:
+            os.set_blocking(fd, False)
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                room = cap - len(bufs[fd])
+                if len(chunk) > room:
+                    trunc[fd] = True
+                    chunk = chunk[:max(0, room)]
+                bufs[fd] += chunk
+        except OSError:
+            pass
+    while True:
+        try:
+            p, st, ru = os.wait4(-1, 0)
+        except ChildProcessError:
+            break
+        if p == pid and status is None:
+            status, rusage = st, ru
+    for fd in (out_r, err_r, done_r, pidfd):
+        os.close(fd)
+    shutil.rmtree(rundir, ignore_errors=True)
+    empty_dir(WORK)
+    for d in SCRATCH:
+        empty_dir(d)
+    rep = {
+        'id': req['id'],
+        'exit': os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None,
+        'signal': os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None,
+        'timeout': timed_out,
+        'stdout': bufs[out_r].decode('utf-8', 'replace'),
+        'stderr': bufs[err_r].decode('utf-8', 'replace'),
+        'out_trunc': trunc[out_r],
+        'err_trunc': trunc[err_r],
+        'done': bytes(bufs[done_r]) == nonce.encode(),
+        'wall_ms': wall_ms,
+        'cpu_ms': (rusage.ru_utime + rusage.ru_stime) * 1000.0 if rusage else None,
+        'maxrss_kb': rusage.ru_maxrss if rusage else None,
+    }
+    return rep
+
+
+def main():
+    os.write(REP, b'{"ready":true}\n')
+    while True:
+        line = req_file.readline()
+        if not line:
+            return
+        req = None
+        try:
+            req = json.loads(line)
+            rep = run(req)
+        except Exception:
+            rep = {'id': req.get('id') if isinstance(req, dict) else None, 'error': traceback.format_exc()}
+        data = (json.dumps(rep) + '\n').encode()
+        view = memoryview(data)
+        while view:
+            n = os.write(REP, view)
+            view = view[n:]
+
+
+main()

@@ -1,0 +1,298 @@
+// The fast Python path: long-lived sandboxed zygotes (zygote.py) that fork one child per test, one run at a time each.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '@verimesh/kit';
+import type { RunCgroup, } from './cgroup.js';
+import type { Sandbox, SandboxLimits } from './sandbox.js';
+
+const ZYGOTE_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'zygote.py');
+const ZYGOTE_INSIDE = '/opt/verimesh/zygote.py';
+
+export interface ZygoteRunRequest {
+  code: string;
+  stdin: string;
+  limits: SandboxLimits;
+}
+
+export interface ZygoteRunReply {
+  exitCode: number | null;
+  /** Signal number that ended the run, if any. */
+  signal: number | null;
+  wallTimedOut: boolean;
+  cpuTimedOut: boolean;
+  oomKilled: boolean;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** The harness reached the end of the code (completion sentinel seen). */
+  completed: boolean;
+  wallMs: number;
+  cpuMs?: number;
+}
+
+/** Raised when a zygote died or stopped answering during a run; the caller re-runs that test in a fresh sandbox. */
+export class ZygoteLostError extends Error {}
+
+interface RawReply {
+  id: number;
+  exit: number | null;
+  signal: number | null;
+  timeout: boolean;
+  stdout: string;
+  stderr: string;
+  out_trunc: boolean;
+  err_trunc: boolean;
+  done: boolean;
+  wall_ms: number;
+  cpu_ms: number | null;
+  error?: string;
+}
+
+class Zygote {
+  private pending: { id: number; resolve: (r: RawReply) => void; reject: (e: Error) => void } | undefined;
+  private nextId = 0;
+  private dead = false;
+  private ready: Promise<void>;
+  private readonly cleanup: () => Promise<void>;
+  private readonly child: ReturnType<Sandbox['spawnLongLived']>['child'];
+  readonly cgroup: RunCgroup | undefined;
+  private stderrTail = '';
+
+  constructor(sandbox: Sandbox, python: string, scriptHost: string, limits: SandboxLimits, preload: string[], log: Logger) {
+    const spawned = sandbox.spawnLongLived({
+      argv: [python, '-E', ZYGOTE_INSIDE],
+      env: { VERIMESH_ZYGOTE_PRELOAD: preload.join(','), PYTHONPATH: '' },
+      roBinds: [{ src: scriptHost, dest: ZYGOTE_INSIDE }],
+      limits,
+    });
+    this.child = spawned.child;
+    this.cgroup = spawned.cgroup;
+    this.cleanup = spawned.cleanup;
+    this.child.stderr!.on('data', (c: Buffer) => {
+      this.stderrTail = (this.stderrTail + c.toString()).slice(-2000);
+    });
+    this.child.stdin!.on('error', () => this.fail('zygote stdin closed'));
+    const lines = createInterface({ input: this.child.stdout! });
+    let onReady: () => void = () => {};
+    let onReadyFail: (e: Error) => void = () => {};
+    this.ready = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      onReadyFail = reject;
+    });
+    this.ready.catch(() => {});
+    lines.on('line', (line) => {
+      let msg: RawReply & { ready?: boolean };
+      try {
+        msg = JSON.parse(line) as RawReply & { ready?: boolean };
+      } catch {
+        this.fail(`zygote wrote a non-JSON line: ${line.slice(0, 200)}`);
+        return;
+      }
+      if (msg.ready) return onReady();
+      const p = this.pending;
+      if (p && msg.id === p.id) {
+        this.pending = undefined;
+        p.resolve(msg);
+      }
+    });
+    this.child.once('close', (code, sig) => {
+      const why = `zygote exited (${code ?? sig}): ${this.stderrTail.slice(-500)}`;
+      onReadyFail(new ZygoteLostError(why));
+      this.fail(why);
+      if (!this.intentional) log.debug('zygote exited', { code, signal: sig });
+    });
+  }
+
+  private intentional = false;
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  private fail(why: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(new ZygoteLostError(why));
+    void this.cleanup();
+  }
+
+  async run(req: ZygoteRunRequest, useRlimitAs: boolean, startTimeoutMs: number): Promise<ZygoteRunReply> {
+    await withTimeout(this.ready, startTimeoutMs, () => new ZygoteLostError(`zygote did not start within ${startTimeoutMs} ms: ${this.stderrTail.slice(-500)}`));
+    if (this.dead) throw new ZygoteLostError('zygote is gone');
+    const id = ++this.nextId;
+    const nonce = randomBytes(16).toString('hex');
+    const l = req.limits;
+    const oomBefore = this.cgroup?.oomKills() ?? 0;
+    const msg = {
+      id,
+      nonce,
+      code: req.code,
+      stdin: req.stdin,
+      wall_ms: l.wallMs,
+      cpu_s: Math.max(1, Math.ceil(l.cpuMs / 1000)),
+      mem: useRlimitAs ? l.memoryBytes : 0,
+      fsize: l.fileSizeBytes,
+      nofile: l.openFiles,
+      // The zygote and the sandbox's init share the per-namespace process count with the run.
+      nproc: l.processes + 2,
+      out: l.outputBytes,
+    };
+    const reply = await new Promise<RawReply>((resolve, reject) => {
+      this.pending = { id, resolve, reject };
+      const timer = setTimeout(() => this.fail(`zygote did not answer within ${l.wallMs + 5000} ms`), l.wallMs + 5000);
+      const clear = (): void => clearTimeout(timer);
+      this.pending.resolve = (r) => {
+        clear();
+        resolve(r);
+      };
+      this.pending.reject = (e) => {
+        clear();
+        reject(e);
+      };
+      this.child.stdin!.write(JSON.stringify(msg) + '\n');
+    });
+    if (reply.error) {
+      this.fail('zygote error');
+      throw new ZygoteLostError(`zygote failed a run: ${reply.error.slice(-500)}`);
+    }
+    const oomKilled = (this.cgroup?.oomKills() ?? 0) > oomBefore;
+    const cpuLimitMs = msg.cpu_s * 1000;
+    const cpuTimedOut = !reply.timeout && (reply.signal === 24 || (reply.signal === 9 && !oomKilled && (reply.cpu_ms ?? 0) >= cpuLimitMs - 50));
+    return {
+      exitCode: reply.exit,
+      signal: reply.signal,
+      wallTimedOut: reply.timeout,
+      cpuTimedOut,
+      oomKilled,
+      stdout: reply.stdout,
+      stderr: reply.stderr,
+      stdoutTruncated: reply.out_trunc,
+      stderrTruncated: reply.err_trunc,
+      completed: reply.done,
+      wallMs: reply.wall_ms,
+      cpuMs: reply.cpu_ms ?? undefined,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.intentional = true;
+    this.fail('stopped');
+    await this.cleanup();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, err: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(err()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+export interface ZygotePoolOptions {
+  python: string;
+  size: number;
+  /** Limits of the zygote sandbox itself: the ceiling for every run it serves. */
+  limits: SandboxLimits;
+  preload: string[];
+  log: Logger;
+}
+
+/**
+ * A fixed set of zygotes, each serving one run at a time (so a run never shares its sandbox with another live run).
+ * A zygote that died (a run killed it, or it broke) is replaced on the next use.
+ */
+export class ZygotePool {
+  private readonly idle: Zygote[] = [];
+  private readonly waiters: Array<(z: Zygote) => void> = [];
+  private created = 0;
+  private readonly script: string;
+  private stopped = false;
+  restarts = 0;
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly opts: ZygotePoolOptions,
+  ) {
+    this.script = join(sandbox.hostRoot, 'zygote.py');
+    copyFileSync(ZYGOTE_SOURCE, this.script);
+    chmodSync(this.script, 0o644);
+  }
+
+  private spawn(): Zygote {
+    const zygoteLimits: SandboxLimits = {
+      ...this.opts.limits,
+      cpuMs: Infinity,
+      // The zygote's own interpreter needs some room above what each run may use.
+      memoryBytes: this.opts.limits.memoryBytes + (96 << 20),
+      processes: this.opts.limits.processes + 4,
+    };
+    return new Zygote(this.sandbox, this.opts.python, this.script, zygoteLimits, this.opts.preload, this.opts.log);
+  }
+
+  /** Starts all zygotes now so the first batch does not pay for their start. */
+  warm(): void {
+    while (this.created < this.opts.size) {
+      this.created++;
+      this.idle.push(this.spawn());
+    }
+  }
+
+  private acquire(): Promise<Zygote> {
+    const z = this.idle.pop();
+    if (z) return Promise.resolve(z);
+    if (this.created < this.opts.size) {
+      this.created++;
+      return Promise.resolve(this.spawn());
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(z: Zygote): void {
+    let next = z;
+    if (!z.alive) {
+      this.restarts++;
+      if (this.stopped) {
+        this.created--;
+        return;
+      }
+      next = this.spawn();
+    }
+    const w = this.waiters.shift();
+    if (w) w(next);
+    else this.idle.push(next);
+  }
+
+  async run(req: ZygoteRunRequest): Promise<ZygoteRunReply> {
+    if (req.limits.processes > this.opts.limits.processes || req.limits.fileSizeBytes > this.opts.limits.fileSizeBytes) {
+      throw new Error('run limits exceed the zygote ceiling');
+    }
+    const z = await this.acquire();
+    try {
+      return await z.run(req, !z.cgroup, 30_000);
+    } finally {
+      this.release(z);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = this.idle.splice(0);
+    this.created -= all.length;
+    await Promise.all(all.map((z) => z.stop()));
+  }
+}

@@ -1,0 +1,167 @@
+// code.tests: compile a solution once, run each test in its own fresh sandboxed process in parallel, score the fraction passed.
+import { InternalError, InvalidArgumentError, UnavailableError, type VerifierDef } from '@verimesh/kit';
+import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+import { compareOutput, type CompareMode } from '../compare.js';
+import type { Engine, RunOutput } from '../engine.js';
+import { ASSERT_LANGUAGES, COMPILED, prepareCompile, testProgram } from '../languages.js';
+import { canonicalLanguage, LANGUAGES, type Language } from '../toolchains.js';
+
+export type TestStatus = 'pass' | 'fail' | 'timeout' | 'runtime_error' | 'compile_error';
+
+export interface TestRecord {
+  status: TestStatus;
+  ms: number;
+  detail?: string;
+}
+
+type TestCase = { kind: 'assert'; code: string } | { kind: 'io'; stdin: string; stdout: string };
+
+function parseTests(raw: unknown, lang: Language): TestCase[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new InvalidArgumentError('reference.tests', 'reference.tests must be a non-empty list of assert snippets or {"stdin", "stdout"} objects');
+  if (raw.length > 1000) throw new InvalidArgumentError('reference.tests', 'reference.tests has more than 1000 tests');
+  return raw.map((t, i) => {
+    const field = `reference.tests[${i}]`;
+    if (typeof t === 'string') {
+      if (!ASSERT_LANGUAGES.has(lang)) throw new InvalidArgumentError(field, `${field}: assert snippets are supported for python and javascript; use {"stdin", "stdout"} for ${lang}`);
+      return { kind: 'assert', code: t };
+    }
+    if (t && typeof t === 'object' && !Array.isArray(t)) {
+      const o = t as Record<string, unknown>;
+      const stdin = o.stdin ?? o.input ?? '';
+      const stdout = o.stdout ?? o.output ?? o.expected_output;
+      if (typeof stdin !== 'string' || typeof stdout !== 'string') throw new InvalidArgumentError(field, `${field} needs string "stdin" and "stdout"`);
+      return { kind: 'io', stdin, stdout };
+    }
+    throw new InvalidArgumentError(field, `${field} must be a string (assert snippet) or an object {"stdin", "stdout"}`);
+  });
+}
+
+function num(params: Record<string, unknown>, key: string, dflt: number, min: number, max: number): number {
+  const v = params[key];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new InvalidArgumentError(`params.${key}`, `params.${key} must be a number in [${min}, ${max}]`);
+  return v;
+}
+
+function short(s: string, n = 300): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+/** Turns one run into a test verdict (SPEC 4.2: a test passes only if it runs to its end). */
+export function judge(t: TestCase, r: RunOutput, compare: { mode: CompareMode; absTol: number; relTol: number }): TestRecord {
+  const ms = Math.round(r.wallMs * 10) / 10;
+  if (r.timedOut) return { status: 'timeout', ms, detail: 'time limit exceeded' };
+  if (r.oomKilled) return { status: 'runtime_error', ms, detail: 'memory limit exceeded' };
+  if (r.signal !== null && r.signal !== undefined) return { status: 'runtime_error', ms, detail: `killed by signal ${r.signal}${tail(r.stderr)}` };
+  if (r.exitCode !== 0) return { status: 'runtime_error', ms, detail: `exit code ${r.exitCode}${tail(r.stderr)}` };
+  if (t.kind === 'assert') {
+    if (!r.completed) return { status: 'fail', ms, detail: 'the program exited before the tests ran to their end' };
+    return { status: 'pass', ms };
+  }
+  if (r.stdoutTruncated) return { status: 'fail', ms, detail: 'output exceeded the output limit' };
+  const c = compareOutput(r.stdout, t.stdout, compare);
+  return c.ok ? { status: 'pass', ms } : { status: 'fail', ms, detail: c.reason };
+}
+
+/** The most telling stderr line (the last one naming an error), else its last lines. */
+function tail(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter((l) => l.trim());
+  if (!lines.length) return '';
+  const named = [...lines].reverse().find((l) => /\w*(Error|Exception|panicked)\b/.test(l));
+  return `: ${short(named?.trim() ?? lines.slice(-3).join(' | '), 240)}`;
+}
+
+export function testsVerifier(engine: Engine): VerifierDef {
+  return {
+    name: 'code.tests',
+    description: 'runs the extracted program against stdin/stdout cases or assert snippets in a sandbox; score = fraction of tests passed',
+    params: {
+      test_timeout_ms: 'per-test wall and CPU time limit (default 5000)',
+      compare: '"tokens" (default: whitespace-separated tokens per line), "exact" (lines identical) or "float" (tokens, numbers within tolerance)',
+      tolerance: 'float compare: |got - want| <= tolerance, absolute or relative to want (default 1e-6)',
+      partial_credit: 'true (default): score = passed / total; false: 1 only when every test passes',
+      memory_mb: 'per-test memory limit (default: the service setting, never above it)',
+      extract: '"auto" (default: last fenced block in reference.language, else the last fenced block, else the answer), "none", or a regex with one group',
+    },
+    reference: {
+      language: `one of ${LANGUAGES.join(', ')} (aliases py, js, c++ ...)`,
+      tests: 'list of assert snippets (python/javascript, run after the solution) or {"stdin": ..., "stdout": ...} cases',
+    },
+    async verify(input, ctx) {
+      const ref = input.reference;
+      if (typeof ref.language !== 'string') throw new InvalidArgumentError('reference.language', 'reference.language is required (e.g. "python")');
+      const lang = canonicalLanguage(ref.language);
+      if (!lang) throw new InvalidArgumentError('reference.language', `reference.language "${ref.language}" is not one of ${LANGUAGES.join(', ')}`);
+      const tests = parseTests(ref.tests, lang);
+      const p = input.params;
+      const timeoutMs = num(p, 'test_timeout_ms', engine.config.testTimeoutMs, 50, engine.config.maxTestTimeoutMs);
+      const memoryMb = num(p, 'memory_mb', engine.config.memoryMb, 16, engine.config.memoryMb);
+      const tol = num(p, 'tolerance', 1e-6, 0, 1e9);
+      const mode = (p.compare ?? 'tokens') as CompareMode;
+      if (!['tokens', 'exact', 'float'].includes(mode)) throw new InvalidArgumentError('params.compare', 'params.compare must be "tokens", "exact" or "float"');
+      if (p.partial_credit !== undefined && typeof p.partial_credit !== 'boolean') throw new InvalidArgumentError('params.partial_credit', 'params.partial_credit must be true or false');
+      const partial = p.partial_credit !== false;
+      const extracted = extractAnswer(input.response, parseExtractParam(p.extract), { code: true, language: lang });
+
+      if (!engine.sandbox.available) throw new UnavailableError(`sandbox unavailable: ${engine.sandbox.unavailableReason}`);
+      const tc = engine.toolchains.available[lang];
+      if (!tc) throw new UnavailableError(`no ${lang} toolchain on this code-exec instance: ${engine.toolchains.missing[lang] ?? 'not installed'}`);
+
+      const total = tests.length;
+      const base = { language: lang, total };
+      if (!extracted.text.trim()) {
+        return { score: 0, detail: 'no code found in the response', metrics: { ...base, passed: 0, stage: 'extract', tests: tests.map(() => ({ status: 'compile_error', ms: 0 })) } };
+      }
+      const code = extracted.text;
+      const limits = engine.testLimits(timeoutMs, memoryMb);
+      const dir = engine.sandbox.makeHostDir('tests');
+      try {
+        let compileMs: number | undefined;
+        if (COMPILED.has(lang)) {
+          const step = prepareCompile(lang, tc, code, dir, limits)!;
+          const t0 = performance.now();
+          const r = await engine.runRaw({ argv: step.argv, workDir: dir, limits: engine.compileLimits(), rlimitAs: step.rlimitAs, signal: ctx.signal });
+          compileMs = Math.round(performance.now() - t0);
+          if (r.infraError) throw new InternalError(`sandbox failed while compiling: ${r.infraError}`);
+          if (r.exitCode !== 0) {
+            const why = r.wallTimedOut || r.cpuTimedOut ? 'compile time limit exceeded' : r.oomKilled ? 'compiler ran out of memory' : short(r.stderr.toString().trim(), 600);
+            return {
+              score: 0,
+              detail: `compile error: ${why}`,
+              metrics: { ...base, passed: 0, stage: 'compile', compile_ms: compileMs, tests: tests.map(() => ({ status: 'compile_error', ms: 0 })) },
+            };
+          }
+        }
+        const programs = tests.map((t, i) => testProgram(lang, tc, code, dir, i, t.kind === 'assert' ? t.code : undefined, limits));
+        const runs = await Promise.all(
+          tests.map((t, i) => {
+            const prog = programs[i]!;
+            const stdin = t.kind === 'io' ? t.stdin : '';
+            const spec = { argv: prog.argv, stdin, limits, roBinds: [{ src: dir, dest: '/src' }], fd3: prog.nonce !== undefined, rlimitAs: prog.rlimitAs, signal: ctx.signal };
+            if (lang === 'python' && prog.pythonSource !== undefined) {
+              // The zygote runs the same source; its harness writes the sentinel itself (assert tests only).
+              return engine.runPython(prog.pythonSource, stdin, limits, () => ({ spec, nonce: prog.nonce }), ctx.signal).then((r) =>
+                t.kind === 'io' ? { ...r, completed: true } : r,
+              );
+            }
+            return engine.run(spec, prog.nonce);
+          }),
+        );
+        const infra = runs.find((r) => r.infraError);
+        if (infra) throw new InternalError(`sandbox failed to run a test: ${infra.infraError}`);
+        const records = tests.map((t, i) => judge(t, runs[i]!, { mode, absTol: tol, relTol: tol }));
+        const passed = records.filter((r) => r.status === 'pass').length;
+        const score = partial ? passed / total : passed === total ? 1 : 0;
+        const firstBad = records.findIndex((r) => r.status !== 'pass');
+        const detail = `${passed}/${total} tests passed` + (firstBad >= 0 ? `; test ${firstBad}: ${records[firstBad]!.status}${records[firstBad]!.detail ? ` (${records[firstBad]!.detail})` : ''}` : '');
+        return {
+          score,
+          detail,
+          metrics: { ...base, passed, stage: 'run', ...(compileMs !== undefined ? { compile_ms: compileMs } : {}), path: runs[0]?.path, tests: records },
+        };
+      } finally {
+        engine.sandbox.removeHostDir(dir);
+      }
+    },
+  };
+}

@@ -1,0 +1,277 @@
+// The hostile suite: programs that attack the sandbox, each bounded on its own (a fork bomb stops at 2,000 processes, a
+// memory bomb at 8 GB, signals only reach the program's own tree) so that a broken sandbox fails a test, not the machine.
+// Programs that can observe their own containment print "contained" when every attack failed.
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fence, item, makeService, verify, type Outcome } from './helpers.js';
+
+const svc = makeService({ VERIMESH_CODE_EXEC_COMPILE_TIMEOUT_MS: '4000', VERIMESH_CODE_EXEC_PROCESSES: '24' });
+const SECRET = `verimesh-secret-${Math.random().toString(36).slice(2)}`;
+const HOST_MARK = `/tmp/verimesh-hostile-${process.pid}-${Math.random().toString(36).slice(2)}`;
+let server: Server;
+let port = 0;
+let connections = 0;
+
+beforeAll(async () => {
+  process.env.VERIMESH_HOSTILE_SECRET = SECRET; // the service process has it; programs must not
+  server = createServer((s) => {
+    connections++;
+    s.end('hello');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+  await svc.start!();
+});
+afterAll(async () => {
+  delete process.env.VERIMESH_HOSTILE_SECRET;
+  server.close();
+  await svc.stop!();
+});
+
+const CONTAINED = [{ stdin: '', stdout: 'contained\n' }];
+
+interface Case {
+  name: string;
+  lang: string;
+  code: () => string;
+  params?: object;
+  /** Default: the program printed "contained" (score 1). */
+  check?: (o: Outcome) => void;
+}
+
+const failedAll = (o: Outcome): void => {
+  expect(o.status).toBe('ok');
+  expect(o.score).toBe(0);
+};
+const statusIs = (s: string) => (o: Outcome): void => {
+  expect(o.status).toBe('ok');
+  expect(o.metrics.tests[0].status).toBe(s);
+};
+
+const CASES: Case[] = [
+  {
+    name: 'network: connect to a server on the host loopback',
+    lang: 'python',
+    code: () => `import socket\ntry:\n    socket.create_connection(("127.0.0.1", ${port}), timeout=1).recv(5)\n    print("connected")\nexcept OSError:\n    print("contained")`,
+  },
+  {
+    name: 'network: no interface but loopback',
+    lang: 'python',
+    code: () => `import socket\nnames = [n for _, n in socket.if_nameindex()]\nprint("contained" if names in ([], ["lo"]) else names)`,
+  },
+  {
+    name: 'write outside the work dir',
+    lang: 'python',
+    code: () =>
+      `ok = True\nfor p in ["/usr/x", "/etc/x", "/bin/x", "/x", "/proc/x", "/root/.pyenv/x"]:\n    try:\n        open(p, "w").write("x")\n        ok = False\n    except OSError:\n        pass\nopen("${HOST_MARK}", "w").write("x")  # lands in the private /tmp, never on the host\nprint("contained" if ok else "wrote")`,
+    check: (o) => {
+      expect(o.score).toBe(1);
+      expect(existsSync(HOST_MARK)).toBe(false);
+    },
+  },
+  {
+    name: 'read the host: the repository, /root and /etc/shadow are not there',
+    lang: 'python',
+    code: () => `import os\nseen = [p for p in ["${process.cwd()}/package.json", "/etc/shadow", "/etc/passwd", "/root/.bash_history", "/work/main"] if os.path.exists(p)]\nprint("contained" if not seen else seen)`,
+  },
+  {
+    name: 'read environment secrets',
+    lang: 'python',
+    code: () => `import os\ndata = str(dict(os.environ))\nfor p in ["/proc/1/environ", "/proc/self/environ"]:\n    try:\n        data += open(p, "rb").read().decode("latin1")\n    except OSError:\n        pass\nprint("contained" if "verimesh-secret" not in data and "VERIMESH_HOSTILE" not in data else "leaked")`,
+  },
+  {
+    name: '/proc snooping: only the sandbox own processes are visible',
+    lang: 'python',
+    code: () =>
+      `import os\npids = [p for p in os.listdir("/proc") if p.isdigit()]\ncmds = []\nfor p in pids:\n    try:\n        cmds.append(open(f"/proc/{p}/cmdline", "rb").read())\n    except OSError:\n        pass\nprint("contained" if len(pids) < 8 and not any(b"vitest" in c or b"node" in c for c in cmds) else (pids, cmds))`,
+  },
+  {
+    name: 'ptrace the runner that started it',
+    lang: 'python',
+    code: () => `import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nr = libc.ptrace(16, os.getppid(), 0, 0)\nprint("contained" if r == -1 else r)`,
+  },
+  {
+    name: 'read the parent memory',
+    lang: 'python',
+    code: () => `import os\ntry:\n    open(f"/proc/{os.getppid()}/mem", "rb").read(1)\n    print("read")\nexcept OSError:\n    print("contained")`,
+  },
+  {
+    name: 'no root, no capabilities, no new user namespaces, no mounts',
+    lang: 'python',
+    code: () =>
+      `import os, ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\ncap = [l for l in open("/proc/self/status") if l.startswith("CapEff")][0].split()[1]\nok = os.getuid() != 0 and int(cap, 16) == 0\ntry:\n    os.setuid(0); ok = False\nexcept OSError:\n    pass\nok = ok and libc.unshare(0x10000000) == -1  # CLONE_NEWUSER\nok = ok and libc.mount(b"none", b"/tmp", b"tmpfs", 0, None) == -1\nprint("contained" if ok else "escalated")`,
+  },
+  {
+    name: 'device access',
+    lang: 'python',
+    code: () => `ok = True\nfor p in ["/dev/mem", "/dev/kmsg", "/dev/sda", "/dev/vda", "/dev/kvm"]:\n    try:\n        open(p, "rb").read(1); ok = False\n    except OSError:\n        pass\nprint("contained" if ok else "device")`,
+  },
+  {
+    name: 'symlink escape',
+    lang: 'python',
+    code: () => `import os\nos.symlink("/etc/shadow", "s")\ntry:\n    open("s").read(); print("read")\nexcept OSError:\n    print("contained")`,
+  },
+  {
+    name: 'fork bomb (stops at 2,000 processes)',
+    lang: 'python',
+    code: () => `import os, time\nn = 0\ntry:\n    while n < 2000:\n        if os.fork() == 0:\n            time.sleep(5); os._exit(0)\n        n += 1\n    print("forked", n)\nexcept OSError:\n    print("contained")`,
+  },
+  {
+    name: 'fork bomb in C (stops at 2,000 processes)',
+    lang: 'c',
+    code: () => `#include <stdio.h>\n#include <unistd.h>\nint main(){int n=0; for(;n<2000;n++){pid_t p=fork(); if(p==0){sleep(5);_exit(0);} if(p<0) break;} puts(n<2000?"contained":"forked"); return 0;}`,
+  },
+  {
+    name: 'thread bomb (stops at 2,000 threads)',
+    lang: 'python',
+    code: () => `import threading, time\nn = 0\ntry:\n    while n < 2000:\n        threading.Thread(target=time.sleep, args=(5,), daemon=True).start(); n += 1\n    print("threads", n)\nexcept RuntimeError:\n    print("contained")`,
+  },
+  {
+    name: 'memory bomb (stops at 8 GB)',
+    lang: 'python',
+    code: () => `chunks = []\ntry:\n    for _ in range(128):\n        chunks.append(bytearray(64 << 20))\n    print("allocated 8 GB")\nexcept MemoryError:\n    print("contained")`,
+    check: (o) => {
+      // Either the allocation failed (contained) or the memory cgroup killed it: never 8 GB.
+      expect(o.status).toBe('ok');
+      expect(o.score === 1 || o.metrics.tests[0].status === 'runtime_error').toBe(true);
+    },
+  },
+  {
+    name: 'memory bomb in C touching pages (stops at 8 GB)',
+    lang: 'c',
+    code: () => `#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint main(){for(int i=0;i<128;i++){char*p=malloc(64<<20); if(!p){puts("contained");return 0;} memset(p,1,64<<20);} puts("allocated"); return 0;}`,
+    check: (o) => {
+      expect(o.status).toBe('ok');
+      expect(o.score === 1 || o.metrics.tests[0].status === 'runtime_error').toBe(true);
+    },
+  },
+  {
+    name: 'memory bomb in JavaScript (stops at 8 GB)',
+    lang: 'javascript',
+    code: () => `const a = []; for (let i = 0; i < 128; i++) a.push(Buffer.alloc(64 << 20, 1)); console.log('allocated');`,
+    check: failedAll,
+  },
+  {
+    name: 'big file (file-size limit)',
+    lang: 'python',
+    code: () => `try:\n    with open("big", "wb") as f:\n        for _ in range(100):\n            f.write(b"x" * (1 << 20))\n    print("wrote 100 MB")\nexcept OSError:\n    print("contained")`,
+  },
+  {
+    name: 'fill the tmpfs (stops at 1 GB)',
+    lang: 'python',
+    code: () => `try:\n    for i in range(256):\n        open(f"/tmp/f{i}", "wb").write(b"x" * (4 << 20))\n    print("filled")\nexcept OSError:\n    print("contained")`,
+    check: (o) => {
+      expect(o.status).toBe('ok');
+      expect(o.score === 1 || o.metrics.tests[0].status === 'runtime_error').toBe(true);
+    },
+  },
+  {
+    name: 'open files (stops at 10,000)',
+    lang: 'python',
+    code: () => `fs = []\ntry:\n    for _ in range(10000):\n        fs.append(open("/dev/null"))\n    print("opened")\nexcept OSError:\n    print("contained")`,
+  },
+  {
+    name: 'stdout flood (stops at 1 GB)',
+    lang: 'python',
+    code: () => `import sys\nfor _ in range(16384):\n    sys.stdout.write("x" * 65536)`,
+    params: { test_timeout_ms: 1500 },
+    check: (o) => {
+      expect(o.status).toBe('ok');
+      expect(o.score).toBe(0);
+    },
+  },
+  { name: 'sleep forever', lang: 'python', code: () => `import time\ntime.sleep(10**6)`, params: { test_timeout_ms: 600 }, check: statusIs('timeout') },
+  {
+    name: 'ignore SIGTERM and spin',
+    lang: 'python',
+    code: () => `import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass`,
+    params: { test_timeout_ms: 600 },
+    check: statusIs('timeout'),
+  },
+  {
+    name: 'orphaned daemon that outlives the program',
+    lang: 'python',
+    code: () => `import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(30)\n    os._exit(0)\nprint("contained")`,
+  },
+  {
+    name: 'signal its parent (SIGKILL, own tree only)',
+    lang: 'python',
+    code: () => `import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint("contained")`,
+    check: (o) => expect(o.status).toBe('ok'),
+  },
+  {
+    name: 'SIGKILL everything it can see (kill -1 stays in its namespace)',
+    lang: 'python',
+    code: () => `import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\nprint("contained")`,
+    check: (o) => expect(o.status).toBe('ok'),
+  },
+  {
+    name: '#include "/dev/random" (compile limit)',
+    lang: 'c',
+    code: () => `#include "/dev/random"\nint main(){return 0;}`,
+    check: (o) => {
+      expect(o.status).toBe('ok');
+      expect(o.score).toBe(0);
+      expect(o.metrics.stage).toBe('compile');
+    },
+  },
+  {
+    name: 'C++ template bomb (compile time limit)',
+    lang: 'cpp',
+    code: () =>
+      `template<int N> struct F { static const long v = F<N-1>::v + F<N-2>::v + F<N-3>::v; };\ntemplate<> struct F<0> { static const long v = 1; };\ntemplate<> struct F<1> { static const long v = 1; };\ntemplate<> struct F<2> { static const long v = 1; };\ntemplate<int A, int B> struct G { typedef G<A-1, B> L; typedef G<A, B-1> R; static const int v = L::v + R::v; };\ntemplate<int B> struct G<0, B> { static const int v = 1; };\ntemplate<int A> struct G<A, 0> { static const int v = 1; };\nint main(){ return G<60, 60>::v + F<40>::v; }`,
+    check: (o) => {
+      expect(o.status).toBe('ok');
+      expect(o.score).toBe(0);
+      expect(o.metrics.stage).toBe('compile');
+    },
+  },
+];
+
+describe('hostile programs', () => {
+  it(`has at least 25 hostile programs (plus LP and Verilog ones below)`, () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(25);
+  });
+
+  let results: Record<string, Outcome> = {};
+  beforeAll(async () => {
+    results = await verify(
+      svc,
+      CASES.map((c, i) => item(String(i), 'code.tests', fence(c.lang, c.code()), { language: c.lang, tests: CONTAINED }, { test_timeout_ms: 3000, ...c.params })),
+    );
+  }, 120_000);
+
+  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
+    const c = CASES[i]!;
+    const o = results[String(i)]!;
+    (c.check ?? ((x: Outcome) => expect(x.score, `${x.status}: ${x.detail}`).toBe(1)))(o);
+  });
+
+  it('nothing reached the host server, and the service is healthy afterwards', async () => {
+    expect(connections).toBe(0);
+    const o = await verify(svc, [
+      item('a', 'code.tests', fence('python', 'print(sum(map(int, input().split())))'), { language: 'python', tests: [{ stdin: '1 2', stdout: '3' }] }),
+      item('b', 'code.tests', fence('c', '#include <stdio.h>\nint main(){puts("hi");}'), { language: 'c', tests: [{ stdin: '', stdout: 'hi' }] }),
+    ]);
+    expect(o.a!.score).toBe(1);
+    expect(o.b!.score).toBe(1);
+  });
+
+  it('an LP model with 10^6 constraints is refused, not solved', async () => {
+    const rows = Array.from({ length: 1_000_000 }, (_, i) => ` c${i}: x + y >= ${i % 7}`).join('\n');
+    const o = await verify(svc, [item('lp', 'code.lp', `Minimize\n obj: x + y\nSubject To\n${rows}\nEnd\n`, { objective: 6 }, { extract: 'none' })]);
+    expect(o.lp!.status).toBe('ok');
+    expect(o.lp!.score).toBe(0);
+    expect(o.lp!.metrics.status).toBe('too_large');
+  });
+
+  it('a Verilog design with an infinite simulation loop is cut at the time limit', async () => {
+    const design = 'module top(input a, output reg y); always begin y = a; #1; end endmodule';
+    const tb = 'module tb; reg a = 0; wire y; top dut(a, y); initial begin forever #1 a = ~a; end endmodule';
+    const o = await verify(svc, [item('v', 'code.verilog', fence('verilog', design), { top: 'top', testbench: tb }, { sim_timeout_ms: 800 })]);
+    expect(o.v!.status).toBe('ok');
+    expect(o.v!.score).toBeCloseTo(0.1, 10); // compiles (0.1), function fails
+    expect(o.v!.metrics.sim_timeout).toBe(true);
+  });
+});

@@ -1,0 +1,248 @@
+// The scoring engine: stages of components, one VerifyBatch per service per stage, gates, on_error, combine, one result per sample.
+import { componentStatusOf, messageOf, type Logger } from '@verimesh/kit';
+import { componentStatusFromProto, type ComponentStatus, type ResultStatus, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
+import type { VerifierBackend } from './backends.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { InvalidSample, PreparedSample } from './samples.js';
+import { combineScores, type CompiledComponent } from './spec.js';
+
+export interface ComponentOutcome {
+  readonly name: string;
+  readonly verifier: string;
+  /** The score that went into the reward: the verifier's for ok, the on_error stand-in otherwise, 0 for skipped. */
+  readonly score: number;
+  readonly status: ComponentStatus;
+  readonly detail: string;
+  /** Metrics as the service sent them (JSON text, '' when none): passed through, parsed only for JSON replies. */
+  readonly metricsJson: string;
+  readonly latencyMs: number;
+}
+
+export interface InternalResult {
+  readonly index: number;
+  readonly id: string;
+  readonly group: string | undefined;
+  readonly reward: number;
+  readonly status: ResultStatus;
+  readonly error: string | null;
+  readonly components: readonly ComponentOutcome[];
+  readonly metadata: unknown;
+  readonly metadataJson: string;
+}
+
+export interface EngineDeps {
+  backends: ReadonlyMap<ServiceName, VerifierBackend>;
+  /** Per-component deadline when the component sets no timeout_ms. */
+  defaultTimeoutMs: number;
+  metrics: GatewayMetrics;
+  log: Logger;
+}
+
+/** How long past its deadline a backend may take to answer before the gateway stops waiting for it. */
+const BACKEND_GRACE_MS = 250;
+
+/** Keys are sample position * 32 + component index (at most 32 components), so they are unique within a call. */
+const KEY_STRIDE = 32;
+
+export function invalidResult(s: InvalidSample): InternalResult {
+  return { index: s.index, id: s.id, group: s.group, reward: 0, status: 'invalid', error: s.error, components: [], metadata: s.metadata, metadataJson: s.metadataJson };
+}
+
+interface Call {
+  service: ServiceName;
+  items: VerifyItem[];
+  /** (sample position, component index) per item. */
+  who: number[];
+  deadline: number;
+}
+
+function failed(c: CompiledComponent, status: ComponentStatus, detail: string, latencyMs = 0): ComponentOutcome {
+  return { name: c.name, verifier: c.verifier, score: c.onError, status, detail, metricsJson: '', latencyMs };
+}
+
+/** A service's answer for one item, checked: anything malformed is status error, never a silent 0. */
+function outcomeOf(c: CompiledComponent, r: VerifyResult | undefined): ComponentOutcome {
+  const res = r?.result;
+  if (!res) return failed(c, 'error', 'the service returned no result for this component');
+  let status = componentStatusFromProto(typeof res.status === 'string' ? res.status : String(res.status));
+  const detail = typeof res.detail === 'string' ? res.detail : '';
+  const latency = Number(res.latency_ms ?? 0);
+  const latencyMs = Number.isFinite(latency) ? latency : 0;
+  const metricsJson = typeof res.metrics_json === 'string' ? res.metrics_json : '';
+  if (status === 'skipped') return failed(c, 'error', 'the service answered "skipped", which only the gateway decides', latencyMs);
+  if (status === 'ok') {
+    const score = Number(res.score);
+    if (typeof res.score !== 'number' && typeof res.score !== 'string') status = 'error';
+    else if (!Number.isFinite(score)) status = 'error';
+    else return { name: c.name, verifier: c.verifier, score, status, detail, metricsJson, latencyMs };
+    return failed(c, 'error', `the service returned a non-finite score (${String(res.score)})`, latencyMs);
+  }
+  return { name: c.name, verifier: c.verifier, score: c.onError, status, detail: detail || `status ${status}`, metricsJson, latencyMs };
+}
+
+function sampleRefText(s: PreparedSample): string {
+  if (s.refText === undefined) s.refText = s.refObj ? JSON.stringify(s.refObj) : '';
+  return s.refText;
+}
+
+function itemFor(s: PreparedSample, c: CompiledComponent, key: number, timeoutMs: number): VerifyItem {
+  const reference_json = c.reference ? JSON.stringify(s.refObj ? { ...s.refObj, ...c.reference } : c.reference) : sampleRefText(s);
+  return {
+    key: String(key),
+    verifier: c.verifier,
+    prompt: s.prompt,
+    response: s.response,
+    reference_json,
+    params_json: c.paramsJson,
+    media: s.media,
+    metadata_json: s.metadataJson,
+    timeout_ms: timeoutMs,
+  };
+}
+
+/**
+ * Scores prepared samples: stage by stage, each stage's components grouped by service into one VerifyBatch each.
+ * `onDone` gets every sample's result as soon as it is final (a failed gate finishes a sample early).
+ * Never throws for a backend's failure: those become component statuses.
+ */
+export async function runSamples(
+  deps: EngineDeps,
+  samples: readonly PreparedSample[],
+  opts: { deadline: number; signal?: AbortSignal },
+  onDone: (r: InternalResult) => void,
+): Promise<void> {
+  const outs: ComponentOutcome[][] = samples.map((s) => new Array<ComponentOutcome>(s.spec.components.length));
+  const pending = new Int32Array(samples.length);
+  let live: number[] = samples.map((_, i) => i);
+
+  const finalize = (pos: number, failedGate?: number): void => {
+    const s = samples[pos]!;
+    const comps = s.spec.components;
+    const out = outs[pos]!;
+    let reward: number;
+    if (failedGate !== undefined) {
+      const g = comps[failedGate]!;
+      const detail = `not evaluated: gate of "${g.name}" failed (${out[failedGate]!.score} < ${g.gate!.min})`;
+      for (let i = failedGate + 1; i < comps.length; i++) {
+        out[i] = { name: comps[i]!.name, verifier: comps[i]!.verifier, score: 0, status: 'skipped', detail, metricsJson: '', latencyMs: 0 };
+      }
+      reward = g.gate!.value;
+    } else {
+      const scores = new Float64Array(comps.length);
+      for (let i = 0; i < comps.length; i++) scores[i] = out[i]!.score;
+      reward = combineScores(s.spec, scores);
+    }
+    let status: ResultStatus = 'ok';
+    let error: string | null = null;
+    for (const o of out) {
+      if (o.status === 'ok' || o.status === 'skipped') continue;
+      if (o.status === 'invalid') status = 'invalid';
+      else if (status === 'ok') status = 'partial';
+      const msg = `${o.name}: ${o.status}: ${o.detail}`;
+      error = error === null ? msg : `${error}; ${msg}`;
+    }
+    const r: InternalResult = { index: s.index, id: s.id, group: s.group, reward, status, error, components: out, metadata: s.metadata, metadataJson: s.metadataJson };
+    onDone(r);
+  };
+
+  for (let stage = 0; live.length > 0; stage++) {
+    const now = Date.now();
+    const calls = new Map<ServiceName, Call>();
+    for (const pos of live) {
+      const s = samples[pos]!;
+      const comps = s.spec.stages[stage]!;
+      pending[pos] = comps.length;
+      for (const ci of comps) {
+        const c = s.spec.components[ci]!;
+        const deadline = Math.min(opts.deadline, now + (c.timeoutMs ?? deps.defaultTimeoutMs));
+        let call = calls.get(c.service);
+        if (!call) {
+          call = { service: c.service, items: [], who: [], deadline: 0 };
+          calls.set(c.service, call);
+        }
+        call.items.push(itemFor(s, c, pos * KEY_STRIDE + ci, Math.max(1, Math.ceil(deadline - now))));
+        call.who.push(pos, ci);
+        if (deadline > call.deadline) call.deadline = deadline;
+      }
+    }
+    const next: number[] = [];
+    const finishStage = (pos: number): void => {
+      const s = samples[pos]!;
+      const comps = s.spec.stages[stage]!;
+      const last = comps[comps.length - 1]!;
+      const c = s.spec.components[last]!;
+      if (c.gate && outs[pos]![last]!.score < c.gate.min) return finalize(pos, last);
+      if (stage === s.spec.stages.length - 1) return finalize(pos);
+      next.push(pos);
+    };
+    await Promise.all(
+      [...calls.values()].map(async (call) => {
+        const got = await callService(deps, call, opts.signal);
+        for (let k = 0; k < call.items.length; k++) {
+          const pos = call.who[2 * k]!;
+          const ci = call.who[2 * k + 1]!;
+          const c = samples[pos]!.spec.components[ci]!;
+          outs[pos]![ci] = Array.isArray(got) ? outcomeOf(c, got[k]) : failed(c, got.status, got.detail);
+          if (--pending[pos]! === 0) finishStage(pos);
+        }
+      }),
+    );
+    live = next;
+  }
+}
+
+/**
+ * One VerifyBatch. Returns the results aligned with the items (a result with a key the call did not send is ignored;
+ * a missing one stays undefined), or a status for all items when the call failed as a whole.
+ */
+async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): Promise<(VerifyResult | undefined)[] | { status: ComponentStatus; detail: string }> {
+  const backend = deps.backends.get(call.service);
+  const started = performance.now();
+  const observe = (outcome: string): void => deps.metrics.serviceCalls.observe([call.service, outcome], (performance.now() - started) / 1000);
+  if (!backend) {
+    observe('unavailable');
+    return { status: 'unavailable', detail: `service "${call.service}" is not configured on this gateway (see --services / VERIMESH_SERVICES)` };
+  }
+  if (call.deadline <= Date.now()) {
+    observe('timeout');
+    return { status: 'timeout', detail: 'the deadline passed before the call could be made' };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const results = await Promise.race([
+      backend.verifyBatch(call.items, { deadline: call.deadline, signal }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new GatewayTimeout()), Math.max(0, call.deadline - Date.now()) + BACKEND_GRACE_MS);
+      }),
+    ]);
+    observe('ok');
+    if (!Array.isArray(results)) return { status: 'error', detail: `service "${call.service}" returned a malformed reply` };
+    // The kit answers in item order; anything else (a shuffled or garbled reply) is matched by key.
+    const aligned: (VerifyResult | undefined)[] = new Array(call.items.length);
+    let inOrder = results.length === call.items.length;
+    for (let k = 0; inOrder && k < results.length; k++) {
+      if (results[k]?.key !== call.items[k]!.key) inOrder = false;
+    }
+    if (inOrder) return results;
+    const pos = new Map<string, number>();
+    call.items.forEach((it, k) => pos.set(it.key!, k));
+    for (const r of results) {
+      const k = r && typeof r.key === 'string' ? pos.get(r.key) : undefined;
+      if (k !== undefined && aligned[k] === undefined) aligned[k] = r;
+    }
+    return aligned;
+  } catch (err) {
+    if (err instanceof GatewayTimeout) {
+      observe('timeout');
+      return { status: 'timeout', detail: `service "${call.service}" did not answer before the deadline` };
+    }
+    const status = componentStatusOf(err);
+    observe(status);
+    if (status === 'error') deps.log.warn('service call failed', { service: call.service, error: messageOf(err) });
+    return { status, detail: messageOf(err) };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+class GatewayTimeout extends Error {}

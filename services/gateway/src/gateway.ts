@@ -1,0 +1,325 @@
+// The Gateway: validates requests, admits them, runs the engine, and answers in SPEC JSON or proto; also the streaming path.
+import { Admission, InvalidArgumentError, ResourceExhaustedError, messageOf, noopLogger, type Logger } from '@verimesh/kit';
+import {
+  CATALOGUE,
+  type GroupStatsJson,
+  type ResultJson,
+  type RewardSpecJson,
+  type Sample__Output,
+  type ServiceName,
+  type VerifierInfo,
+} from '@verimesh/proto';
+import { inProcessBackend, type VerifierBackend } from './backends.js';
+import { invalidResult, runSamples, type EngineDeps, type InternalResult } from './engine.js';
+import { GatewayMetrics } from './metrics.js';
+import { groupStats, toResultJson } from './results.js';
+import { prepareJsonSample, prepareProtoSample, type PrepareContext, type PreparedSample } from './samples.js';
+import { SpecCache, compileSpec, type CompiledSpec } from './spec.js';
+import { createTextService } from './text-service.js';
+
+/** A request with more samples than this is refused as a whole (INVALID_ARGUMENT). */
+export const MAX_SAMPLES_PER_REQUEST = 100_000;
+/** Streaming: the largest micro-batch, and how many micro-batches run at once. */
+const STREAM_MAX_BATCH = 1024;
+const STREAM_MAX_ACTIVE = 4;
+
+export interface GatewayOptions {
+  backends: Partial<Record<ServiceName, VerifierBackend>>;
+  profiles?: Record<string, RewardSpecJson>;
+  /** Per-component deadline when a component sets no timeout_ms (default 30,000 ms). */
+  defaultTimeoutMs?: number;
+  /** Samples admitted at once across all calls and streams (default 20,000); beyond it RESOURCE_EXHAUSTED. */
+  maxInFlight?: number;
+  log?: Logger;
+}
+
+export interface ScoreOptions {
+  /** Absolute deadline of the whole call (ms since epoch). */
+  deadline?: number;
+  signal?: AbortSignal;
+}
+
+type Input = { kind: 'json'; samples: unknown[] } | { kind: 'proto'; samples: Sample__Output[] };
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export class Gateway {
+  readonly metrics = new GatewayMetrics();
+  private readonly backends = new Map<ServiceName, VerifierBackend>();
+  private readonly ctx: PrepareContext;
+  private readonly admission: Admission;
+  private readonly waiters: Array<() => void> = [];
+  private readonly deps: EngineDeps;
+  private readonly log: Logger;
+
+  constructor(opts: GatewayOptions) {
+    this.log = opts.log ?? noopLogger;
+    for (const [name, b] of Object.entries(opts.backends)) if (b) this.backends.set(name as ServiceName, b);
+    if (!this.backends.has('gateway')) this.backends.set('gateway', inProcessBackend(createTextService(), this.log));
+    const profiles = new Map<string, CompiledSpec>();
+    for (const [name, spec] of Object.entries(opts.profiles ?? {})) profiles.set(name, compileSpec(spec, `profiles.${name}`));
+    this.ctx = { profiles, cache: new SpecCache() };
+    this.admission = new Admission(opts.maxInFlight ?? 20_000);
+    this.deps = { backends: this.backends, defaultTimeoutMs: opts.defaultTimeoutMs ?? 30_000, metrics: this.metrics, log: this.log };
+  }
+
+  /** Scores a batch: exactly one result per sample, in request order, plus statistics per group. */
+  async score(samples: unknown[], opts: ScoreOptions = {}): Promise<{ results: ResultJson[]; groups: Record<string, GroupStatsJson> }> {
+    const results = await this.scoreInternal({ kind: 'json', samples }, opts);
+    return { results: results.map(toResultJson), groups: groupStats(results) };
+  }
+
+  /**
+   * The batch path behind score() and the gRPC Score handler. Throws InvalidArgumentError for request-level problems
+   * (not an array, empty, too many, a sample without an id) and ResourceExhaustedError when over the in-flight limit.
+   * @internal
+   */
+  async scoreInternal(input: Input, opts: ScoreOptions = {}): Promise<InternalResult[]> {
+    const samples = input.samples;
+    if (!Array.isArray(samples)) throw new InvalidArgumentError('samples', 'samples must be an array of samples');
+    if (samples.length === 0) throw new InvalidArgumentError('samples', 'samples must not be empty');
+    if (samples.length > MAX_SAMPLES_PER_REQUEST) {
+      throw new InvalidArgumentError('samples', `samples holds ${samples.length} samples; at most ${MAX_SAMPLES_PER_REQUEST} per request`);
+    }
+    const ids = new Map<string, number>();
+    const dup: (number | undefined)[] = new Array(samples.length);
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i];
+      const id = isObject(s) ? s.id : undefined;
+      // SPEC section 6: a sample without an id is a malformed request (its result could not be told apart).
+      if (typeof id !== 'string' || id === '') {
+        throw new InvalidArgumentError(`samples[${i}].id`, `samples[${i}].id is required (a non-empty string)${isObject(s) ? '' : '; the sample is not an object'}`);
+      }
+      const first = ids.get(id);
+      if (first === undefined) ids.set(id, i);
+      else dup[i] = first;
+    }
+    this.admission.acquire(samples.length);
+    const t0 = performance.now();
+    try {
+      const results: InternalResult[] = new Array(samples.length);
+      const prepared: PreparedSample[] = [];
+      for (let i = 0; i < samples.length; i++) {
+        const p = input.kind === 'json' ? prepareJsonSample(samples[i] as Record<string, unknown>, i, this.ctx) : prepareProtoSample(samples[i] as Sample__Output, i, this.ctx);
+        if (dup[i] !== undefined) {
+          const error = `id: ${JSON.stringify(p.id)} duplicates samples[${dup[i]}].id (ids must be unique within a request)`;
+          results[i] = this.record(invalidResult({ ...p, ok: false, error }));
+        } else if (!p.ok) results[i] = this.record(invalidResult(p));
+        else prepared.push(p);
+      }
+      if (prepared.length) {
+        try {
+          await runSamples(this.deps, prepared, { deadline: opts.deadline ?? Infinity, signal: opts.signal }, (r) => {
+            results[r.index] = this.record(r);
+          });
+        } catch (e) {
+          // The engine turns backend failures into statuses; reaching here is a bug, and still every sample gets a result.
+          this.log.error('scoring failed', { error: messageOf(e) });
+          for (const p of prepared) results[p.index] ??= this.record(internalFailure(p, e));
+        }
+      }
+      return results;
+    } finally {
+      this.release(samples.length);
+      this.metrics.requestSeconds.observe([input.kind], (performance.now() - t0) / 1000);
+    }
+  }
+
+  /**
+   * Scores samples as they arrive and yields each result as soon as it is final. What has arrived is micro-batched,
+   * so services still get one VerifyBatch per service per micro-batch. A malformed sample (even one without an id)
+   * yields an `invalid` result rather than ending the stream. In-flight samples are bounded: past the limit the
+   * stream stops reading its input until results drain (backpressure, never an unbounded queue).
+   */
+  async *scoreStream(samples: AsyncIterable<unknown>, opts: { signal?: AbortSignal } = {}): AsyncIterable<ResultJson> {
+    async function* tagged(): AsyncIterable<{ sample: unknown; tag: undefined }> {
+      for await (const sample of samples) yield { sample, tag: undefined };
+    }
+    for await (const { result } of this.streamInternal('json', tagged(), opts)) yield toResultJson(result);
+  }
+
+  /** @internal The streaming core; tags let the gRPC handler tell which request message a result belongs to. */
+  async *streamInternal<T>(kind: Input['kind'], input: AsyncIterable<{ sample: unknown; tag: T }>, opts: { signal?: AbortSignal } = {}): AsyncGenerator<{ result: InternalResult; tag: T }> {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const ready: Array<{ result: InternalResult; tag: T }> = [];
+    const tags = new Map<number, T>();
+    let queue: PreparedSample[] = [];
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    let held = 0; // admitted samples not yet handed to the consumer
+    let active = 0;
+    let scheduled = false;
+    let inputDone = false;
+    let inputError: unknown;
+    let nextIndex = 0;
+    const done = (r: InternalResult): void => {
+      ready.push({ result: this.record(r), tag: tags.get(r.index) as T });
+      tags.delete(r.index);
+      notify();
+    };
+    const dispatch = (): void => {
+      scheduled = false;
+      while (queue.length && active < STREAM_MAX_ACTIVE) {
+        const batch = queue.length <= STREAM_MAX_BATCH ? queue : queue.slice(0, STREAM_MAX_BATCH);
+        queue = queue.length <= STREAM_MAX_BATCH ? [] : queue.slice(STREAM_MAX_BATCH);
+        active++;
+        const finished = new Set<number>();
+        runSamples(this.deps, batch, { deadline: Infinity, signal: controller.signal }, (r) => {
+          finished.add(r.index);
+          done(r);
+        })
+          .catch((e: unknown) => {
+            this.log.error('scoring failed', { error: messageOf(e) });
+            for (const p of batch) if (!finished.has(p.index)) done(internalFailure(p, e));
+          })
+          .finally(() => {
+            active--;
+            dispatch();
+            notify();
+          });
+      }
+    };
+    const pump = (async () => {
+      try {
+        for await (const { sample, tag } of input) {
+          if (controller.signal.aborted) break;
+          await this.acquireWait(controller.signal);
+          held++;
+          const index = nextIndex++;
+          tags.set(index, tag);
+          const p = !isObject(sample) && kind === 'json'
+            ? ({ ok: false, index, id: '', group: undefined, metadata: undefined, metadataJson: '', error: 'sample must be a JSON object' } as const)
+            : kind === 'json'
+              ? prepareJsonSample(sample as Record<string, unknown>, index, this.ctx)
+              : prepareProtoSample(sample as Sample__Output, index, this.ctx);
+          if (!p.ok) done(invalidResult(p));
+          else {
+            queue.push(p);
+            if (!scheduled) {
+              scheduled = true;
+              // Coalesce what arrives in the same turn of the event loop into one micro-batch.
+              setImmediate(dispatch);
+            }
+          }
+        }
+      } catch (e) {
+        inputError = e;
+      } finally {
+        inputDone = true;
+        notify();
+      }
+    })();
+    try {
+      for (;;) {
+        while (ready.length) {
+          const batch = ready.splice(0);
+          for (const x of batch) {
+            held--;
+            this.release(1);
+            yield x;
+          }
+        }
+        if (inputDone && held === 0) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (ready.length || (inputDone && held === 0)) notify();
+        });
+      }
+      await pump;
+      if (inputError !== undefined) throw inputError;
+    } finally {
+      controller.abort(new Error('stream closed'));
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (held > 0) this.release(held);
+      held = 0;
+    }
+  }
+
+  /** The catalogue (SPEC section 4) with each backend's Describe; verifiers whose service is missing or down are unavailable. */
+  async listVerifiers(): Promise<VerifierInfo[]> {
+    const described = new Map<string, VerifierInfo>();
+    await Promise.all(
+      [...this.backends].map(async ([svc, b]) => {
+        try {
+          const d = await b.describe();
+          for (const v of d.verifiers ?? []) if (v.name) described.set(v.name, { ...v, service: svc, available: v.available ?? true });
+        } catch (e) {
+          this.log.warn('describe failed', { service: svc, error: messageOf(e) });
+        }
+      }),
+    );
+    return Object.entries(CATALOGUE).map(
+      ([name, service]) => described.get(name) ?? { name, service, description: '', params_json: '{}', reference_json: '{}', available: false },
+    );
+  }
+
+  metricsText(): string {
+    this.metrics.inFlight = this.admission.current;
+    return this.metrics.render();
+  }
+
+  /** How many samples are admitted right now. */
+  get inFlight(): number {
+    return this.admission.current;
+  }
+
+  async close(): Promise<void> {
+    for (const b of this.backends.values()) b.close();
+  }
+
+  private record(r: InternalResult): InternalResult {
+    const m = this.metrics;
+    m.samples.inc([r.status]);
+    m.reward.observe([], r.reward);
+    for (const c of r.components) {
+      m.components.inc([c.verifier, c.status]);
+      if (c.status === 'skipped') continue;
+      m.componentScore.observe([c.name], c.score);
+      if (c.status === 'ok' || c.latencyMs > 0) m.verifierLatency.observe([c.verifier], c.latencyMs / 1000);
+      if (c.metricsJson && c.metricsJson.includes('"cache_hit":true')) m.cacheHits.inc([c.verifier]);
+    }
+    return r;
+  }
+
+  private release(n: number): void {
+    this.admission.release(n);
+    while (this.waiters.length && this.admission.current < this.admission.limit) this.waiters.shift()!();
+  }
+
+  /** Admits one streamed sample, waiting (not failing) while the gateway is full. */
+  private async acquireWait(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        this.admission.acquire(1);
+        return;
+      } catch (e) {
+        if (!(e instanceof ResourceExhaustedError)) throw e;
+      }
+      await new Promise<void>((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        const go = (): void => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          const i = this.waiters.indexOf(go);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.waiters.push(go);
+      });
+    }
+  }
+}
+
+function internalFailure(p: PreparedSample, e: unknown): InternalResult {
+  const components = p.spec.components.map((c) => ({ name: c.name, verifier: c.verifier, score: c.onError, status: 'error' as const, detail: `internal error: ${messageOf(e)}`, metricsJson: '', latencyMs: 0 }));
+  return { index: p.index, id: p.id, group: p.group, reward: 0, status: 'partial', error: `internal error: ${messageOf(e)}`, components, metadata: p.metadata, metadataJson: p.metadataJson };
+}

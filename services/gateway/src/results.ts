@@ -1,0 +1,94 @@
+// Results out of the engine as SPEC JSON (HTTP, JSONL) or proto (gRPC), and the per-group statistics of a batch.
+import {
+  componentStatusToProto,
+  resultStatusToProto,
+  type ComponentResultJson,
+  type GroupStats,
+  type GroupStatsJson,
+  type Result,
+  type ResultJson,
+} from '@verimesh/proto';
+import type { InternalResult } from './engine.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function toResultJson(r: InternalResult): ResultJson {
+  const components: Record<string, ComponentResultJson> = {};
+  for (const c of r.components) {
+    const o: ComponentResultJson = { score: c.score, status: c.status };
+    if (c.detail) o.detail = c.detail;
+    if (c.metricsJson) {
+      const m = parseOrUndefined(c.metricsJson);
+      if (isObject(m)) o.metrics = m;
+    }
+    o.latency_ms = c.latencyMs;
+    components[c.name] = o;
+  }
+  const out: ResultJson = { id: r.id, reward: r.reward, status: r.status, error: r.error, components };
+  if (r.metadata !== undefined) out.metadata = r.metadata;
+  else if (r.metadataJson) out.metadata = parseOrUndefined(r.metadataJson);
+  return out;
+}
+
+export function toResultProto(r: InternalResult): Result {
+  return {
+    id: r.id,
+    reward: r.reward,
+    status: resultStatusToProto(r.status) as Result['status'],
+    error: r.error ?? '',
+    components: r.components.map((c) => ({
+      name: c.name,
+      score: c.score,
+      status: componentStatusToProto(c.status) as NonNullable<Result['components']>[number]['status'],
+      detail: c.detail,
+      metrics_json: c.metricsJson,
+      latency_ms: c.latencyMs,
+    })),
+    metadata_json: r.metadataJson,
+  };
+}
+
+/** Rewards closer than this count as equal for `all_equal` (they come from the same arithmetic, so equal ones are identical). */
+export const ALL_EQUAL_TOLERANCE = 1e-12;
+
+/**
+ * Statistics per `group` over every sample of the batch that names it (invalid samples included, with their reward 0,
+ * since that is the reward the trainer receives). `std` is the population standard deviation (divide by n), two-pass.
+ */
+export function groupStats(results: readonly InternalResult[]): Record<string, GroupStatsJson> {
+  const by = new Map<string, number[]>();
+  for (const r of results) {
+    if (r.group === undefined) continue;
+    let a = by.get(r.group);
+    if (!a) by.set(r.group, (a = []));
+    a.push(r.reward);
+  }
+  const out: Record<string, GroupStatsJson> = {};
+  for (const [g, xs] of by) {
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const x of xs) {
+      sum += x;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    const mean = sum / xs.length;
+    let ss = 0;
+    for (const x of xs) ss += (x - mean) * (x - mean);
+    out[g] = { count: xs.length, mean, std: Math.sqrt(ss / xs.length), min, max, all_equal: max - min <= ALL_EQUAL_TOLERANCE };
+  }
+  return out;
+}
+
+export function groupStatsProto(stats: Record<string, GroupStatsJson>): GroupStats[] {
+  return Object.entries(stats).map(([group, s]) => ({ group, ...s }));
+}

@@ -1,0 +1,273 @@
+// The gateway's network faces: gRPC RewardGatewayService (kit startServer: health, reflection) and HTTP /v1/score, /healthz, /metrics.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { InvalidArgumentError, VerimeshError, callDeadline, createLogger, messageOf, startServer, toStatus, type Logger } from '@verimesh/kit';
+import {
+  loadPackage,
+  type ListVerifiersRequest__Output,
+  type ListVerifiersResponse,
+  type Sample__Output,
+  type ScoreRequest__Output,
+  type ScoreResponse,
+  type ScoreStreamRequest__Output,
+  type ScoreStreamResponse,
+} from '@verimesh/proto';
+import { shutdownTelemetry, withServerSpan } from '@verimesh/telemetry';
+import type { InternalResult } from './engine.js';
+import type { Gateway } from './gateway.js';
+import { groupStats, groupStatsProto, toResultProto } from './results.js';
+
+/** The largest HTTP body read (the same ceiling as a gRPC message). */
+export const MAX_HTTP_BODY = 256 * 1024 * 1024;
+
+export interface StartGatewayOptions {
+  host?: string;
+  /** gRPC port (0 = any free port; default 50051). */
+  port?: number;
+  /** HTTP port (0 = any free port; default 8080). */
+  httpPort?: number;
+  /** On SIGTERM/SIGINT: drain both servers, close the gateway, flush telemetry, exit 0. */
+  handleSignals?: boolean;
+  shutdownGraceMs?: number;
+  log?: Logger;
+}
+
+export interface RunningGateway {
+  grpcPort: number;
+  httpPort: number;
+  /** Stops accepting, drains in-flight calls (forced after the grace period). Does not close the gateway's backends. */
+  shutdown(): Promise<void>;
+}
+
+const HTTP_STATUS: Record<number, number> = {
+  [grpc.status.INVALID_ARGUMENT]: 400,
+  [grpc.status.RESOURCE_EXHAUSTED]: 429,
+  [grpc.status.UNAVAILABLE]: 503,
+  [grpc.status.DEADLINE_EXCEEDED]: 504,
+};
+
+function errorBody(err: unknown): { status: number; body: unknown } {
+  const code = err instanceof VerimeshError ? err.code : grpc.status.INTERNAL;
+  const status = HTTP_STATUS[code] ?? 500;
+  const body = { error: { code: grpc.status[code], message: messageOf(err), ...(err instanceof VerimeshError && err.field ? { field: err.field } : {}) } };
+  return { status, body };
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_HTTP_BODY) throw new InvalidArgumentError('body', `body: larger than ${MAX_HTTP_BODY} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_HTTP_BODY) throw new InvalidArgumentError('body', `body: larger than ${MAX_HTTP_BODY} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Trace context from HTTP headers, as gRPC metadata (what withServerSpan reads). */
+function headerMetadata(req: IncomingMessage): grpc.Metadata {
+  const md = new grpc.Metadata();
+  for (const k of ['traceparent', 'tracestate']) {
+    const v = req.headers[k];
+    if (typeof v === 'string') md.set(k, v);
+  }
+  return md;
+}
+
+function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      send(res, state.serving ? 200 : 503, JSON.stringify({ status: state.serving ? 'SERVING' : 'NOT_SERVING' }));
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      send(res, 200, gateway.metricsText(), 'text/plain; version=0.0.4; charset=utf-8');
+      return;
+    }
+    if (path === '/v1/score') {
+      if (req.method !== 'POST') {
+        res.setHeader('allow', 'POST');
+        send(res, 405, JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: 'use POST /v1/score' } }));
+        return;
+      }
+      const controller = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort(new Error('client went away'));
+      });
+      void withServerSpan('POST /v1/score', headerMetadata(req), { 'http.request.method': 'POST', 'url.path': '/v1/score' }, async () => {
+        const text = await readBody(req);
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch (e) {
+          throw new InvalidArgumentError('body', `body is not valid JSON: ${messageOf(e)}`);
+        }
+        if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as { samples?: unknown }).samples)) {
+          throw new InvalidArgumentError('samples', 'samples: the body must be {"samples": [...]}');
+        }
+        return gateway.score((body as { samples: unknown[] }).samples, { signal: controller.signal });
+      }).then(
+        (out) => {
+          gateway.metrics.requests.inc(['http', 'OK']);
+          send(res, 200, JSON.stringify(out));
+        },
+        (err: unknown) => {
+          const { status, body } = errorBody(err);
+          gateway.metrics.requests.inc(['http', (body as { error: { code: string } }).error.code]);
+          if (status === 429) res.setHeader('retry-after', '1');
+          if (status >= 500) log.warn('score failed', { error: messageOf(err) });
+          send(res, status, JSON.stringify(body));
+        },
+      );
+      return;
+    }
+    send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}; routes: POST /v1/score, GET /healthz, GET /metrics` } }));
+  };
+}
+
+function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void {
+  const pkg = loadPackage();
+  server.addService(pkg.verimesh.v1.RewardGatewayService.service, {
+    Score: (call: grpc.ServerUnaryCall<ScoreRequest__Output, ScoreResponse>, callback: grpc.sendUnaryData<ScoreResponse>) => {
+      const controller = new AbortController();
+      call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
+      const samples = call.request.samples ?? [];
+      void withServerSpan('verimesh.v1.RewardGatewayService/Score', call.metadata, { 'rpc.system': 'grpc', 'verimesh.samples': samples.length }, async () => {
+        const results = await gateway.scoreInternal(
+          { kind: 'proto', samples },
+          { deadline: callDeadline(call as grpc.ServerUnaryCall<unknown, unknown>), signal: controller.signal },
+        );
+        return { results: results.map(toResultProto), groups: groupStatsProto(groupStats(results)) };
+      }).then(
+        (res) => {
+          gateway.metrics.requests.inc(['grpc', 'OK']);
+          callback(null, res);
+        },
+        (err: unknown) => {
+          const st = toStatus(err);
+          gateway.metrics.requests.inc(['grpc', grpc.status[st.code ?? grpc.status.INTERNAL] ?? 'UNKNOWN']);
+          if (!(err instanceof VerimeshError)) log.warn('score failed', { error: messageOf(err) });
+          callback(st);
+        },
+      );
+    },
+    ScoreStream: (call: grpc.ServerDuplexStream<ScoreStreamRequest__Output, ScoreStreamResponse>) => {
+      void streamHandler(call, gateway, log);
+    },
+    ListVerifiers: (_call: grpc.ServerUnaryCall<ListVerifiersRequest__Output, ListVerifiersResponse>, callback: grpc.sendUnaryData<ListVerifiersResponse>) => {
+      gateway.listVerifiers().then(
+        (verifiers) => callback(null, { verifiers }),
+        (err: unknown) => callback(toStatus(err)),
+      );
+    },
+  });
+}
+
+/** ScoreStream: each result goes back as it completes; after the last sample of a request message, that message's group stats. */
+async function streamHandler(call: grpc.ServerDuplexStream<ScoreStreamRequest__Output, ScoreStreamResponse>, gateway: Gateway, log: Logger): Promise<void> {
+  const controller = new AbortController();
+  call.once('cancelled', () => controller.abort(new Error('stream cancelled by the client')));
+  const remaining = new Map<number, { left: number; results: InternalResult[] }>();
+  async function* input(): AsyncIterable<{ sample: Sample__Output; tag: number }> {
+    let m = 0;
+    // Not `for await (… of call)`: that destroys the duplex when the client half-closes, before our replies are written.
+    for await (const msg of call.iterator({ destroyOnReturn: false }) as AsyncIterable<ScoreStreamRequest__Output>) {
+      const samples = msg.samples ?? [];
+      const tag = m++;
+      if (samples.length) remaining.set(tag, { left: samples.length, results: [] });
+      for (const sample of samples) yield { sample, tag };
+    }
+  }
+  const write = async (msg: ScoreStreamResponse): Promise<void> => {
+    if (!call.write(msg)) await once(call, 'drain');
+  };
+  try {
+    for await (const { result, tag } of gateway.streamInternal('proto', input(), { signal: controller.signal })) {
+      await write({ result: toResultProto(result) });
+      const m = remaining.get(tag);
+      if (!m) continue;
+      m.results.push(result);
+      if (--m.left === 0) {
+        remaining.delete(tag);
+        const groups = groupStatsProto(groupStats(m.results));
+        if (groups.length) await write({ groups });
+      }
+    }
+    gateway.metrics.requests.inc(['grpc-stream', 'OK']);
+    call.end();
+  } catch (err) {
+    gateway.metrics.requests.inc(['grpc-stream', 'ERROR']);
+    if (!controller.signal.aborted) log.warn('score stream failed', { error: messageOf(err) });
+    call.destroy(Object.assign(new Error(messageOf(err)), toStatus(err)));
+  }
+}
+
+/** Serves a Gateway over gRPC (RewardGatewayService + health + reflection) and HTTP. */
+export async function startGateway(gateway: Gateway, opts: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const log = opts.log ?? createLogger('gateway');
+  const state = { serving: true };
+  const grpcServer = await startServer({
+    name: 'gateway',
+    host: opts.host,
+    port: opts.port ?? 50051,
+    log,
+    shutdownGraceMs: opts.shutdownGraceMs,
+    handleSignals: false,
+    healthServices: ['verimesh.v1.RewardGatewayService'],
+    register: (server) => registerGrpc(server, gateway, log),
+  });
+  const http: HttpServer = createServer(httpHandler(gateway, state, log));
+  http.keepAliveTimeout = 65_000;
+  http.requestTimeout = 0; // a Score call may legitimately run for minutes; per-component deadlines bound it
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.httpPort ?? 8080, opts.host ?? '0.0.0.0', () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await grpcServer.shutdown(0);
+    throw e;
+  }
+  const httpPort = (http.address() as AddressInfo).port;
+  log.info('http serving', { port: httpPort });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      state.serving = false;
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const grace = opts.shutdownGraceMs ?? 25_000;
+      const force = setTimeout(() => http.closeAllConnections(), grace);
+      await Promise.all([grpcServer.shutdown(grace), httpClosed]);
+      clearTimeout(force);
+    })());
+
+  if (opts.handleSignals) {
+    const onSignal = (sig: string): void => {
+      log.info('signal received', { signal: sig });
+      void shutdown()
+        .then(() => gateway.close())
+        .then(() => shutdownTelemetry())
+        .catch((e: unknown) => log.error('shutdown failed', { error: messageOf(e) }))
+        .finally(() => process.exit(0));
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  }
+  return { grpcPort: grpcServer.port, httpPort, shutdown };
+}
+

@@ -1,0 +1,150 @@
+// The judging core shared by the four verifiers: backends by name, the cache, templates, images and params.
+import { InvalidArgumentError, UnavailableError, type Logger } from '@verimesh/kit';
+import type { MediaJson } from '@verimesh/proto';
+import { Backend, type ChatMessage, type ContentPart } from './backend.js';
+import { JudgmentCache } from './cache.js';
+import type { JudgeConfig } from './config.js';
+import { prepareImages, type PreparedImage } from './images.js';
+import { loadTemplates, render, type Template, type TemplateName } from './templates.js';
+
+export const NO_BACKEND_MESSAGE =
+  'no judge backend configured: set VERIMESH_JUDGE_URL and VERIMESH_JUDGE_MODEL (or VERIMESH_JUDGE_BACKENDS) to an OpenAI-compatible server';
+
+/** Common knobs every LLM verifier reads from params, validated. */
+export interface JudgeParams {
+  backend: Backend;
+  model: string;
+  samples: number;
+  temperature: number;
+  maxTokens?: number;
+  images: boolean;
+  imageMaxSide: number;
+}
+
+export class Judge {
+  readonly backends = new Map<string, Backend>();
+  readonly cache: JudgmentCache;
+  readonly templates: Record<TemplateName, Template>;
+
+  constructor(
+    readonly config: JudgeConfig,
+    readonly log: Logger,
+  ) {
+    for (const b of config.backendList) this.backends.set(b.name, new Backend(b, log));
+    this.cache = new JudgmentCache(config.cacheSize);
+    this.templates = loadTemplates(config.templatesDir);
+  }
+
+  get configured(): boolean {
+    return this.backends.size > 0;
+  }
+
+  /**
+   * The backend named by params.model ("default", then the first configured, when absent). params.model may name
+   * a backend, or a model that one backend serves. No backend at all: UnavailableError naming the settings.
+   */
+  backendFor(params: Record<string, unknown>): Backend {
+    if (!this.configured) throw new UnavailableError(NO_BACKEND_MESSAGE, 'NO_BACKEND');
+    const want = params.model;
+    if (want === undefined || want === null || want === '') return this.backends.get('default') ?? this.backends.values().next().value!;
+    if (typeof want !== 'string') throw new InvalidArgumentError('params.model', 'params.model must be a string naming a judge backend');
+    const named = this.backends.get(want) ?? [...this.backends.values()].find((b) => b.config.model === want);
+    if (!named) throw new InvalidArgumentError('params.model', `params.model "${want}" is not a configured judge backend (configured: ${[...this.backends.keys()].join(', ')})`);
+    return named;
+  }
+
+  /** Reads samples, temperature, max_tokens, images, image_max_side from params. */
+  params(params: Record<string, unknown>): JudgeParams {
+    const backend = this.backendFor(params);
+    const samples = intParam(params, 'samples', 1, 1, 16);
+    const t = params.temperature;
+    if (t !== undefined && (typeof t !== 'number' || !(t >= 0 && t <= 2))) throw new InvalidArgumentError('params.temperature', 'params.temperature must be a number in [0, 2]');
+    const images = params.images ?? true;
+    if (typeof images !== 'boolean') throw new InvalidArgumentError('params.images', 'params.images must be true or false');
+    return {
+      backend,
+      model: backend.config.model,
+      samples,
+      // Votes need diversity: several samples at temperature 0 would all be the same call.
+      temperature: (t as number | undefined) ?? (samples > 1 ? 0.7 : 0),
+      maxTokens: params.max_tokens === undefined ? undefined : intParam(params, 'max_tokens', 1, 1, 32_768),
+      images,
+      imageMaxSide: intParam(params, 'image_max_side', this.config.imageMaxSide, 16, 4096),
+    };
+  }
+
+  async images(media: readonly MediaJson[], p: JudgeParams, signal: AbortSignal): Promise<PreparedImage[]> {
+    if (!p.images || (this.config.maxImages as number) === 0) return [];
+    return prepareImages(media, p.imageMaxSide, this.config.maxImages, signal);
+  }
+
+  /** System + user messages from a template; images (if any) go before the text of the user message. */
+  messages(t: Template, vars: Record<string, string>, images: readonly PreparedImage[]): ChatMessage[] {
+    const text = render(t.user, vars);
+    const content: string | ContentPart[] = images.length
+      ? [...images.map((im): ContentPart => ({ type: 'image_url', image_url: { url: im.url } })), { type: 'text', text }]
+      : text;
+    return [
+      { role: 'system', content: render(t.system, vars) },
+      { role: 'user', content },
+    ];
+  }
+
+  /** Drops idle keep-alive connections to the backends. */
+  close(): void {
+    for (const b of this.backends.values()) b.close();
+  }
+
+  info(): Record<string, unknown> {
+    return {
+      backends: [...this.backends.values()].map((b) => ({
+        name: b.name,
+        url: b.config.url,
+        model: b.config.model,
+        embedding_model: b.config.embeddingModel,
+        concurrency: b.config.concurrency,
+        json_schema: b.config.jsonSchema,
+        logprobs: b.config.logprobs,
+        api_key: b.config.apiKey ? 'set' : 'none',
+        in_flight: b.inFlight,
+        ...b.stats,
+      })),
+      configured: this.configured,
+      ...(this.configured ? {} : { unavailable_reason: NO_BACKEND_MESSAGE }),
+      cache: this.cache.stats(),
+      templates: Object.fromEntries(Object.values(this.templates).map((t) => [t.name, { version: t.version, source: t.source }])),
+    };
+  }
+}
+
+export function intParam(params: Record<string, unknown>, name: string, dflt: number, min: number, max: number): number {
+  const v = params[name];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidArgumentError(`params.${name}`, `params.${name} must be an integer in [${min}, ${max}]`);
+  }
+  return v;
+}
+
+export function choiceParam<T extends string>(params: Record<string, unknown>, name: string, choices: readonly T[]): T {
+  const v = params[name];
+  if (v === undefined) return choices[0]!;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+    throw new InvalidArgumentError(`params.${name}`, `params.${name} must be one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+  }
+  return v as T;
+}
+
+/** Base metrics every LLM result carries. */
+export function baseMetrics(p: JudgeParams, template: string, hits: boolean[]): Record<string, unknown> {
+  return {
+    backend: p.backend.name,
+    model: p.model,
+    template_version: template,
+    cache_hit: hits.length > 0 && hits.every(Boolean),
+    cache_hits: hits.filter(Boolean).length,
+    judgments: hits.length,
+  };
+}
+
+export const mean = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / v.length;

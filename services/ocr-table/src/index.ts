@@ -1,0 +1,14 @@
+// Public names of the ocr-table service: the service, its config, and the metrics other tools may reuse.
+export { createService, SERVICE_VERSION } from './service.js';
+export { OPTIONS, loadServiceConfig } from './config.js';
+export type { Config } from './config.js';
+export { teds, tedSize } from './metrics/teds.js';
+export type { TedsResult } from './metrics/teds.js';
+export { findTable } from './table/find.js';
+export type { TableFormat } from './table/find.js';
+export type { Table, TableNode, TableNormalization } from './table/model.js';
+export { anls, nedSimilarity, cer, wer, sentenceBleu, rougeL, tokenF1, textSimilarity } from './metrics/text.js';
+export type { TextMetric, AnlsVariant } from './metrics/text.js';
+export { extractJson, compareKie, prf } from './metrics/kie.js';
+export { OcrEngine } from './ocr/engine.js';
+export type { OcrResult, OcrLine } from './ocr/engine.js';

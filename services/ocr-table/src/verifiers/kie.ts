@@ -1,0 +1,40 @@
+// doc.kie: the response's JSON against reference.fields, compared on flattened key paths (precision, recall, F1).
+import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+import { compareKie, countLeaves, extractJson, prf, type KieMatch } from '../metrics/kie.js';
+import { enumParam, fmt } from '../params.js';
+
+export const kieVerifier: VerifierDef = {
+  name: 'doc.kie',
+  description: 'F1 of the JSON fields in the response against reference.fields (key paths flattened, lists matched one-to-one)',
+  params: {
+    metric: '"f1" (default), "precision" or "recall"',
+    match: '"exact" (default: normalized values equal) or "anls" (partial credit 1 − NED when ≥ 0.5)',
+    extract: 'answer extraction (default "auto")',
+  },
+  reference: { fields: 'the expected fields: a JSON object (or its JSON text); nested objects and lists allowed' },
+  verify(input) {
+    const { params, reference } = input;
+    const metric = enumParam(params.metric, 'params.metric', ['f1', 'precision', 'recall'] as const, 'f1');
+    const match = enumParam<KieMatch>(params.match, 'params.match', ['exact', 'anls'], 'exact');
+    let fields = reference.fields;
+    if (typeof fields === 'string') {
+      try {
+        fields = JSON.parse(fields);
+      } catch {
+        throw new InvalidArgumentError('reference.fields', 'reference.fields is a string that is not JSON');
+      }
+    }
+    if (fields === null || typeof fields !== 'object') throw new InvalidArgumentError('reference.fields', 'reference.fields must be a JSON object (or a list)');
+    const answer = extractAnswer(input.response, parseExtractParam(params.extract));
+    const pred = answer.found ? extractJson(answer.text) : undefined;
+    if (pred === undefined) return { score: 0, detail: 'no JSON object found in the response', metrics: { precision: 0, recall: 0, f1: 0, fields_ref: countLeaves(fields) } };
+    const c = compareKie(pred, fields, match);
+    const m = prf(c);
+    return {
+      score: m[metric],
+      detail: `${metric} ${fmt(m[metric])}: ${fmt(c.tp)} of ${c.pred} predicted and ${c.ref} reference fields match`,
+      metrics: { ...m, matched: c.tp, fields_pred: c.pred, fields_ref: c.ref },
+    };
+  },
+};

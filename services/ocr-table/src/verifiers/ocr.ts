@@ -1,0 +1,78 @@
+// doc.ocr: OCRs the policy's output image (or a region of the input image) and scores the text against reference.text.
+import { InvalidArgumentError, findMedia, loadMedia, messageOf, type VerifierDef } from '@verimesh/kit';
+import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+import type { Config } from '../config.js';
+import { TEXT_METRICS } from '../metrics/text.js';
+import { ImageError, decodeImage, type Box, type OcrRunner } from '../ocr/runner.js';
+import { enumParam, fmt, stringList } from '../params.js';
+import { normalizeParam, scoreText } from './text.js';
+
+function parseBox(value: unknown, field: string): Box {
+  if (Array.isArray(value) && value.length === 4 && value.every((v) => typeof v === 'number' && Number.isFinite(v))) return value as Box;
+  throw new InvalidArgumentError(field, `${field} must be [x1, y1, x2, y2] in pixels`);
+}
+
+/** The first four numbers of the answer, as a box; undefined when there are fewer. */
+function boxFromText(text: string): Box | undefined {
+  const nums = text.match(/-?\d+(?:\.\d+)?/g);
+  if (!nums || nums.length < 4) return undefined;
+  return nums.slice(0, 4).map(Number) as Box;
+}
+
+export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePixels' | 'maxImageBytes'>): VerifierDef {
+  return {
+    name: 'doc.ocr',
+    description: 'OCR (PaddleOCR PP-OCRv4 on onnxruntime) of the output image, or of a region of the input image, scored against reference.text',
+    params: {
+      metric: 'text metric as in doc.text (default "ned")',
+      normalize: 'as in doc.text; default "whitespace" (line breaks and spacing of the OCR are not compared)',
+      region: '[x1, y1, x2, y2] pixels of the input image to read, or "response" to take the box from the answer (also reference.region)',
+      extract: 'answer extraction for region "response" (default "auto")',
+    },
+    reference: { text: 'the text the image should show (a string or a list; best match counts)', region: 'optional [x1, y1, x2, y2] of the input image' },
+    async verify(input, ctx) {
+      const { params, reference } = input;
+      const metric = enumParam(params.metric, 'params.metric', TEXT_METRICS, 'ned');
+      const normalize = normalizeParam(params.normalize, 'whitespace');
+      const refs = stringList(reference.text, 'reference.text');
+      const output = findMedia(input.media, 'image', 'output');
+      let region: Box | undefined;
+      let policyImage = true;
+      let source = findMedia(input.media, 'image', 'input');
+      if (output) source = output;
+      else {
+        policyImage = false;
+        const spec = params.region ?? reference.region;
+        if (spec === 'response') {
+          const answer = extractAnswer(input.response, parseExtractParam(params.extract));
+          region = boxFromText(answer.text);
+          if (!region) return { score: 0, detail: 'no [x1, y1, x2, y2] box found in the response', metrics: { found: false } };
+          policyImage = true; // the region is the policy's choice: a bad one scores 0
+        } else if (spec !== undefined) region = parseBox(spec, params.region !== undefined ? 'params.region' : 'reference.region');
+      }
+      if (!source) throw new InvalidArgumentError('media', 'doc.ocr needs an image: media with role "output", or role "input" (with a region)');
+      let buf: Buffer;
+      try {
+        buf = await loadMedia(source.media, { field: source.field, maxBytes: config.maxImageBytes, signal: ctx.signal });
+      } catch (e) {
+        if (output) return { score: 0, detail: `the output image could not be loaded: ${messageOf(e)}`, metrics: { found: false } };
+        throw e;
+      }
+      let img;
+      try {
+        img = await decodeImage(buf, config.maxImagePixels, region);
+      } catch (e) {
+        if (!(e instanceof ImageError)) throw e;
+        if (policyImage) return { score: 0, detail: `${output ? 'output image' : 'region'}: ${e.message}`, metrics: { found: false } };
+        throw new InvalidArgumentError(source.field, `${source.field}: ${e.message}`);
+      }
+      const ocr = await runner.recognize(img, ctx.signal);
+      const r = scoreText(ocr.text, refs, metric, normalize);
+      return {
+        score: r.score,
+        detail: `${metric} similarity ${fmt(r.score)} of ${ocr.lines.length} OCR line${ocr.lines.length === 1 ? '' : 's'}: ${JSON.stringify(ocr.text.length > 200 ? `${ocr.text.slice(0, 200)}…` : ocr.text)}`,
+        metrics: { [metric]: r.value, score: r.score, text: ocr.text, lines: ocr.lines.length, width: ocr.width, height: ocr.height },
+      };
+    },
+  };
+}

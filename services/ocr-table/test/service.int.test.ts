@@ -1,0 +1,200 @@
+import { crc32 } from 'node:zlib';
+import * as grpc from '@grpc/grpc-js';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noopLogger, serve, type RunningServer } from '@verimesh/kit';
+import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
+import { createService, loadServiceConfig } from '../src/index.js';
+
+let srv: RunningServer;
+let client: VerifierServiceClient;
+beforeAll(async () => {
+  srv = await serve(createService(loadServiceConfig({ env: { VERIMESH_OCR_TABLE_ORT_THREADS: '1' } })), { host: '127.0.0.1', port: 0, log: noopLogger });
+  const Ctor = loadPackage().verimesh.v1.VerifierService;
+  client = new Ctor(srv.address, grpc.credentials.createInsecure());
+});
+afterAll(async () => {
+  client.close();
+  await srv.shutdown(2000);
+});
+
+interface Item {
+  key: string;
+  verifier: string;
+  response?: string;
+  reference?: object;
+  params?: object;
+  media?: object[];
+}
+interface Out {
+  score: number;
+  status: string;
+  detail: string;
+  metrics: Record<string, any>;
+}
+
+async function verify(items: Item[], timeoutMs = 30_000): Promise<Record<string, Out>> {
+  const res = await new Promise<any>((resolve, reject) =>
+    client.VerifyBatch(
+      {
+        items: items.map((i) => ({
+          key: i.key,
+          verifier: i.verifier,
+          response: i.response ?? '',
+          reference_json: JSON.stringify(i.reference ?? {}),
+          params_json: JSON.stringify(i.params ?? {}),
+          media: i.media ?? [],
+        })),
+      },
+      { deadline: Date.now() + timeoutMs },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    ),
+  );
+  return Object.fromEntries(
+    res.results.map((r: any) => [r.key, { score: r.result.score, status: r.result.status.replace('COMPONENT_STATUS_', '').toLowerCase(), detail: r.result.detail, metrics: r.result.metrics_json ? JSON.parse(r.result.metrics_json) : {} }]),
+  );
+}
+
+/** A PNG of text lines rendered by librsvg (through sharp) in a given font and size. */
+async function textPng(lines: string[], font: string, size: number, width = 640): Promise<string> {
+  const lh = Math.round(size * 1.8);
+  const height = lh * lines.length + size;
+  const texts = lines.map((l, i) => `<text x="${size}" y="${lh * (i + 1)}" font-family="${font}" font-size="${size}" fill="#111">${l}</text>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${texts}</svg>`;
+  return (await sharp(Buffer.from(svg)).png().toBuffer()).toString('base64');
+}
+
+/** Independent character edit distance for the CER check. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** A PNG signature and IHDR declaring width × height, then an empty IDAT and IEND: a header without the pixels. */
+function pngHeaderOnly(width: number, height: number): string {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(0)), chunk('IEND', Buffer.alloc(0))]).toString('base64');
+}
+
+describe('ocr-table over gRPC: table and text verifiers', () => {
+  it('scores doc.teds, doc.anls, doc.text and doc.kie with their details', async () => {
+    const out = await verify([
+      { key: 'teds', verifier: 'doc.teds', response: '<answer><table><tr><td>a</td><td>c</td></tr></table></answer>', reference: { table: '<table><tr><td>a</td><td>b</td></tr></table>' } },
+      { key: 'teds-s', verifier: 'doc.teds', response: '<table><tr><td>a</td><td>c</td></tr></table>', reference: { table: '| a | b |\n|---|---|' }, params: { structure_only: true } },
+      { key: 'teds-none', verifier: 'doc.teds', response: 'I cannot read the table.', reference: { table: '<table><tr><td>a</td></tr></table>' } },
+      { key: 'teds-badref', verifier: 'doc.teds', response: '<table></table>', reference: { table: 'no table here' } },
+      { key: 'teds-badparam', verifier: 'doc.teds', response: '<table></table>', reference: { table: '<table><tr><td>a</td></tr></table>' }, params: { normalize: 'weird' } },
+      { key: 'anls', verifier: 'doc.anls', response: 'The answer: <answer>helo world</answer>', reference: { answers: ['hello world', 'hi'] } },
+      { key: 'anls-missing', verifier: 'doc.anls', response: 'x', reference: {} },
+      { key: 'ned', verifier: 'doc.text', response: 'kitten', reference: { text: 'sitting' } },
+      { key: 'kie', verifier: 'doc.kie', response: 'Here: {"name": "Bob", "city": "Paris",}', reference: { fields: { name: 'bob', city: 'Berlin' } } },
+      { key: 'kie-nojson', verifier: 'doc.kie', response: 'name is Bob', reference: { fields: { name: 'bob' } } },
+    ]);
+    expect(out.teds!.score).toBeCloseTo(2 / 3, 9);
+    expect(out.teds!.metrics.nodes).toBe(3);
+    expect(out['teds-s']!.score).toBe(1);
+    expect(out['teds-none']).toMatchObject({ score: 0, status: 'ok' });
+    expect(out['teds-none']!.detail).toContain('no table');
+    expect(out['teds-badref']!.status).toBe('invalid');
+    expect(out['teds-badref']!.detail).toContain('reference.table');
+    expect(out['teds-badparam']!.status).toBe('invalid');
+    expect(out['teds-badparam']!.detail).toContain('params.normalize');
+    expect(out.anls!.score).toBeCloseTo(10 / 11, 9);
+    expect(out['anls-missing']!.status).toBe('invalid');
+    expect(out.ned!.score).toBeCloseTo(4 / 7, 9);
+    expect(out.kie!.score).toBeCloseTo(0.5, 9);
+    expect(out['kie-nojson']).toMatchObject({ score: 0, status: 'ok' });
+  });
+
+  it('bad tables: a 5,000-cell prediction, nested and unbalanced HTML finish with scores, not crashes', async () => {
+    const big = `<table>${Array.from({ length: 100 }, (_, r) => `<tr>${Array.from({ length: 50 }, (_, c) => `<td>${r}.${c}</td>`).join('')}</tr>`).join('')}</table>`;
+    const ref = '<table><tr><td>0.0</td><td>0.1</td></tr></table>';
+    const out = await verify([
+      { key: 'big', verifier: 'doc.teds', response: big, reference: { table: ref } },
+      { key: 'nested', verifier: 'doc.teds', response: `<table><tr><td>${ref}</td></tr></table>`, reference: { table: ref } },
+      { key: 'unbalanced', verifier: 'doc.teds', response: '<table><tr><td>0.0</b><td>0.1</div></table></table></tr>', reference: { table: ref } },
+      { key: 'big-ref', verifier: 'doc.teds', response: ref, reference: { table: big } },
+      { key: 'big-both', verifier: 'doc.teds', response: big, reference: { table: big } },
+    ]);
+    for (const k of ['big', 'nested', 'unbalanced', 'big-ref']) expect(out[k]!.status).toBe('ok');
+    // 5,101 × 5,101 tree nodes is above the default 16M-cell TED limit: the reference is refused, by name.
+    expect(out['big-both']!.status).toBe('invalid');
+    expect(out['big-both']!.detail).toContain('VERIMESH_OCR_TABLE_MAX_TED_CELLS');
+    expect(out.big!.score).toBeLessThan(0.01);
+    // Nested: the outer cell's 14 tokens (<table>,<tr>,<td>,0,.,0,</td>,<td>,0,.,1,</td>,</tr>,</table>) against
+    // "0.0": 11 deletions / 14, plus inserting the second td: TED 1 + 11/14 over max(6, 3) nodes.
+    expect(out.nested!.score).toBeCloseTo(1 - (1 + 11 / 14) / 6, 9);
+    expect(out.unbalanced!.score).toBe(1);
+  });
+});
+
+describe('doc.ocr on rendered images (PP-OCRv4 on onnxruntime CPU)', () => {
+  it('reads text in several fonts and sizes with CER under 5%', async () => {
+    const cases = [
+      { font: 'DejaVu Sans', size: 28, lines: ['Invoice number 48213', 'Total due: 1,250.00 EUR'] },
+      { font: 'DejaVu Serif', size: 22, lines: ['The quick brown fox jumps', 'over the lazy dog'] },
+      { font: 'Liberation Mono', size: 34, lines: ['ORDER 7731-B SHIPPED'] },
+    ];
+    const items: Item[] = [];
+    for (const [i, c] of cases.entries()) {
+      items.push({ key: `o${i}`, verifier: 'doc.ocr', reference: { text: c.lines.join('\n') }, params: { metric: 'cer' }, media: [{ kind: 'image', role: 'output', data_b64: await textPng(c.lines, c.font, c.size), mime: 'image/png' }] });
+    }
+    const out = await verify(items);
+    for (const [i, c] of cases.entries()) {
+      const r = out[`o${i}`]!;
+      expect(r.status).toBe('ok');
+      const got = String(r.metrics.text).replace(/\s+/g, ' ').trim();
+      const want = c.lines.join(' ');
+      expect(editDistance(got, want) / want.length, `${c.font} ${c.size}px read "${got}"`).toBeLessThan(0.05);
+      expect(r.score).toBeGreaterThan(0.95);
+    }
+  });
+
+  it('a blank image gives empty text and score 0; a region of the input image is read', async () => {
+    const blank = (await sharp({ create: { width: 320, height: 120, channels: 3, background: '#ffffff' } }).png().toBuffer()).toString('base64');
+    const two = await textPng(['LEFT SIDE', 'SECOND ROW'], 'DejaVu Sans', 30, 480);
+    const out = await verify([
+      { key: 'blank', verifier: 'doc.ocr', reference: { text: 'anything' }, media: [{ kind: 'image', role: 'output', data_b64: blank }] },
+      { key: 'region', verifier: 'doc.ocr', reference: { text: 'LEFT SIDE', region: [0, 0, 480, 70] }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
+      { key: 'region-resp', verifier: 'doc.ocr', response: '<answer>[0, 0, 480, 70]</answer>', reference: { text: 'LEFT SIDE' }, params: { region: 'response' }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
+    ]);
+    expect(out.blank).toMatchObject({ score: 0, status: 'ok' });
+    expect(out.blank!.metrics.text).toBe('');
+    expect(out.region!.metrics.text).toBe('LEFT SIDE');
+    expect(out['region-resp']!.score).toBe(1);
+  });
+
+  it('garbage bytes and a 30,000×30,000 header: a clear detail (output) or invalid (input), quickly', async () => {
+    const garbage = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 251)).toString('base64');
+    const huge = pngHeaderOnly(30_000, 30_000);
+    const out = await verify([
+      { key: 'garbage-out', verifier: 'doc.ocr', reference: { text: 'x' }, media: [{ kind: 'image', role: 'output', data_b64: garbage }] },
+      { key: 'huge-out', verifier: 'doc.ocr', reference: { text: 'x' }, media: [{ kind: 'image', role: 'output', data_b64: huge }] },
+      { key: 'huge-in', verifier: 'doc.ocr', reference: { text: 'x', region: [0, 0, 10, 10] }, media: [{ kind: 'image', role: 'input', data_b64: huge }] },
+      { key: 'no-image', verifier: 'doc.ocr', reference: { text: 'x' } },
+    ]);
+    expect(out['garbage-out']).toMatchObject({ score: 0, status: 'ok' });
+    expect(out['garbage-out']!.detail).toContain('not a readable image');
+    expect(out['huge-out']).toMatchObject({ score: 0, status: 'ok' });
+    expect(out['huge-out']!.detail).toContain('30000×30000');
+    expect(out['huge-in']!.status).toBe('invalid');
+    expect(out['no-image']!.status).toBe('invalid');
+  });
+});

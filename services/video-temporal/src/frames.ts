@@ -1,0 +1,145 @@
+// Per-frame answers (a box or a mask per timestamp or frame number) and per-frame references, read into time-keyed entries.
+import { parseTime, timeValue, type TimeUnit } from './timestamps.js';
+
+/** One frame's value at a time in seconds. */
+export interface FrameEntry {
+  time: number;
+  value: unknown;
+  /** Where it came from, for details ("0.5", "frame 12", "#3"). */
+  label: string;
+}
+
+export interface ParsedFrames {
+  entries: FrameEntry[];
+  /** A bare list of values (no times): the i-th belongs to the i-th reference frame in time order. */
+  sequence?: unknown[];
+  notes: string[];
+}
+
+const TIME_KEYS = ['time', 'timestamp', 't', 'second', 'seconds', 'sec'];
+const FRAME_KEYS = ['frame', 'frame_index', 'frame_idx', 'frame_id', 'index', 'idx'];
+const VALUE_KEYS = ['box', 'bbox', 'mask', 'segmentation', 'rle', 'polygon', 'value'];
+const WRAPPER_KEYS = ['frames', 'boxes', 'masks', 'tracks', 'track', 'predictions'];
+
+/** Seconds from a per-frame key: a time (`"0.5"`, `"00:01.5"`, `"1.5s"`) or a frame number (`"frame 12"`, `"f12"`, any key in frames unit). */
+export function keyTime(key: string, unit: TimeUnit, fps: number | undefined): number {
+  const m = /^\s*(?:frame|f|#)\s*_?(\d+)\s*$/i.exec(key);
+  if (m) return fps ? Number(m[1]) / fps : Number.NaN;
+  const t = parseTime(key);
+  if (unit === 'frames') return fps && Number.isInteger(t) ? t / fps : Number.NaN;
+  return t;
+}
+
+function entryTime(o: Record<string, unknown>, unit: TimeUnit, fps: number | undefined): { time: number; label: string } | undefined {
+  const fk = FRAME_KEYS.find((k) => k in o);
+  if (fk) {
+    const n = Number(o[fk]);
+    return { time: fps && Number.isInteger(n) ? n / fps : Number.NaN, label: `frame ${String(o[fk])}` };
+  }
+  const tk = TIME_KEYS.find((k) => k in o);
+  if (tk) {
+    const t = timeValue(o[tk]);
+    return { time: unit === 'frames' ? (fps && Number.isInteger(t) ? t / fps : Number.NaN) : t, label: String(o[tk]) };
+  }
+  return undefined;
+}
+
+/**
+ * Reads a per-frame answer: a JSON object `{time: value}` (keys are times, or frame numbers as `"frame 12"` or in
+ * frames unit), a JSON list of `{"time"|"frame": …, "box"|"mask"|…: …}`, either wrapped as `{"frames": …}`, or a bare
+ * JSON list of values (taken in reference-frame order). Plain-text lines `0.5: [x1, y1, x2, y2]` or
+ * `frame 12 -> (x1, y1, x2, y2)` are read when `textValues` is set (boxes).
+ */
+export function parseFrames(text: string, unit: TimeUnit, fps: number | undefined, isValue: (v: unknown) => boolean, textValues = false): ParsedFrames {
+  const notes: string[] = [];
+  const json = findJson(text);
+  if (json !== undefined) {
+    const got = fromJson(json, unit, fps, isValue, notes, 0);
+    if (got) return got;
+  }
+  const entries: FrameEntry[] = [];
+  if (textValues) {
+    const n = String.raw`-?(?:\d+(?:\.\d+)?|\.\d+)`;
+    const re = new RegExp(
+      String.raw`((?:frame|f)\s*\d+|\d+:\d{1,2}(?::\d{1,2})?(?:\.\d+)?|-?(?:\d+(?:\.\d+)?|\.\d+)\s*s?)\s*(?::|=|->|=>|–|-)?\s*[\[(]\s*(${n})\s*,\s*(${n})\s*,\s*(${n})\s*,\s*(${n})\s*[\])]`,
+      'gi',
+    );
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const time = keyTime(m[1]!, unit, fps);
+      const label = m[1]!.trim();
+      if (!Number.isFinite(time)) {
+        notes.push(`"${label}" is not a readable time${/frame|f/i.test(label) && !fps ? ' (frame numbers need an fps)' : ''}`);
+        continue;
+      }
+      entries.push({ time, label, value: [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])] });
+    }
+  }
+  return { entries, notes };
+}
+
+function fromJson(json: unknown, unit: TimeUnit, fps: number | undefined, isValue: (v: unknown) => boolean, notes: string[], depth: number): ParsedFrames | undefined {
+  if (Array.isArray(json)) {
+    if (json.length > 0 && json.every(isValue)) return { entries: [], sequence: json, notes };
+    const entries: FrameEntry[] = [];
+    for (const item of json) {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) continue;
+      const o = item as Record<string, unknown>;
+      const at = entryTime(o, unit, fps);
+      const vk = VALUE_KEYS.find((k) => k in o);
+      if (!at || !vk) continue;
+      if (!Number.isFinite(at.time)) {
+        notes.push(`entry "${at.label}" has no readable time${!fps ? ' (frame numbers need an fps)' : ''}`);
+        continue;
+      }
+      entries.push({ time: at.time, label: at.label, value: o[vk] });
+    }
+    return entries.length || json.length === 0 ? { entries, notes } : undefined;
+  }
+  if (json && typeof json === 'object') {
+    const o = json as Record<string, unknown>;
+    if (depth === 0) {
+      const wk = WRAPPER_KEYS.find((k) => k in o);
+      if (wk) return fromJson(o[wk], unit, fps, isValue, notes, 1);
+    }
+    const entries: FrameEntry[] = [];
+    for (const [k, v] of Object.entries(o)) {
+      const time = keyTime(k, unit, fps);
+      if (!Number.isFinite(time)) {
+        notes.push(`key "${k}" is not a readable time${!fps && /frame|^f\d/i.test(k) ? ' (frame numbers need an fps)' : ''}`);
+        continue;
+      }
+      entries.push({ time, label: k, value: v });
+    }
+    return { entries, notes };
+  }
+  return undefined;
+}
+
+function findJson(text: string): unknown {
+  const t = text.trim();
+  const a = t.search(/[[{]/);
+  if (a < 0) return undefined;
+  const b = Math.max(t.lastIndexOf('}'), t.lastIndexOf(']'));
+  for (const s of [t, b > a ? t.slice(a, b + 1) : '']) {
+    if (!s) continue;
+    try {
+      return JSON.parse(s);
+    } catch {
+      // not JSON
+    }
+  }
+  return undefined;
+}
+
+/** For each reference time, the index of the nearest predicted entry within `tolerance` seconds (or -1). */
+export function matchTimes(refTimes: readonly number[], entries: readonly FrameEntry[], tolerance: number): number[] {
+  return refTimes.map((rt) => {
+    let best = -1;
+    let bestD = Infinity;
+    entries.forEach((e, i) => {
+      const d = Math.abs(e.time - rt);
+      if (d <= tolerance + 1e-9 && d < bestD) [best, bestD] = [i, d];
+    });
+    return best;
+  });
+}

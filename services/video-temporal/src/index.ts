@@ -1,0 +1,11 @@
+// Public surface of @verimesh/video-temporal: the service, its config, and the video helpers other services may use.
+export { createService, SERVICE_NAME, VERSION } from './service.js';
+export { OPTIONS, loadServiceConfig } from './config.js';
+export type { Config } from './config.js';
+export { extractFrames, VideoStore, defaultVideoStore, ffmpegPath, ffprobePath } from './media.js';
+export type { ExtractFramesOptions, VideoFrame, VideoInfo, VideoInput, VideoStoreOptions } from './media.js';
+export { parseSpans, parseTimestamps, parseTime } from './timestamps.js';
+export type { Span, ParsedSpans, TimeUnit } from './timestamps.js';
+export { temporalIou, timeR1Factor } from './temporal.js';
+export { jaccard, boundaryF, boundaryMap } from './davis.js';
+export type { Bitmap, BoundaryScore } from './davis.js';

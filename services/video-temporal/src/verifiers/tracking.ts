@@ -1,0 +1,107 @@
+// video.tracking: mean box IoU over the reference frames of a predicted track (a missed frame counts 0).
+import { InvalidArgumentError } from '@verimesh/kit';
+import type { VerifierDef } from '@verimesh/kit';
+import { boxIou, xywhToXyxy, type Box } from '@verimesh/geometry';
+import type { Config } from '../config.js';
+import { matchTimes, parseFrames } from '../frames.js';
+import type { VideoInfo, VideoStore } from '../media.js';
+import {
+  EXTRACT_DOC,
+  FPS_DOC,
+  TOLERANCE_DOC,
+  UNIT_DOC,
+  answerText,
+  choiceParam,
+  fpsOf,
+  hasVideo,
+  numberParam,
+  refFrames,
+  round6,
+  sampleVideo,
+  toleranceOf,
+  unitParam,
+} from './common.js';
+
+const isBox = (v: unknown): boolean => Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+export function trackingVerifier(store: VideoStore, config: Pick<Config, 'maxFrames'>): VerifierDef {
+  return {
+    name: 'video.tracking',
+    description: 'mean IoU of predicted boxes over the reference frames; a missed frame counts 0, extra frames are ignored (counted in metrics)',
+    params: {
+      extract: EXTRACT_DOC,
+      unit: UNIT_DOC,
+      fps: FPS_DOC,
+      time_tolerance: TOLERANCE_DOC,
+      coords: '"absolute" (default, pixels), "normalized" ([0, 1]) or "norm1000" ([0, 1000]); for the answer only',
+      format: '"xyxy" (default, [x1, y1, x2, y2]) or "xywh" ([x, y, w, h]); for the answer only',
+    },
+    reference: {
+      frames: '{time: [x1, y1, x2, y2]} absolute pixels, times in seconds or "mm:ss" (or a list of {"time", "box"})',
+      width: 'frame width in pixels (for normalized coords; default: the video\'s)',
+      height: 'frame height in pixels',
+      fps: 'frame rate for frame-number answers',
+    },
+    async verify(input, ctx) {
+      if (input.reference.frames === undefined) throw new InvalidArgumentError('reference.frames', 'reference.frames ({time: box}) is required');
+      const refs = refFrames(input.reference.frames, 'reference.frames', ['box', 'bbox'], config.maxFrames);
+      refs.forEach((r) => {
+        if (!isBox(r.value)) throw new InvalidArgumentError(`reference.frames["${r.label}"]`, `reference.frames["${r.label}"] must be [x1, y1, x2, y2]`);
+      });
+      const unit = unitParam(input.params);
+      const coords = choiceParam(input.params, 'coords', 'params.coords', ['absolute', 'normalized', 'norm1000'] as const, 'absolute');
+      const format = choiceParam(input.params, 'format', 'params.format', ['xyxy', 'xywh'] as const, 'xyxy');
+      let width = numberParam(input.reference, 'width', 'reference.width', 1);
+      let height = numberParam(input.reference, 'height', 'reference.height', 1);
+      let fps = fpsOf(input);
+      const needSize = coords !== 'absolute' && (width === undefined || height === undefined);
+      if ((needSize || fps === undefined) && hasVideo(input)) {
+        const v = await sampleVideo(input, ctx, store);
+        if (v.policyFailure) return { score: 0, detail: `the policy's video is unreadable: ${v.policyFailure}`, metrics: { mean_iou: 0 } };
+        const info: VideoInfo | undefined = v.info;
+        width ??= info?.width;
+        height ??= info?.height;
+        fps ??= info?.fps;
+      }
+      if (coords !== 'absolute' && (width === undefined || height === undefined)) {
+        throw new InvalidArgumentError('reference.width', `params.coords "${coords}" needs reference.width and reference.height or a video`);
+      }
+      if (unit === 'frames' && fps === undefined) throw new InvalidArgumentError('params.fps', 'params.unit "frames" needs params.fps, reference.fps or a video');
+      const tolerance = toleranceOf(input.params, fps);
+
+      const parsed = parseFrames(answerText(input).text, unit, fps, isBox, true);
+      const scale = coords === 'normalized' ? [width!, height!] : coords === 'norm1000' ? [width! / 1000, height! / 1000] : [1, 1];
+      const toBox = (v: unknown): Box | undefined => {
+        if (!isBox(v)) return undefined;
+        const raw = v as number[];
+        const b = format === 'xywh' ? xywhToXyxy(raw as unknown as Box) : (raw as unknown as Box);
+        return [b[0] * scale[0]!, b[1] * scale[1]!, b[2] * scale[0]!, b[3] * scale[1]!];
+      };
+      let predicted: (Box | undefined)[];
+      let extra = 0;
+      if (parsed.sequence) {
+        predicted = refs.map((_, i) => toBox(parsed.sequence![i]));
+        extra = Math.max(0, parsed.sequence.length - refs.length);
+      } else {
+        const idx = matchTimes(refs.map((r) => r.time), parsed.entries, tolerance);
+        predicted = idx.map((i) => (i < 0 ? undefined : toBox(parsed.entries[i]!.value)));
+        const used = new Set(idx.filter((i) => i >= 0));
+        extra = parsed.entries.length - used.size;
+      }
+      const ious = refs.map((r, i) => (predicted[i] ? boxIou(predicted[i]!, r.value as unknown as Box) : 0));
+      const missed = predicted.filter((p) => !p).length;
+      const mean = ious.reduce((a, b) => a + b, 0) / refs.length;
+      const notes = parsed.notes.slice(0, 5);
+      const detail = [
+        `mean IoU ${mean.toFixed(3)} over ${refs.length} reference frames (${refs.length - missed} predicted, ${missed} missed, ${extra} extra)`,
+        ...(parsed.entries.length === 0 && !parsed.sequence ? ['no per-frame boxes found in the answer'] : []),
+        ...notes,
+      ].join('; ');
+      return {
+        score: mean,
+        detail,
+        metrics: { mean_iou: round6(mean), frames: refs.length, matched: refs.length - missed, missed, extra, ious: ious.map(round6) },
+      };
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// What the four vision verifiers share: params, answer extraction and parsing, coordinate conventions, reference boxes.
+import { InvalidArgumentError, findMedia, type VerifyContext, type VerifyInput } from '@verimesh/kit';
+import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+import { isDegenerate, type Box } from '@verimesh/geometry';
+import type { Config } from './config.js';
+import { ImageError, imageSize } from './image.js';
+import { parseAnswer, type Shape } from './parse.js';
+
+export type Coords = 'absolute' | 'normalized' | 'norm1000';
+export type BoxFormat = 'xyxy' | 'xywh';
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+/** The answer's shapes, or why there are none (the policy's problem: score 0, status ok). */
+export type Answer = { ok: true; shapes: Shape[]; notes: string[]; text: string } | { ok: false; detail: string };
+
+export function coordsParam(params: Record<string, unknown>): Coords {
+  const v = params.coords ?? 'absolute';
+  if (v !== 'absolute' && v !== 'normalized' && v !== 'norm1000') {
+    throw new InvalidArgumentError('params.coords', `params.coords must be "absolute", "normalized" or "norm1000", got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export function formatParam(params: Record<string, unknown>): BoxFormat {
+  const v = params.format ?? 'xyxy';
+  if (v !== 'xyxy' && v !== 'xywh') throw new InvalidArgumentError('params.format', `params.format must be "xyxy" or "xywh", got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function numberParam(params: Record<string, unknown>, name: string, def: number | undefined, lo: number, hi: number): number | undefined {
+  const v = params[name];
+  if (v === undefined || v === null) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
+    throw new InvalidArgumentError(`params.${name}`, `params.${name} must be a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Extract (params.extract, SPEC section 4) and parse the answer. */
+export function readAnswer(input: VerifyInput, cfg: Config): Answer {
+  const mode = parseExtractParam(input.params.extract);
+  const ex = extractAnswer(input.response, mode);
+  if (!ex.found) return { ok: false, detail: `no answer found (extract: ${JSON.stringify(input.params.extract ?? 'auto')})` };
+  if (ex.text.length > cfg.maxAnswerChars) {
+    return { ok: false, detail: `answer is ${ex.text.length} characters, above the ${cfg.maxAnswerChars}-character limit` };
+  }
+  const r = parseAnswer(ex.text);
+  return { ok: true, shapes: r.shapes, notes: r.notes, text: ex.text };
+}
+
+/** "no box found in the answer" plus what the parser noticed, for details. */
+export function nothingFound(what: string, a: { notes: string[]; text: string }): string {
+  const shown = a.text.length > 80 ? `${a.text.slice(0, 77)}...` : a.text;
+  const why = a.notes.length ? `; ${a.notes.slice(0, 2).join('; ')}` : '';
+  return `no ${what} found in the answer ${JSON.stringify(shown)}${why}`;
+}
+
+/**
+ * The image size for normalized coordinates and polygons: reference.width/height, else the first input
+ * image's header (never decoded). Undefined when neither exists. A bad size or unreadable input image is the
+ * caller's problem (invalid).
+ */
+export async function referenceSize(input: VerifyInput, cfg: Config, ctx: VerifyContext): Promise<ImageSize | undefined> {
+  const w = input.reference.width;
+  const h = input.reference.height;
+  if (w !== undefined || h !== undefined) {
+    const ok = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 1e6;
+    if (!ok(w) || !ok(h)) throw new InvalidArgumentError('reference.width', `reference.width and reference.height must both be positive numbers, got ${JSON.stringify(w)} and ${JSON.stringify(h)}`);
+    return { width: w, height: h };
+  }
+  const img = findMedia(input.media, 'image', 'input');
+  if (!img) return undefined;
+  try {
+    return await imageSize(img.media, img.field, cfg, ctx.signal);
+  } catch (e) {
+    if (e instanceof ImageError) throw new InvalidArgumentError(img.field, e.message);
+    throw e;
+  }
+}
+
+/** The size needed to scale coordinates, or a caller error saying where it should come from. */
+export async function sizeFor(coords: Coords, input: VerifyInput, cfg: Config, ctx: VerifyContext): Promise<ImageSize | undefined> {
+  if (coords === 'absolute') return undefined;
+  const size = await referenceSize(input, cfg, ctx);
+  if (!size) {
+    throw new InvalidArgumentError('params.coords', `params.coords is "${coords}" but the image size is unknown: give reference.width/height or an input image`);
+  }
+  return size;
+}
+
+/** Model coordinates → absolute pixels. */
+export function scaler(coords: Coords, size: ImageSize | undefined): (v: number, axis: 0 | 1) => number {
+  if (coords === 'absolute' || !size) return (v) => v;
+  const k = coords === 'normalized' ? 1 : 1 / 1000;
+  return (v, axis) => v * k * (axis === 0 ? size.width : size.height);
+}
+
+/** A parsed box in absolute xyxy pixels (`corners` forms ignore params.format: they name their corners). */
+export function absBox(s: Extract<Shape, { kind: 'box' }>, format: BoxFormat, scale: (v: number, axis: 0 | 1) => number): Box {
+  let [a, b, c, d] = s.coords;
+  if (format === 'xywh' && !s.corners) { c = a + c; d = b + d; }
+  return [scale(a, 0), scale(b, 1), scale(c, 0), scale(d, 1)];
+}
+
+export function finiteBox(b: Box): boolean {
+  return Number.isFinite(b[0]) && Number.isFinite(b[1]) && Number.isFinite(b[2]) && Number.isFinite(b[3]);
+}
+
+/** One reference box: four finite numbers, x2 > x1, y2 > y1 (absolute pixels). */
+export function referenceBox(v: unknown, field: string): Box {
+  if (!Array.isArray(v) || v.length !== 4 || !v.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    throw new InvalidArgumentError(field, `${field} must be [x1, y1, x2, y2] (four finite numbers, absolute pixels), got ${short(v)}`);
+  }
+  const b = v as unknown as Box;
+  if (isDegenerate(b)) throw new InvalidArgumentError(field, `${field} is degenerate (needs x2 > x1 and y2 > y1): ${short(v)}`);
+  return b;
+}
+
+/** reference.box or reference.boxes (non-empty), or undefined when neither is given. */
+export function referenceBoxes(ref: Record<string, unknown>, max: number): Box[] | undefined {
+  if (ref.box !== undefined) return [referenceBox(ref.box, 'reference.box')];
+  if (ref.boxes === undefined) return undefined;
+  if (!Array.isArray(ref.boxes) || ref.boxes.length === 0) throw new InvalidArgumentError('reference.boxes', 'reference.boxes must be a non-empty list of [x1, y1, x2, y2]');
+  if (ref.boxes.length > max) throw new InvalidArgumentError('reference.boxes', `reference.boxes has ${ref.boxes.length} boxes, above the ${max} limit`);
+  return ref.boxes.map((b, i) => referenceBox(b, `reference.boxes[${i}]`));
+}
+
+export function short(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export const fmt = (x: number): string => x.toFixed(3);
+
+/** Params shared by every vision verifier, for Describe. */
+export const COMMON_PARAMS: Record<string, string> = {
+  extract: 'answer extraction (SPEC section 4): "auto" (default), "none", "boxed", "answer" or a regex with one group',
+  coords: '"absolute" (pixels, default), "normalized" ([0, 1]) or "norm1000" ([0, 1000], Qwen2-VL style); describes the response only',
+};

@@ -1,0 +1,64 @@
+// vision.box_iou: IoU (COCO continuous, no +1) of the answer's first box, best over the reference boxes.
+import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { boxIou, giou, isDegenerate } from '@verimesh/geometry';
+import type { Config } from '../config.js';
+import {
+  COMMON_PARAMS, absBox, coordsParam, finiteBox, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, scaler, short, sizeFor,
+} from '../common.js';
+
+export function boxIouVerifier(cfg: Config): VerifierDef {
+  return {
+    name: 'vision.box_iou',
+    description: 'IoU of the first box in the answer against the reference box(es), best match; COCO continuous IoU (no +1)',
+    params: {
+      ...COMMON_PARAMS,
+      format: '"xyxy" (default) or "xywh" for 4-number boxes in the response',
+      threshold: 'if set, the score is 1 when IoU >= threshold, else 0 (default: the IoU itself)',
+      variant: '"iou" (default) or "giou": score (GIoU + 1) / 2',
+    },
+    reference: {
+      box: '[x1, y1, x2, y2] in absolute pixels',
+      boxes: 'list of boxes; the best IoU counts',
+      width: 'image width in pixels (for normalized coords; else read from the input image header)',
+      height: 'image height in pixels',
+    },
+    async verify(input, ctx) {
+      const refs = referenceBoxes(input.reference, cfg.maxBoxes);
+      if (!refs) throw new InvalidArgumentError('reference.box', 'reference.box (or reference.boxes) is required');
+      const threshold = numberParam(input.params, 'threshold', undefined, 0, 1);
+      const variant = input.params.variant ?? 'iou';
+      if (variant !== 'iou' && variant !== 'giou') throw new InvalidArgumentError('params.variant', `params.variant must be "iou" or "giou", got ${short(variant)}`);
+      const coords = coordsParam(input.params);
+      const format = formatParam(input.params);
+      const size = await sizeFor(coords, input, cfg, ctx);
+      const answer = readAnswer(input, cfg);
+      if (!answer.ok) return { score: 0, detail: answer.detail };
+      const shape = answer.shapes.find((s) => s.kind === 'box');
+      if (!shape || shape.kind !== 'box') return { score: 0, detail: nothingFound('box', answer) };
+      const box = absBox(shape, format, scaler(coords, size));
+      if (!finiteBox(box)) return { score: 0, detail: `the box ${short(shape.coords)} has non-finite coordinates`, metrics: { iou: 0 } };
+      if (isDegenerate(box)) return { score: 0, detail: `degenerate box ${short(box)} (needs x2 > x1 and y2 > y1)`, metrics: { iou: 0 } };
+      let best = 0;
+      let bestIdx = 0;
+      let bestG = -1;
+      refs.forEach((r, i) => {
+        const v = boxIou(box, r);
+        if (v > best) { best = v; bestIdx = i; }
+        if (variant === 'giou') bestG = Math.max(bestG, giou(box, r));
+      });
+      const metrics: Record<string, unknown> = { iou: best, ref_index: bestIdx };
+      let value = best;
+      if (variant === 'giou') {
+        metrics.giou = bestG;
+        value = (bestG + 1) / 2;
+      }
+      const against = `against ${refs.length} reference box${refs.length === 1 ? '' : 'es'}`;
+      if (threshold !== undefined) {
+        const pass = best >= threshold;
+        return { score: pass ? 1 : 0, detail: `IoU ${fmt(best)} ${pass ? '>=' : '<'} threshold ${threshold} ${against}`, metrics };
+      }
+      const what = variant === 'giou' ? `GIoU ${fmt(bestG)} → ${fmt(value)} (IoU ${fmt(best)})` : `IoU ${fmt(best)}`;
+      return { score: value, detail: `${what} ${against}`, metrics };
+    },
+  };
+}

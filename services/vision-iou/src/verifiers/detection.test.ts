@@ -1,0 +1,94 @@
+// vision.detection: F1, mean IoU and COCO mAP checked against values worked out by hand from the definitions.
+import { describe, expect, it } from 'vitest';
+import { run } from '../testing.js';
+
+const A = [0, 0, 10, 10];
+const B = [20, 20, 30, 30];
+
+describe('vision.detection', () => {
+  it('hand case: 2 of 3 predictions match 2 references', async () => {
+    // P1 = A (IoU 1), P2 = [21,21,31,31] vs B: 9·9 / (100 + 100 − 81) = 81/119 ≈ 0.681, P3 disjoint.
+    // TP 2 → precision 2/3, recall 1, F1 = 2·2 / (3 + 2) = 0.8, mean matched IoU (1 + 81/119) / 2.
+    // COCO AP (all scores 1, order P1, P2, P3): for t ∈ {.5,.55,.6,.65} the ranks are TP,TP,FP → AP 1;
+    // for the 6 thresholds ≥ .7 they are TP,FP,FP → recall 0.5 reached at precision 1, never 1 → AP = 51/101.
+    // mAP = (4·1 + 6·51/101) / 10.
+    const resp = JSON.stringify([{ bbox_2d: A }, { bbox_2d: [21, 21, 31, 31] }, { bbox_2d: [50, 50, 60, 60] }]);
+    const r = await run('vision.detection', resp, { objects: [{ box: A }, { box: B }] });
+    expect(r.status).toBe('ok');
+    expect(r.score).toBeCloseTo(0.8, 12);
+    expect(r.metrics.precision).toBeCloseTo(2 / 3, 12);
+    expect(r.metrics.recall).toBe(1);
+    expect(r.metrics.mean_iou).toBeCloseTo((1 + 81 / 119) / 2, 12);
+    expect(r.metrics.map).toBeCloseTo((4 + (6 * 51) / 101) / 10, 12);
+    expect(r.metrics.map50).toBeCloseTo(1, 12);
+    expect(r.metrics.map75).toBeCloseTo(51 / 101, 12);
+    const m = await run('vision.detection', resp, { objects: [{ box: A }, { box: B }] }, { score: 'map' });
+    expect(m.score).toBeCloseTo((4 + (6 * 51) / 101) / 10, 12);
+    // map_count: × min(1, n_ref / n_pred) = × 2/3.
+    const c = await run('vision.detection', resp, { objects: [{ box: A }, { box: B }] }, { score: 'map_count' });
+    expect(c.score).toBeCloseTo(((4 + (6 * 51) / 101) / 10) * (2 / 3), 12);
+  });
+  it('hand case: AP with ranks TP, FP, TP is (51 + 50·2/3) / 101', async () => {
+    // rc = [.5, .5, 1], interpolated precision [1, 2/3, 2/3]: recall points 0..0.50 → 1 (51), 0.51..1 → 2/3 (50).
+    const resp = JSON.stringify([A, [50, 50, 60, 60], B]);
+    const r = await run('vision.detection', resp, { boxes: [A, B] }, { score: 'map' });
+    expect(r.score).toBeCloseTo((51 + (50 * 2) / 3) / 101, 12);
+    expect(r.metrics.f1).toBeCloseTo(0.8, 12);
+  });
+  it('matches one-to-one optimally (Hungarian), not greedily', async () => {
+    // P1 = [3,0,13,10] overlaps R1 and R2 equally (70/130 ≈ 0.54); P2 = [0,0,9,10] overlaps R1 by 0.9, R2 by 30/160.
+    // Greedy P1→R1 leaves P2 with 0.19 < 0.5 (1 match); the optimum is P1→R2, P2→R1 (2 matches, F1 1).
+    const r = await run('vision.detection', '[[3,0,13,10],[0,0,9,10]]', { boxes: [[0, 0, 10, 10], [6, 0, 16, 10]] });
+    expect(r.score).toBe(1);
+    expect(r.metrics.mean_iou).toBeCloseTo((70 / 130 + 0.9) / 2, 12);
+  });
+  it('requires labels to agree when the reference has labels (case and spaces ignored)', async () => {
+    const ref = { objects: [{ box: A, label: 'Traffic light' }, { box: B, label: 'cat' }] };
+    const resp = "[{'bbox_2d': [0,0,10,10], 'label': 'traffic  LIGHT'}, {'bbox_2d': [20,20,30,30], 'label': 'dog'}]";
+    const r = await run('vision.detection', resp, ref);
+    expect(r.metrics.tp).toBe(1);
+    expect(r.score).toBeCloseTo(0.5, 12);
+    // COCO mAP averages over reference labels: traffic light AP 1, cat AP 0 (no cat detections).
+    expect(r.metrics.map).toBeCloseTo(0.5, 12);
+    expect((await run('vision.detection', resp, ref, { match_labels: false })).score).toBe(1);
+    const unlabeled = await run('vision.detection', '[[0,0,10,10]]', ref);
+    expect(unlabeled.score).toBe(0);
+    expect(unlabeled.detail).toContain('without a label');
+  });
+  it('reads InternVL ref/box answers with labels', async () => {
+    const r = await run('vision.detection', '<ref>cat</ref><box>[[0,0,10,10],[20,20,30,30]]</box>', { objects: [{ box: A, label: 'cat' }, { box: B, label: 'cat' }] });
+    expect(r.score).toBe(1);
+  });
+  it('scores empty/empty 1 and exactly one empty 0', async () => {
+    expect((await run('vision.detection', '[]', { objects: [] })).score).toBe(1);
+    expect((await run('vision.detection', 'There are none.', { objects: [] })).score).toBe(1);
+    expect((await run('vision.detection', '[]', { objects: [{ box: A }] })).score).toBe(0);
+    expect((await run('vision.detection', '[[0,0,10,10]]', { objects: [] })).score).toBe(0);
+  });
+  it('refuses too many predicted boxes with a detail, and too many reference objects as invalid', async () => {
+    const many = `[${Array.from({ length: 600 }, (_, i) => `[${i},0,${i + 10},10]`).join(',')}]`;
+    const r = await run('vision.detection', many, { objects: [{ box: A }] });
+    expect(r.status).toBe('ok');
+    expect(r.score).toBe(0);
+    expect(r.detail).toMatch(/600 boxes, above the 500-box limit/);
+    const bigRef = await run('vision.detection', '[]', { boxes: Array.from({ length: 600 }, () => A) });
+    expect(bigRef.status).toBe('invalid');
+  });
+  it('counts degenerate predictions as unmatched and says so', async () => {
+    const r = await run('vision.detection', '[[0,0,10,10],[5,5,5,5]]', { boxes: [A] });
+    expect(r.score).toBeCloseTo((2 * 1) / 3, 12);
+    expect(r.detail).toContain('1 degenerate');
+  });
+  it('marks bad references and params invalid', async () => {
+    for (const [ref, params] of [
+      [{}, {}],
+      [{ objects: [{ box: [0, 0, 1] }] }, {}],
+      [{ objects: [{ box: A, label: 3.5e9 }], boxes: 1 }, { score: 'ap' }],
+      [{ objects: 'x' }, {}],
+      [{ objects: [A] }, { iou_threshold: 1.5 }],
+      [{ objects: [A] }, { match_labels: 'yes' }],
+    ] as Array<[unknown, unknown]>) {
+      expect((await run('vision.detection', '[[0,0,1,1]]', ref, params)).status, JSON.stringify([ref, params])).toBe('invalid');
+    }
+  });
+});
