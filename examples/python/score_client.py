@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen"))
+sys.path.insert(0, os.environ.get("VERIMESH_PY_GEN") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen"))
 
 import grpc  # noqa: E402
 from verimesh.v1 import gateway_service_pb2 as gw  # noqa: E402

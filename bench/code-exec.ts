@@ -1,0 +1,98 @@
+// Benchmark: code-exec over real gRPC. Python trivial asserts per second through the zygote path, against one fresh
+// sandboxed python3 per test (the same service with zygotes off) in the same run; C++ rollouts of 10 tests,
+// compiled once per rollout against compiled once per test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function startService(env: Record<string, string>): Promise<{ proc: ChildProcess; client: VerifierServiceClient }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'services/code-exec/src/main.ts', '--port', String(port), '--host', '127.0.0.1'], {
+    env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn', VERIMESH_CODE_EXEC_ZYGOTE_PRELOAD: '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const client = new (loadPackage().verimesh.v1.VerifierService)(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 60_000, (e) => (e ? reject(e) : resolve())));
+  return { proc, client };
+}
+
+const item = (key: string, verifier: string, response: string, reference: object, params: object = {}) => ({
+  key, verifier, response, reference_json: JSON.stringify(reference), params_json: JSON.stringify(params),
+});
+
+function call(client: VerifierServiceClient, items: object[]): Promise<any[]> {
+  return new Promise((resolve, reject) =>
+    client.VerifyBatch({ items }, { deadline: Date.now() + 600_000 }, (e, r) => (e ? reject(e) : resolve(r!.results as any[]))),
+  );
+}
+
+function check(results: any[], want: number): void {
+  for (const r of results) {
+    if (r.result.status !== 'COMPONENT_STATUS_OK' || r.result.score !== want) throw new Error(`unexpected result ${JSON.stringify(r.result).slice(0, 300)}`);
+  }
+}
+
+const PY = '```python\ndef add(a, b):\n    return a + b\n```';
+const pyItems = (n: number, tests: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => item(`${tag}${i}`, 'code.tests', PY, { language: 'python', tests: Array.from({ length: tests }, (_, j) => `assert add(${j}, ${i}) == ${i + j}`) }));
+
+async function pythonRate(client: VerifierServiceClient, items: number, tests: number, rounds: number): Promise<number> {
+  await call(client, pyItems(4, tests, 'warm'));
+  const t0 = performance.now();
+  let runs = 0;
+  for (let r = 0; r < rounds; r++) {
+    const res = await call(client, pyItems(items, tests, `r${r}-`));
+    check(res, 1);
+    runs += items * tests;
+  }
+  return runs / ((performance.now() - t0) / 1000);
+}
+
+const CPP = '```cpp\n#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n```';
+const cppTests = Array.from({ length: 10 }, (_, i) => ({ stdin: `${i} ${i * 7}\n`, stdout: `${i * 8}\n` }));
+
+async function main(): Promise<void> {
+  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? '?'}`;
+  console.log(`machine: ${machine}; date ${new Date().toISOString()}`);
+  const fast = await startService({});
+  const slow = await startService({ VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '0' });
+  try {
+    const fastRate = await pythonRate(fast.client, 50, 10, 6);
+    console.log(`python trivial asserts, zygote path: ${fastRate.toFixed(0)} runs/s`);
+    const slowRate = await pythonRate(slow.client, 10, 5, 2);
+    console.log(`python trivial asserts, fresh sandboxed python3 per test (baseline): ${slowRate.toFixed(1)} runs/s`);
+    console.log(`ratio: ${(fastRate / slowRate).toFixed(1)}x`);
+
+    // C++: 4 rollouts of 10 tests, compiled once each, against the same 40 tests with one compile per test.
+    await call(fast.client, [item('warm', 'code.tests', CPP, { language: 'cpp', tests: cppTests.slice(0, 1) })]);
+    let t0 = performance.now();
+    const once = await call(fast.client, Array.from({ length: 4 }, (_, i) => item(`c${i}`, 'code.tests', CPP, { language: 'cpp', tests: cppTests })));
+    check(once, 1);
+    const onceRate = 4 / ((performance.now() - t0) / 1000);
+    t0 = performance.now();
+    const per = await call(fast.client, Array.from({ length: 40 }, (_, i) => item(`p${i}`, 'code.tests', CPP, { language: 'cpp', tests: [cppTests[i % 10]] })));
+    check(per, 1);
+    const perRate = 4 / ((performance.now() - t0) / 1000);
+    console.log(`C++ rollouts of 10 tests: compile once ${onceRate.toFixed(2)} rollouts/s, compile per test ${perRate.toFixed(2)} rollouts/s (${(onceRate / perRate).toFixed(1)}x)`);
+  } finally {
+    fast.client.close();
+    slow.client.close();
+    fast.proc.kill('SIGTERM');
+    slow.proc.kill('SIGTERM');
+  }
+}
+
+await main();
+process.exit(0);
