@@ -27,6 +27,8 @@ function int(v: string | undefined, flag: string, dflt: number, min = 0): number
 /** Runs one command; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // score and verifiers print for a person: the embedded services' info logs would bury the output. serve keeps info.
+  if (command !== 'serve') process.env.VERIMESH_LOG_LEVEL ??= 'warn';
   try {
     switch (command) {
       case 'score': {

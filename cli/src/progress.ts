@@ -11,7 +11,8 @@ export interface ProgressOptions {
 
 export class Progress {
   private done = 0;
-  private readonly started = performance.now();
+  /** When the first result came: the rate leaves out the mesh's start-up time. */
+  private started: number | undefined;
   private lastDraw = 0;
   private readonly stream: Writable & { isTTY?: boolean; columns?: number };
   private readonly tty: boolean;
@@ -34,13 +35,15 @@ export class Progress {
     this.done += n;
     if (!this.enabled) return;
     const now = performance.now();
+    // The first frame waits one interval: a rate over the first few milliseconds is noise.
+    if (this.started === undefined) this.lastDraw = this.started = now;
     if (now - this.lastDraw < this.intervalMs) return;
     this.lastDraw = now;
     this.draw(now);
   }
 
   private draw(now: number): void {
-    const secs = (now - this.started) / 1000;
+    const secs = (now - (this.started ?? now)) / 1000;
     const rate = secs > 0 ? this.done / secs : 0;
     const total = this.total;
     const eta = total !== undefined && rate > 0 ? Math.max(0, (total - this.done) / rate) : undefined;
@@ -61,7 +64,7 @@ export class Progress {
 
   /** Final redraw on a terminal and a newline, so the summary starts on its own line. */
   finish(): void {
-    if (!this.enabled || !this.tty) return;
+    if (!this.enabled || !this.tty || this.started === undefined) return;
     this.draw(performance.now());
     if (this.drawn) this.stream.write('\n');
   }

@@ -66,7 +66,7 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
   let paused: Promise<void> | undefined;
   const emit = (r: ResultJson, line?: number): void => {
     written++;
-    if (!out.write(`${JSON.stringify(r)}\n`)) paused = new Promise((res) => out.once('drain', () => res()));
+    if (!out.write(`${JSON.stringify(r)}\n`) && !paused) paused = new Promise((res) => out.once('drain', () => res()));
     summary.add(r);
     progress.tick();
     if (args.table) table.push({ line: line ?? lineOf.get(r.id) ?? Number.MAX_SAFE_INTEGER, result: r });
@@ -75,6 +75,7 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
     while (paused) {
       const p = paused;
       await p;
+      // One drain listener at a time: the next write that returns false arms a new one.
       if (paused === p) paused = undefined;
     }
   };

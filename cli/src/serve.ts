@@ -40,7 +40,7 @@ export function parseOnly(only: string | undefined): Set<ServiceName> {
 /** Starts everything and returns once it is all listening; the caller decides when to stop. */
 export async function startServe(args: ServeArgs, io: { stdout: Writable; stderr: Writable }): Promise<ServeHandle> {
   const only = parseOnly(args.only);
-  const log = createLogger('verimesh', (process.env.VERIMESH_LOG_LEVEL as 'info' | undefined) ?? 'warn');
+  const log = createLogger('verimesh', (process.env.VERIMESH_LOG_LEVEL as 'info' | undefined) ?? 'info');
   await initTelemetry('verimesh');
   const withGateway = only.has('gateway');
   const { services, missing } = await loadServices(only);

@@ -2,13 +2,13 @@
 // deployment rules of STYLE.md (one loop, name+instance selectors, gRPC probes, PDBs, GPUs as limits, DNS targets).
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { noopLogger, serve, type RunningServer, type ServiceDef } from '@verimesh/kit';
-import { CHART, NAMESPACE, RELEASE, helm, render, run, type Manifest } from './helm.js';
+import { CHART, NAMESPACE, RELEASE, helm, parseManifests, render, run, type Manifest } from './helm.js';
 import { schemaProblems } from './k8s.js';
 
 const CI_DIR = join(CHART, 'ci');
@@ -51,6 +51,29 @@ describe('helm lint and schemas', () => {
     const d = structuredClone(byKind(renders.default!, 'Deployment')[0]!);
     container(d).readinesProbe = container(d).readinessProbe;
     expect(schemaProblems(d).join('\n')).toMatch(/unknown field .*readinesProbe/);
+  });
+
+  it('NOTES.txt renders and names every enabled service (helm install shows it; template does not, so a copy renders it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verimesh-notes-'));
+    try {
+      cpSync(CHART, join(dir, 'verimesh'), { recursive: true });
+      // Helm parses every template output as YAML, so the copy wraps NOTES.txt into a ConfigMap value.
+      const notes = readFileSync(join(CHART, 'templates/NOTES.txt'), 'utf8');
+      rmSync(join(dir, 'verimesh/templates/NOTES.txt'));
+      writeFileSync(
+        join(dir, 'verimesh/templates/notes.yaml'),
+        `{{- define "notes" }}${notes}{{- end }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes" . | quote }}\n`,
+      );
+      const r = helm(['template', RELEASE, join(dir, 'verimesh'), '-n', NAMESPACE, '-f', join(CI_DIR, 'minimal.yaml'), '--show-only', 'templates/notes.yaml']);
+      expect(r.status, r.stderr).toBe(0);
+      const text: string = parseManifests(r.stdout)[0]!.data.notes;
+      expect(text).toContain(`gateway: ${RELEASE}-gateway:50051 (HTTP :8080)`);
+      expect(text).toContain(`vision-iou: ${RELEASE}-vision-iou:50051`);
+      expect(text).not.toContain('code-exec');
+      expect(text).toContain(`helm test ${RELEASE} -n ${NAMESPACE}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('helm rejects a misspelt value key through values.schema.json', () => {

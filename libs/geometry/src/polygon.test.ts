@@ -1,11 +1,20 @@
 // Polygon rasterization checked against pycocotools' published result and pixel-exact rectangles.
 import { describe, expect, it } from 'vitest';
-import { polygonToRle, bboxToRle, normalizePolygons, rleArea, rleDecode, rleIou, GeometryError } from './index.js';
+import { polygonToRle, bboxToRle, normalizePolygons, rleArea, rleDecode, rleIou, rleToString, GeometryError } from './index.js';
 
 describe('polygonToRle (pycocotools frPoly)', () => {
   it('rasterizes [0,0,2,0,2,2,0,2] on 4x4 to counts [0,2,2,2,10] (issue, pycocotools)', () => {
     expect(polygonToRle([0, 0, 2, 0, 2, 2, 0, 2], 4, 4).counts).toEqual([0, 2, 2, 2, 10]);
     expect(polygonToRle([[0, 0, 2, 0, 2, 2, 0, 2]], 4, 4).counts).toEqual([0, 2, 2, 2, 10]);
+  });
+  it('matches pycocotools outputs recorded in pytorchcocotools\' test-suite (25×25 canvas)', () => {
+    // frBbox / frPyObjects results that suite checks against pycocotools itself.
+    expect(rleToString(bboxToRle([10, 10, 10, 10], 25, 25))).toBe('T8:?00000000000000000c3');
+    expect(rleToString(bboxToRle([5, 5, 10, 10], 25, 25))).toBe('R4:?00000000000000000e7');
+    expect(rleToString(bboxToRle([15, 15, 5, 5], 25, 25))).toBe('V<5d00000000^3');
+    expect(rleToString(bboxToRle([0, 0, 25, 25], 25, 25))).toBe('0ac0');
+    // A pentagon with a diagonal edge: the rasterization itself, not only rectangles.
+    expect(rleToString(polygonToRle([[10, 10, 20, 10, 20, 20, 21, 21, 10, 20]], 25, 25))).toBe('T8:?00000000001O00000:F`2');
   });
   it('covers exactly the pixels [x0, x1) × [y0, y1) of an integer rectangle', () => {
     const h = 12;

@@ -64,6 +64,22 @@ describe('rleEncode / rleToString', () => {
     expect(rleFromString('132N', 1, 7).counts).toEqual([1, 3, 2, 1]);
     expect(rleFromString('T3', 1, 100).counts).toEqual([100]);
   });
+  it('matches pycocotools strings recorded in pytorchcocotools\' test-suite', () => {
+    const square = (x0: number, y0: number, x1: number, y1: number): Rle => {
+      const bm = new Uint8Array(625);
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) bm[y * 25 + x] = 1;
+      return rleEncode(bm, 25, 25);
+    };
+    expect(rleToString(square(0, 0, 5, 5))).toBe('05d00000000d?');
+    expect(rleToString(square(5, 5, 15, 15))).toBe('R4:?00000000000000000e7');
+    expect(rleToString(square(20, 20, 25, 25))).toBe('X`05d00000000');
+    expect(rleToString(square(0, 0, 25, 25))).toBe('0ac0');
+    // A real 427×640 COCO mask string: decodes to counts summing to h·w and re-encodes to the same string.
+    const s = '\\`_3;j<6B@nCc0Q<@kCc0S<;01N10001O001O00001O001O0000O1L4K6K4L4B]COh<O<O001O0O2Omk^4';
+    const r = rleFromString(s, 427, 640);
+    expect(rleValidate(r)).toBeUndefined();
+    expect(rleToString(r)).toBe(s);
+  });
   it('round-trips random masks through encode → string → decode', () => {
     const r = rng(7);
     for (let t = 0; t < 60; t++) {

@@ -15,7 +15,13 @@ export type OptionSpec =
   | (OptionBase<boolean> & { type: 'bool' })
   | (OptionBase<string[]> & { type: 'list' });
 
-type ValueOf<S extends OptionSpec> = S['default'];
+type ValueOf<S extends OptionSpec> = S['default'] extends number
+  ? number
+  : S['default'] extends boolean
+    ? boolean
+    : S['default'] extends string
+      ? string
+      : string[];
 export type ConfigOf<T extends Record<string, OptionSpec>> = { readonly [K in keyof T]: ValueOf<T[K]> };
 
 export class ConfigError extends InvalidArgumentError {}

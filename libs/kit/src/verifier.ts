@@ -1,4 +1,5 @@
 // What a verifier service is: a catalogue of verifier functions, run over a batch by one shared routine.
+import { setMaxListeners } from 'node:events';
 import type { ComponentResult, ComponentStatus, MediaJson, VerifierInfo, VerifyItem, VerifyResult } from '@verimesh/proto';
 import { componentStatusToProto } from '@verimesh/proto';
 import { DeadlineError, InvalidArgumentError, componentStatusOf, messageOf } from './errors.js';
@@ -120,6 +121,8 @@ function checkScore(score: unknown): number {
 export async function runBatch(service: ServiceDef, items: readonly VerifyItem[], opts: RunBatchOptions): Promise<VerifyResult[]> {
   const byName = verifierIndex(service);
   const log = opts.log ?? noopLogger;
+  // Every item listens on the call's signal: a large batch is not a listener leak.
+  if (opts.signal) setMaxListeners(0, opts.signal);
   const results: VerifyResult[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

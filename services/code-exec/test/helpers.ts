@@ -40,10 +40,10 @@ export async function verify(svc: CodeExecService, items: ReturnType<typeof item
   const out: Record<string, Outcome> = {};
   for (const r of res) {
     const c = r.result!;
-    out[r.key] = {
-      key: r.key,
+    out[r.key ?? ""] = {
+      key: r.key ?? '',
       status: String(c.status).replace('COMPONENT_STATUS_', '').toLowerCase(),
-      score: c.score ?? 0,
+      score: Number(c.score ?? 0),
       detail: c.detail ?? '',
       metrics: c.metrics_json ? JSON.parse(c.metrics_json) : undefined,
     };

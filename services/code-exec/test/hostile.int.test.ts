@@ -76,6 +76,17 @@ const CASES: Case[] = [
     code: () => `import os\nseen = [p for p in ["${process.cwd()}/package.json", "/etc/shadow", "/etc/passwd", "/root/.bash_history", "/work/main"] if os.path.exists(p)]\nprint("contained" if not seen else seen)`,
   },
   {
+    name: 'plant files for other runs (writer)',
+    lang: 'python',
+    code: () => `import os, time\nfor d in ["/work", "/tmp", "/dev/shm"]:\n    open(os.path.join(d, "verimesh-planted"), "w").write("x")\ntime.sleep(1.5)\nprint("contained")`,
+  },
+  {
+    name: "read another run's files (reader, running alongside the writer)",
+    lang: 'python',
+    code: () =>
+      `import os, time\nfound = []\nfor _ in range(15):\n    for d in ["/work", "/tmp", "/dev/shm", "/"]:\n        found += [os.path.join(d, f) for f in os.listdir(d) if f.startswith("verimesh-planted")]\n    for p in [p for p in os.listdir("/proc") if p.isdigit()]:\n        try:\n            found += [f for f in os.listdir(f"/proc/{p}/root/work") if f.startswith("verimesh-planted")]\n        except OSError:\n            pass\n    time.sleep(0.1)\nprint("contained" if not found else found)`,
+  },
+  {
     name: 'read environment secrets',
     lang: 'python',
     code: () => `import os\ndata = str(dict(os.environ))\nfor p in ["/proc/1/environ", "/proc/self/environ"]:\n    try:\n        data += open(p, "rb").read().decode("latin1")\n    except OSError:\n        pass\nprint("contained" if "verimesh-secret" not in data and "VERIMESH_HOSTILE" not in data else "leaked")`,

@@ -1,4 +1,5 @@
 // How the gateway reaches a verifier service: in-process (the kit's runBatch, no network) or over gRPC (round_robin, deadlines, traced).
+import { setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import {
   DeadlineError,
@@ -9,10 +10,22 @@ import {
   messageOf,
   noopLogger,
   runBatch,
+  componentStatusOf,
   type Logger,
   type ServiceDef,
+  type VerifierDef,
+  type VerifyInput,
+  type VerifyOutcome,
 } from '@verimesh/kit';
-import { loadPackage, type DescribeResponse, type ServiceName, type VerifierServiceClient, type VerifyItem, type VerifyResult } from '@verimesh/proto';
+import {
+  loadPackage,
+  type ComponentStatus,
+  type DescribeResponse,
+  type ServiceName,
+  type VerifierServiceClient,
+  type VerifyItem,
+  type VerifyResult,
+} from '@verimesh/proto';
 import { withClientSpan } from '@verimesh/telemetry';
 
 export interface VerifyBatchOptions {
@@ -46,13 +59,105 @@ export function inProcessBackend(service: ServiceDef, log: Logger = noopLogger):
     service: service.name as ServiceName,
     async verifyBatch(items, opts) {
       if (service.start) await start();
-      return runBatch(service, items, { deadline: opts.deadline, signal: opts.signal, log });
+      const parent = opts.signal;
+      if (!parent) return runBatch(service, items, { deadline: opts.deadline, log });
+      // runBatch adds one abort listener per item: a child signal without the listener cap keeps Node from warning.
+      const child = new AbortController();
+      setMaxListeners(0, child.signal);
+      const onAbort = (): void => child.abort(parent.reason);
+      if (parent.aborted) onAbort();
+      else parent.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await runBatch(service, items, { deadline: opts.deadline, signal: child.signal, log });
+      } finally {
+        parent.removeEventListener('abort', onAbort);
+      }
     },
     async describe() {
       return describeService(service);
     },
     close() {
       void Promise.resolve(service.stop?.()).catch(() => undefined);
+    },
+  };
+}
+
+/** What a local backend returns per input: the metrics stay an object (no JSON round trip). */
+export interface LocalOutcome {
+  score: number;
+  status: ComponentStatus;
+  detail: string;
+  metrics: Record<string, unknown> | undefined;
+  latencyMs: number;
+}
+
+/**
+ * @internal A backend whose verifiers run in this process on already-parsed inputs: no VerifyItem, no JSON text
+ * of reference/params/metrics, no per-item timer or AbortController. The gateway uses it for its built-in
+ * text verifiers, which are synchronous and take microseconds; everything else goes through verifyBatch.
+ */
+export interface LocalBackend extends VerifierBackend {
+  verifyLocal(inputs: VerifyInput[], opts: VerifyBatchOptions): Promise<LocalOutcome[]>;
+}
+
+export function isLocalBackend(b: VerifierBackend): b is LocalBackend {
+  return typeof (b as Partial<LocalBackend>).verifyLocal === 'function';
+}
+
+const NEVER = new AbortController().signal;
+
+function localOutcome(o: VerifyOutcome, started: number): LocalOutcome {
+  const latencyMs = performance.now() - started;
+  if (o === null || typeof o !== 'object') return { score: 0, status: 'error', detail: `verifier returned ${String(o)} instead of an outcome`, metrics: undefined, latencyMs };
+  // The same checks as the kit's runBatch: a non-finite score is a bug, reported as status error.
+  if (typeof o.score !== 'number' || !Number.isFinite(o.score)) {
+    return { score: 0, status: 'error', detail: `verifier returned a non-finite score (${String(o.score)})`, metrics: undefined, latencyMs };
+  }
+  return { score: o.score, status: o.status ?? 'ok', detail: o.detail ?? '', metrics: o.metrics, latencyMs };
+}
+
+function localFailure(err: unknown, started: number): LocalOutcome {
+  return { score: 0, status: componentStatusOf(err), detail: messageOf(err), metrics: undefined, latencyMs: performance.now() - started };
+}
+
+/**
+ * The gateway's built-in service run directly: each input goes to its VerifierDef in a plain loop. Status rules are
+ * the kit's (InvalidArgumentError -> invalid, UnavailableError -> unavailable, other throws and non-finite scores ->
+ * error). A verifier that returns a promise is awaited; the engine's call deadline bounds it.
+ */
+export function localBackend(service: ServiceDef, log: Logger = noopLogger): LocalBackend {
+  const base = inProcessBackend(service, log);
+  const byName = new Map<string, VerifierDef>(service.verifiers.map((v) => [v.name, v]));
+  return {
+    ...base,
+    async verifyLocal(inputs, opts) {
+      const out: LocalOutcome[] = new Array(inputs.length);
+      const ctx = { signal: opts.signal ?? NEVER, deadline: opts.deadline, log };
+      let pending: Promise<void>[] | undefined;
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i]!;
+        const started = performance.now();
+        const def = byName.get(input.verifier);
+        if (!def) {
+          out[i] = { score: 0, status: 'invalid', detail: `verifier: unknown verifier "${input.verifier}" on this service`, metrics: undefined, latencyMs: 0 };
+          continue;
+        }
+        try {
+          const r = def.verify(input, ctx);
+          if (r && typeof (r as Promise<VerifyOutcome>).then === 'function') {
+            (pending ??= []).push(
+              (r as Promise<VerifyOutcome>).then(
+                (o) => void (out[i] = localOutcome(o, started)),
+                (e: unknown) => void (out[i] = localFailure(e, started)),
+              ),
+            );
+          } else out[i] = localOutcome(r as VerifyOutcome, started);
+        } catch (e) {
+          out[i] = localFailure(e, started);
+        }
+      }
+      if (pending) await Promise.all(pending);
+      return out;
     },
   };
 }

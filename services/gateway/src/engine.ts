@@ -1,7 +1,7 @@
 // The scoring engine: stages of components, one VerifyBatch per service per stage, gates, on_error, combine, one result per sample.
-import { componentStatusOf, messageOf, type Logger } from '@verimesh/kit';
-import { componentStatusFromProto, type ComponentStatus, type ResultStatus, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
-import type { VerifierBackend } from './backends.js';
+import { componentStatusOf, messageOf, type Logger, type VerifyInput } from '@verimesh/kit';
+import { componentStatusFromProto, type ComponentStatus, type MediaJson, type ResultStatus, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
+import { isLocalBackend, type LocalBackend, type LocalOutcome, type VerifierBackend } from './backends.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { InvalidSample, PreparedSample } from './samples.js';
 import { combineScores, type CompiledComponent } from './spec.js';
@@ -13,8 +13,10 @@ export interface ComponentOutcome {
   readonly score: number;
   readonly status: ComponentStatus;
   readonly detail: string;
-  /** Metrics as the service sent them (JSON text, '' when none): passed through, parsed only for JSON replies. */
+  /** Metrics as a remote service sent them (JSON text, '' when none): passed through, parsed only for JSON replies. */
   readonly metricsJson: string;
+  /** Metrics as a local backend returned them (an object; serialized only for proto replies). */
+  readonly metrics?: Record<string, unknown> | undefined;
   readonly latencyMs: number;
 }
 
@@ -50,7 +52,10 @@ export function invalidResult(s: InvalidSample): InternalResult {
 
 interface Call {
   service: ServiceName;
+  /** Set when the service runs in this process on parsed inputs (then `inputs` is filled, not `items`). */
+  local: LocalBackend | undefined;
   items: VerifyItem[];
+  inputs: VerifyInput[];
   /** (sample position, component index) per item. */
   who: number[];
   deadline: number;
@@ -78,6 +83,43 @@ function outcomeOf(c: CompiledComponent, r: VerifyResult | undefined): Component
     return failed(c, 'error', `the service returned a non-finite score (${String(res.score)})`, latencyMs);
   }
   return { name: c.name, verifier: c.verifier, score: c.onError, status, detail: detail || `status ${status}`, metricsJson, latencyMs };
+}
+
+function localOutcomeOf(c: CompiledComponent, o: LocalOutcome | undefined): ComponentOutcome {
+  if (!o) return failed(c, 'error', 'the service returned no result for this component');
+  if (o.status === 'ok') return { name: c.name, verifier: c.verifier, score: o.score, status: 'ok', detail: o.detail, metricsJson: '', metrics: o.metrics, latencyMs: o.latencyMs };
+  if (o.status === 'skipped') return failed(c, 'error', 'the service answered "skipped", which only the gateway decides', o.latencyMs);
+  return { name: c.name, verifier: c.verifier, score: c.onError, status: o.status, detail: o.detail || `status ${o.status}`, metricsJson: '', metrics: o.metrics, latencyMs: o.latencyMs };
+}
+
+const EMPTY: Record<string, unknown> = {};
+
+function sampleMetadata(s: PreparedSample): unknown {
+  if (s.metadata !== undefined || !s.metadataJson) return s.metadata;
+  if (!s.parsedMetadata) {
+    let value: unknown;
+    try {
+      value = JSON.parse(s.metadataJson);
+    } catch {
+      value = s.metadataJson;
+    }
+    s.parsedMetadata = { value };
+  }
+  return s.parsedMetadata.value;
+}
+
+/** A local backend's input: the same fields a remote service's VerifyInput gets, without the JSON round trip. */
+function inputFor(s: PreparedSample, c: CompiledComponent, key: number): VerifyInput {
+  return {
+    key: String(key),
+    verifier: c.verifier,
+    prompt: s.prompt,
+    response: s.response,
+    reference: c.reference ? (s.refObj ? { ...s.refObj, ...c.reference } : c.reference) : (s.refObj ?? EMPTY),
+    params: c.params,
+    media: s.media as MediaJson[],
+    metadata: sampleMetadata(s),
+  };
 }
 
 function sampleRefText(s: PreparedSample): string {
@@ -114,6 +156,7 @@ export async function runSamples(
   const outs: ComponentOutcome[][] = samples.map((s) => new Array<ComponentOutcome>(s.spec.components.length));
   const pending = new Int32Array(samples.length);
   let live: number[] = samples.map((_, i) => i);
+  const scratch = new Float64Array(32);
 
   const finalize = (pos: number, failedGate?: number): void => {
     const s = samples[pos]!;
@@ -128,7 +171,7 @@ export async function runSamples(
       }
       reward = g.gate!.value;
     } else {
-      const scores = new Float64Array(comps.length);
+      const scores = scratch;
       for (let i = 0; i < comps.length; i++) scores[i] = out[i]!.score;
       reward = combineScores(s.spec, scores);
     }
@@ -157,10 +200,12 @@ export async function runSamples(
         const deadline = Math.min(opts.deadline, now + (c.timeoutMs ?? deps.defaultTimeoutMs));
         let call = calls.get(c.service);
         if (!call) {
-          call = { service: c.service, items: [], who: [], deadline: 0 };
+          const b = deps.backends.get(c.service);
+          call = { service: c.service, local: b && isLocalBackend(b) ? b : undefined, items: [], inputs: [], who: [], deadline: 0 };
           calls.set(c.service, call);
         }
-        call.items.push(itemFor(s, c, pos * KEY_STRIDE + ci, Math.max(1, Math.ceil(deadline - now))));
+        if (call.local) call.inputs.push(inputFor(s, c, pos * KEY_STRIDE + ci));
+        else call.items.push(itemFor(s, c, pos * KEY_STRIDE + ci, Math.max(1, Math.ceil(deadline - now))));
         call.who.push(pos, ci);
         if (deadline > call.deadline) call.deadline = deadline;
       }
@@ -178,11 +223,13 @@ export async function runSamples(
     await Promise.all(
       [...calls.values()].map(async (call) => {
         const got = await callService(deps, call, opts.signal);
-        for (let k = 0; k < call.items.length; k++) {
+        const n = call.who.length / 2;
+        for (let k = 0; k < n; k++) {
           const pos = call.who[2 * k]!;
           const ci = call.who[2 * k + 1]!;
           const c = samples[pos]!.spec.components[ci]!;
-          outs[pos]![ci] = Array.isArray(got) ? outcomeOf(c, got[k]) : failed(c, got.status, got.detail);
+          outs[pos]![ci] =
+            got.kind === 'failed' ? failed(c, got.status, got.detail) : got.kind === 'local' ? localOutcomeOf(c, got.outs[k]) : outcomeOf(c, got.results[k]);
           if (--pending[pos]! === 0) finishStage(pos);
         }
       }),
@@ -191,57 +238,66 @@ export async function runSamples(
   }
 }
 
+type CallOutcome =
+  | { kind: 'remote'; results: (VerifyResult | undefined)[] }
+  | { kind: 'local'; outs: (LocalOutcome | undefined)[] }
+  | { kind: 'failed'; status: ComponentStatus; detail: string };
+
 /**
- * One VerifyBatch. Returns the results aligned with the items (a result with a key the call did not send is ignored;
- * a missing one stays undefined), or a status for all items when the call failed as a whole.
+ * One VerifyBatch (or one local run). Returns results aligned with the items (a result with a key the call did not
+ * send is ignored; a missing one stays undefined), or a status for all items when the call failed as a whole.
  */
-async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): Promise<(VerifyResult | undefined)[] | { status: ComponentStatus; detail: string }> {
+async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): Promise<CallOutcome> {
   const backend = deps.backends.get(call.service);
   const started = performance.now();
   const observe = (outcome: string): void => deps.metrics.serviceCalls.observe([call.service, outcome], (performance.now() - started) / 1000);
   if (!backend) {
     observe('unavailable');
-    return { status: 'unavailable', detail: `service "${call.service}" is not configured on this gateway (see --services / VERIMESH_SERVICES)` };
+    return { kind: 'failed', status: 'unavailable', detail: `service "${call.service}" is not configured on this gateway (see --services / VERIMESH_SERVICES)` };
   }
   if (call.deadline <= Date.now()) {
     observe('timeout');
-    return { status: 'timeout', detail: 'the deadline passed before the call could be made' };
+    return { kind: 'failed', status: 'timeout', detail: 'the deadline passed before the call could be made' };
   }
   let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GatewayTimeout()), Math.max(0, call.deadline - Date.now()) + BACKEND_GRACE_MS);
+  });
   try {
-    const results = await Promise.race([
-      backend.verifyBatch(call.items, { deadline: call.deadline, signal }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new GatewayTimeout()), Math.max(0, call.deadline - Date.now()) + BACKEND_GRACE_MS);
-      }),
-    ]);
+    if (call.local) {
+      const outs = await Promise.race([call.local.verifyLocal(call.inputs, { deadline: call.deadline, signal }), limit]);
+      observe('ok');
+      return { kind: 'local', outs: Array.isArray(outs) ? outs : [] };
+    }
+    const results = await Promise.race([backend.verifyBatch(call.items, { deadline: call.deadline, signal }), limit]);
     observe('ok');
-    if (!Array.isArray(results)) return { status: 'error', detail: `service "${call.service}" returned a malformed reply` };
+    if (!Array.isArray(results)) return { kind: 'failed', status: 'error', detail: `service "${call.service}" returned a malformed reply` };
     // The kit answers in item order; anything else (a shuffled or garbled reply) is matched by key.
-    const aligned: (VerifyResult | undefined)[] = new Array(call.items.length);
     let inOrder = results.length === call.items.length;
     for (let k = 0; inOrder && k < results.length; k++) {
       if (results[k]?.key !== call.items[k]!.key) inOrder = false;
     }
-    if (inOrder) return results;
+    if (inOrder) return { kind: 'remote', results };
+    const aligned: (VerifyResult | undefined)[] = new Array(call.items.length);
     const pos = new Map<string, number>();
     call.items.forEach((it, k) => pos.set(it.key!, k));
     for (const r of results) {
       const k = r && typeof r.key === 'string' ? pos.get(r.key) : undefined;
       if (k !== undefined && aligned[k] === undefined) aligned[k] = r;
     }
-    return aligned;
+    return { kind: 'remote', results: aligned };
   } catch (err) {
     if (err instanceof GatewayTimeout) {
       observe('timeout');
-      return { status: 'timeout', detail: `service "${call.service}" did not answer before the deadline` };
+      return { kind: 'failed', status: 'timeout', detail: `service "${call.service}" did not answer before the deadline` };
     }
     const status = componentStatusOf(err);
     observe(status);
     if (status === 'error') deps.log.warn('service call failed', { service: call.service, error: messageOf(err) });
-    return { status, detail: messageOf(err) };
+    return { kind: 'failed', status, detail: messageOf(err) };
   } finally {
     if (timer) clearTimeout(timer);
+    limit.catch(() => undefined);
   }
 }
 

@@ -22,8 +22,12 @@ function num(v: number): string {
 /** Beyond this many label combinations a metric folds new ones into "_other" (user-chosen component names are unbounded). */
 const MAX_SERIES = 500;
 
+type Tree<S> = Map<string, Tree<S> | S>;
+
 abstract class Metric<S> {
   protected readonly series = new Map<string, { values: Labels; s: S }>();
+  /** Label values -> series, one Map level per label: lookups on the hot path build no strings. */
+  private readonly tree: Tree<S> = new Map();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -31,6 +35,19 @@ abstract class Metric<S> {
   ) {}
   protected abstract fresh(): S;
   protected get(values: Labels): S {
+    let node: Tree<S> = this.tree;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = node.get(values[i]!) as Tree<S> | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(values[i]!, next);
+      }
+      node = next;
+    }
+    const leafKey = last >= 0 ? values[last]! : '';
+    const hit = node.get(leafKey) as S | undefined;
+    if (hit) return hit;
     const key = values.join('\u0000');
     let e = this.series.get(key);
     if (!e) {
@@ -38,6 +55,7 @@ abstract class Metric<S> {
       e = { values: [...values], s: this.fresh() };
       this.series.set(key, e);
     }
+    node.set(leafKey, e.s);
     return e.s;
   }
   abstract render(out: string[]): void;
@@ -77,24 +95,18 @@ export class Histogram extends Metric<HistSeries> {
   protected fresh(): HistSeries {
     return { counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
   }
-  /** A cached series for hot paths: observe() without building a label key each time. */
-  child(values: Labels = []): (v: number) => void {
+  observe(values: Labels, v: number): void {
     const s = this.get(values);
     const b = this.buckets;
-    return (v: number) => {
-      // Non-cumulative counts here; render() accumulates.
-      for (let i = 0; i < b.length; i++) {
-        if (v <= b[i]!) {
-          s.counts[i]!++;
-          break;
-        }
+    // Non-cumulative counts here; render() accumulates.
+    for (let i = 0; i < b.length; i++) {
+      if (v <= b[i]!) {
+        s.counts[i]!++;
+        break;
       }
-      s.sum += v;
-      s.count++;
-    };
-  }
-  observe(values: Labels, v: number): void {
-    this.child(values)(v);
+    }
+    s.sum += v;
+    s.count++;
   }
   render(out: string[]): void {
     out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`);

@@ -1,7 +1,7 @@
 // Validates one sample (SPEC section 1), from JSON or from proto, into what the engine scores, or into a per-sample `invalid`.
 import { InvalidArgumentError, messageOf } from '@verimesh/kit';
 import type { Media, Sample__Output } from '@verimesh/proto';
-import { MAX_CACHE_KEY, SpecCache, compileSpec, parseJsonField, rewardSpecFromProto, type CompiledSpec } from './spec.js';
+import { MAX_CACHE_KEY, compileSpec, parseJsonField, rewardSpecFromProto, type CompiledSpec, type SpecCache } from './spec.js';
 
 /** The largest `response` scored (UTF-8 bytes); a longer one makes that sample `invalid`. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -27,6 +27,8 @@ export interface PreparedSample extends SampleEcho {
   readonly refObj: Record<string, unknown> | undefined;
   readonly media: Media[];
   readonly spec: CompiledSpec;
+  /** Metadata parsed from metadataJson on first need (local backends want an object). */
+  parsedMetadata?: { value: unknown };
 }
 
 export interface InvalidSample extends SampleEcho {
@@ -37,6 +39,8 @@ export interface InvalidSample extends SampleEcho {
 export interface PrepareContext {
   profiles: ReadonlyMap<string, CompiledSpec>;
   cache: SpecCache;
+  /** The last proto spec compiled: samples of a batch usually share one, and comparing fields beats hashing a key. */
+  lastProto?: { reward: NonNullable<Sample__Output['reward']>; spec: CompiledSpec };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -125,6 +129,31 @@ export function prepareJsonSample(raw: Record<string, unknown>, index: number, c
   }
 }
 
+function sameProtoSpec(a: NonNullable<Sample__Output['reward']>, b: NonNullable<Sample__Output['reward']>): boolean {
+  if (a === b) return true;
+  if (a.combine !== b.combine || a.formula !== b.formula) return false;
+  const ca = a.components ?? [];
+  const cb = b.components ?? [];
+  if (ca.length !== cb.length) return false;
+  for (let i = 0; i < ca.length; i++) {
+    const x = ca[i]!;
+    const y = cb[i]!;
+    if (
+      x.name !== y.name ||
+      x.verifier !== y.verifier ||
+      x.weight !== y.weight ||
+      x.reference_json !== y.reference_json ||
+      x.params_json !== y.params_json ||
+      x.timeout_ms !== y.timeout_ms ||
+      (x.gate ? !y.gate || x.gate.min !== y.gate.min || x.gate.value !== y.gate.value : !!y.gate) ||
+      (x.on_error ? !y.on_error || x.on_error.score !== y.on_error.score : !!y.on_error)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function protoSpecKey(s: NonNullable<Sample__Output['reward']>): string {
   let k = `\u0000proto\u0001${s.combine}\u0001${s.formula}`;
   for (const c of s.components ?? []) {
@@ -159,9 +188,13 @@ export function prepareProtoSample(s: Sample__Output, index: number, ctx: Prepar
       s.profile,
       () => {
         const reward = s.reward!;
+        const last = ctx.lastProto;
+        if (last && sameProtoSpec(last.reward, reward)) return last.spec;
         const key = protoSpecKey(reward);
         const build = (): CompiledSpec => compileSpec(rewardSpecFromProto(reward));
-        return key.length <= MAX_CACHE_KEY ? ctx.cache.get(key, build) : build();
+        const spec = key.length <= MAX_CACHE_KEY ? ctx.cache.get(key, build) : build();
+        ctx.lastProto = { reward, spec };
+        return spec;
       },
       ctx,
     );

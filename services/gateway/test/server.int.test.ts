@@ -111,6 +111,12 @@ describe('gRPC', () => {
     expect(badref!.error).toMatch(/reference_json is not valid JSON/);
     expect(res!.groups).toEqual([{ group: 'p', count: 3, mean: 0.5, std: Math.sqrt((1 + 0.25 + 0.25) / 3), min: 0, max: 1.5, all_equal: false }]);
   });
+  it('Score: a response over 10 MiB makes only that sample invalid', async () => {
+    const { err, res } = await score([{ ...protoSample('big'), response: 'x'.repeat(10 * 1024 * 1024 + 1) }, protoSample('small')]);
+    expect(err).toBeNull();
+    expect(res!.results.map((r) => r.status)).toEqual(['RESULT_STATUS_INVALID', 'RESULT_STATUS_OK']);
+    expect(res!.results[0]!.error).toMatch(/^response is larger than 10485760 bytes/);
+  });
   it('Score: INVALID_ARGUMENT naming the field for an empty request or a sample without id', async () => {
     const empty = await score([]);
     expect(empty.err?.code).toBe(grpc.status.INVALID_ARGUMENT);

@@ -1,5 +1,5 @@
 // The judging core shared by the four verifiers: backends by name, the cache, templates, images and params.
-import { InvalidArgumentError, UnavailableError, type Logger } from '@verimesh/kit';
+import { InvalidArgumentError, UnavailableError, type Logger, type VerifyOutcome } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
 import { Backend, type ChatMessage, type ContentPart } from './backend.js';
 import { JudgmentCache } from './cache.js';
@@ -51,6 +51,19 @@ export class Judge {
     const named = this.backends.get(want) ?? [...this.backends.values()].find((b) => b.config.model === want);
     if (!named) throw new InvalidArgumentError('params.model', `params.model "${want}" is not a configured judge backend (configured: ${[...this.backends.keys()].join(', ')})`);
     return named;
+  }
+
+  /**
+   * params() for a verifier that cannot work without a backend: when none is configured, the outcome to return
+   * (status unavailable, the settings named, metrics with the template version) instead of a thrown error.
+   */
+  paramsOr(params: Record<string, unknown>, template: string): JudgeParams | VerifyOutcome {
+    try {
+      return this.params(params);
+    } catch (e) {
+      if (!(e instanceof UnavailableError)) throw e;
+      return { score: 0, status: 'unavailable', detail: e.message, metrics: { template_version: template, cache_hit: false, judgments: 0 } };
+    }
   }
 
   /** Reads samples, temperature, max_tokens, images, image_max_side from params. */

@@ -82,4 +82,14 @@ describe('JudgmentCache', () => {
     expect((await c.get('x', f)).hit).toBe(false);
     expect(c.stats()).toMatchObject({ hits: 1, capacity: 2, size: 2 });
   });
+  it('a request that joined an in-flight call which then failed computes on its own', async () => {
+    const c = new JudgmentCache(10);
+    let fail!: (e: Error) => void;
+    const first = c.get('k', () => new Promise<number>((_, reject) => (fail = reject)));
+    const second = c.get('k', async () => 42);
+    fail(new Error('cancelled by the first caller\'s deadline'));
+    await expect(first).rejects.toThrow('cancelled');
+    await expect(second).resolves.toEqual({ value: 42, hit: false });
+    expect(c.stats()).toMatchObject({ hits: 0, misses: 2 });
+  });
 });

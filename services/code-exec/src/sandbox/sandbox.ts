@@ -176,6 +176,7 @@ export class Sandbox {
     } else {
       this.cgroupReason = 'disabled by configuration';
     }
+    LIVE.add(this);
     this.sandboxPath = [BASE_PATH, ...opts.toolchainRoots.map((r) => join(r, 'bin'))].join(':');
     this.baseArgs = this.buildBaseArgs(outside);
   }
@@ -412,6 +413,7 @@ export class Sandbox {
   }
 
   dispose(): void {
+    LIVE.delete(this);
     this.cgroups?.dispose();
     try {
       rmSync(this.hostRoot, { recursive: true, force: true });
@@ -420,6 +422,12 @@ export class Sandbox {
     }
   }
 }
+
+/** Sandboxes not disposed yet: their cgroup roots and host dirs are removed when the process exits anyway. */
+const LIVE = new Set<Sandbox>();
+process.once('exit', () => {
+  for (const s of [...LIVE]) s.dispose();
+});
 
 const PROBE_LIMITS: SandboxLimits = {
   wallMs: 15_000,

@@ -1,8 +1,10 @@
 // code.tests: compile a solution once, run each test in its own fresh sandboxed process in parallel, score the fraction passed.
+import { setMaxListeners } from 'node:events';
 import { InternalError, InvalidArgumentError, UnavailableError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { compareOutput, type CompareMode } from '../compare.js';
 import type { Engine, RunOutput } from '../engine.js';
+import type { SandboxRunSpec } from '../sandbox/sandbox.js';
 import { ASSERT_LANGUAGES, COMPILED, prepareCompile, testProgram } from '../languages.js';
 import { canonicalLanguage, LANGUAGES, type Language } from '../toolchains.js';
 
@@ -12,6 +14,8 @@ export interface TestRecord {
   status: TestStatus;
   ms: number;
   detail?: string;
+  /** stdout went past the output cap (the rest was dropped). */
+  truncated?: boolean;
 }
 
 type TestCase = { kind: 'assert'; code: string } | { kind: 'io'; stdin: string; stdout: string };
@@ -58,7 +62,7 @@ export function judge(t: TestCase, r: RunOutput, compare: { mode: CompareMode; a
     if (!r.completed) return { status: 'fail', ms, detail: 'the program exited before the tests ran to their end' };
     return { status: 'pass', ms };
   }
-  if (r.stdoutTruncated) return { status: 'fail', ms, detail: 'output exceeded the output limit' };
+  if (r.stdoutTruncated) return { status: 'fail', ms, detail: 'output exceeded the output limit', truncated: true };
   const c = compareOutput(r.stdout, t.stdout, compare);
   return c.ok ? { status: 'pass', ms } : { status: 'fail', ms, detail: c.reason };
 }
@@ -114,10 +118,14 @@ export function testsVerifier(engine: Engine): VerifierDef {
       }
       const code = extracted.text;
       const limits = engine.testLimits(timeoutMs, memoryMb);
-      const dir = engine.sandbox.makeHostDir('tests');
+      setMaxListeners(0, ctx.signal); // one abort listener per queued test
+      // The zygote path needs no host files; the directory is made only when some run needs it.
+      let hostDir: string | undefined;
+      const getDir = (): string => (hostDir ??= engine.sandbox.makeHostDir('tests'));
       try {
         let compileMs: number | undefined;
         if (COMPILED.has(lang)) {
+          const dir = getDir();
           const step = prepareCompile(lang, tc, code, dir, limits)!;
           const t0 = performance.now();
           const r = await engine.runRaw({ argv: step.argv, workDir: dir, limits: engine.compileLimits(), rlimitAs: step.rlimitAs, signal: ctx.signal });
@@ -132,19 +140,23 @@ export function testsVerifier(engine: Engine): VerifierDef {
             };
           }
         }
-        const programs = tests.map((t, i) => testProgram(lang, tc, code, dir, i, t.kind === 'assert' ? t.code : undefined, limits));
         const runs = await Promise.all(
           tests.map((t, i) => {
-            const prog = programs[i]!;
             const stdin = t.kind === 'io' ? t.stdin : '';
-            const spec = { argv: prog.argv, stdin, limits, roBinds: [{ src: dir, dest: '/src' }], fd3: prog.nonce !== undefined, rlimitAs: prog.rlimitAs, signal: ctx.signal };
-            if (lang === 'python' && prog.pythonSource !== undefined) {
+            const assertCode = t.kind === 'assert' ? t.code : undefined;
+            const slow = (): { spec: SandboxRunSpec; nonce?: string } => {
+              const dir = getDir();
+              const prog = testProgram(lang, tc, code, dir, i, assertCode, limits);
+              const spec = { argv: prog.argv, stdin, limits, roBinds: [{ src: dir, dest: '/src' }], fd3: prog.nonce !== undefined, rlimitAs: prog.rlimitAs, signal: ctx.signal };
+              return { spec, nonce: prog.nonce };
+            };
+            if (lang === 'python') {
               // The zygote runs the same source; its harness writes the sentinel itself (assert tests only).
-              return engine.runPython(prog.pythonSource, stdin, limits, () => ({ spec, nonce: prog.nonce }), ctx.signal).then((r) =>
-                t.kind === 'io' ? { ...r, completed: true } : r,
-              );
+              const source = assertCode === undefined ? code : `${code}\n\n${assertCode}\n`;
+              return engine.runPython(source, stdin, limits, slow, ctx.signal).then((r) => (t.kind === 'io' ? { ...r, completed: true } : r));
             }
-            return engine.run(spec, prog.nonce);
+            const { spec, nonce } = slow();
+            return engine.run(spec, nonce);
           }),
         );
         const infra = runs.find((r) => r.infraError);
@@ -160,7 +172,7 @@ export function testsVerifier(engine: Engine): VerifierDef {
           metrics: { ...base, passed, stage: 'run', ...(compileMs !== undefined ? { compile_ms: compileMs } : {}), path: runs[0]?.path, tests: records },
         };
       } finally {
-        engine.sandbox.removeHostDir(dir);
+        if (hostDir) engine.sandbox.removeHostDir(hostDir);
       }
     },
   };

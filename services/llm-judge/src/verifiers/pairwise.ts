@@ -60,8 +60,9 @@ export function pairwiseVerifier(judge: Judge): VerifierDef {
       if (crit !== undefined && typeof crit !== 'string') throw new InvalidArgumentError('params.criteria', 'params.criteria must be a string');
       const mode = choiceParam(input.params, 'score_mode', ['verdict', 'prob'] as const);
       const answer = extractAnswer(input.response, parseExtractParam(input.params.extract)).text;
-      const p = judge.params(input.params);
       const t = judge.templates.pairwise;
+      const p = judge.paramsOr(input.params, t.version);
+      if (!('backend' in p)) return p;
       const images = await judge.images(input.media, p, ctx.signal);
       const prob = mode === 'prob';
       const orders = [

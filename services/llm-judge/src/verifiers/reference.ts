@@ -38,8 +38,9 @@ export function referenceVerifier(judge: Judge): VerifierDef {
       const refText = referenceText(input.reference.answer);
       const mode = choiceParam(input.params, 'score_mode', ['verdict', 'prob'] as const);
       const answer = extractAnswer(input.response, parseExtractParam(input.params.extract)).text;
-      const p = judge.params(input.params);
       const t = judge.templates.reference;
+      const p = judge.paramsOr(input.params, t.version);
+      if (!('backend' in p)) return p;
       const images = await judge.images(input.media, p, ctx.signal);
       const vars = { prompt: fence('QUESTION', input.prompt || '(no question text given)'), reference: fence('REFERENCE ANSWER', refText), response: fence('RESPONSE', answer) };
       const prob = mode === 'prob';

@@ -61,14 +61,16 @@ interface LlmJudgment {
   repaired: boolean;
 }
 
-function schemaFor(scale: Scale, k: number): Record<string, unknown> {
+/**
+ * The reply's JSON schema, kept inside the subset every strict structured-output implementation accepts (all fields
+ * required, no additional properties, no length constraints): the criterion count is checked on parse instead.
+ */
+function schemaFor(scale: Scale): Record<string, unknown> {
   return {
     type: 'object',
     properties: {
       criteria: {
         type: 'array',
-        minItems: k,
-        maxItems: k,
         items: {
           type: 'object',
           properties: { id: { type: 'integer' }, reason: { type: 'string' }, score: { type: 'integer', enum: RATINGS[scale] } },
@@ -148,7 +150,7 @@ async function judgeOnce(judge: Judge, p: JudgeParams, input: VerifyInput, answe
         messages: judge.messages(t, vars, images),
         temperature: p.temperature,
         maxTokens: p.maxTokens,
-        schema: { name: 'rubric_verdicts', schema: schemaFor(scale, k) },
+        schema: { name: 'rubric_verdicts', schema: schemaFor(scale) },
         topLogprobs: expected ? 5 : undefined,
         seed: sample,
       },
@@ -202,7 +204,7 @@ export function rubricVerifier(judge: Judge): VerifierDef {
       const localOnly = (): number => aggregate(local.map((c) => ({ weight: c.weight, score: scores[c.index]! })));
       if (llm.length === 0) {
         const score = aggregate(criteria.map((c) => ({ weight: c.weight, score: scores[c.index]! })));
-        return { score, detail: `${localSummary}; score ${score.toFixed(3)}`, metrics: { criteria: rows, cache_hit: false, judgments: 0 } };
+        return { score, detail: `${localSummary}; score ${score.toFixed(3)}`, metrics: { template_version: judge.templates.rubric.version, cache_hit: false, judgments: 0, criteria: rows } };
       }
       let p: JudgeParams;
       try {
@@ -214,7 +216,7 @@ export function rubricVerifier(judge: Judge): VerifierDef {
           score: localOnly(),
           status: 'unavailable',
           detail: `${llm.length} LLM criteria not judged: ${e.message}; ${localSummary} (score over local checks only: ${localOnly().toFixed(3)})`,
-          metrics: { criteria: rows, cache_hit: false, judgments: 0, local_only_score: localOnly() },
+          metrics: { template_version: judge.templates.rubric.version, cache_hit: false, judgments: 0, local_only_score: localOnly(), criteria: rows },
         };
       }
       const template = judge.templates.rubric.version;

@@ -21,7 +21,8 @@ export function semanticVerifier(judge: Judge): VerifierDef {
       const ref = input.reference.answer;
       if (typeof ref !== 'string' || !ref.trim()) throw new InvalidArgumentError('reference.answer', 'reference.answer must be a non-empty string');
       const answer = extractAnswer(input.response, parseExtractParam(input.params.extract)).text;
-      const p = judge.params({ model: input.params.model });
+      const p = judge.paramsOr({ model: input.params.model }, SEMANTIC_VERSION);
+      if (!('backend' in p)) return p;
       const rs = splitSentences(answer);
       const gs = splitSentences(ref);
       if (rs.length === 0) return { score: 0, detail: 'empty answer: nothing to compare', metrics: { ...baseMetrics(p, SEMANTIC_VERSION, []), response_sentences: 0, reference_sentences: gs.length } };

@@ -148,3 +148,29 @@ describe('tree edit distance properties on random small trees', () => {
     expect(teds(a, b).score).toBeCloseTo(teds(b, a).score, 12);
   });
 });
+
+describe('cell rename cost (bit-parallel with a cached pattern) equals Levenshtein / max length', () => {
+  it('on random cells of 0..40 tokens, in the row-by-row call order of Zhang–Shasha and shuffled', async () => {
+    const { renameCost } = await import('./ted.js');
+    const rand = rng(9);
+    const cell = (): TableNode => ({ tag: 'td', colspan: 1, rowspan: 1, tokens: Array.from({ length: Math.floor(rand() * 41) }, () => 'abcd'[Math.floor(rand() * 4)]!), children: [] });
+    const row = (k: number): TableNode => ({ tag: 'tr', colspan: 0, rowspan: 0, children: Array.from({ length: k }, cell) });
+    const ta: TableNode = { tag: 'table', colspan: 0, rowspan: 0, children: [row(12)] };
+    const tb: TableNode = { tag: 'table', colspan: 0, rowspan: 0, children: [row(12)] };
+    const interner = new Interner();
+    const fa = flatten(ta, interner, false);
+    const fb = flatten(tb, interner, false);
+    const expected = (i: number, j: number): number => {
+      const x = ta.children[0]!.children[i]!.tokens!.join('');
+      const y = tb.children[0]!.children[j]!.tokens!.join('');
+      return x.length + y.length === 0 ? 0 : lev(x, y) / Math.max(x.length, y.length);
+    };
+    // Cells are postorder 0..11 in both trees (leaves first).
+    for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) expect(renameCost(fa, i, fb, j)).toBeCloseTo(expected(i, j), 12);
+    for (let k = 0; k < 200; k++) {
+      const i = Math.floor(rand() * 12);
+      const j = Math.floor(rand() * 12);
+      expect(renameCost(fa, i, fb, j)).toBeCloseTo(expected(i, j), 12);
+    }
+  });
+});

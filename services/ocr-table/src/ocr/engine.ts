@@ -75,25 +75,35 @@ export class OcrEngine {
     private readonly rec: ort.InferenceSession,
     private readonly dict: string[],
     private readonly opts: Required<Omit<OcrOptions, 'models'>>,
+    /** The providers the sessions were created with. */
     readonly providers: string[],
+    /** Why the requested providers were not used (CPU fallback), if so. */
+    readonly fallback?: string,
   ) {}
 
   static async create(options: OcrOptions = {}): Promise<OcrEngine> {
     const models = options.models ?? defaultModels();
-    const providers = options.providers?.length ? options.providers : ['cpu'];
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      executionProviders: providers,
-      graphOptimizationLevel: 'all',
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    let providers = options.providers?.length ? options.providers : ['cpu'];
+    const sessions = (eps: string[]): Promise<[ort.InferenceSession, ort.InferenceSession]> => {
+      const so: ort.InferenceSession.SessionOptions = { executionProviders: eps, graphOptimizationLevel: 'all', ...(options.threads ? { intraOpNumThreads: options.threads } : {}) };
+      return Promise.all([ort.InferenceSession.create(models.detection, so), ort.InferenceSession.create(models.recognition, so)]);
     };
-    const [det, rec, dictText] = await Promise.all([
-      ort.InferenceSession.create(models.detection, sessionOptions),
-      ort.InferenceSession.create(models.recognition, sessionOptions),
-      readFile(models.dictionary, 'utf8'),
-    ]);
+    let fallback: string | undefined;
+    let det: ort.InferenceSession;
+    let rec: ort.InferenceSession;
+    try {
+      [det, rec] = await sessions(providers);
+    } catch (e) {
+      // A GPU provider missing on this node (no CUDA libraries) is not worth failing over: run on the CPU.
+      if (providers.length === 1 && providers[0] === 'cpu') throw e;
+      fallback = `providers ${providers.join(',')} failed (${(e as Error).message}); using cpu`;
+      providers = ['cpu'];
+      [det, rec] = await sessions(providers);
+    }
+    const dictText = await readFile(models.dictionary, 'utf8');
     // Index 0 is the CTC blank; the dictionary's characters follow, then the space (use_space_char).
     const dict = ['', ...dictText.split(/\r?\n/).filter((l, i, a) => l !== '' || i < a.length - 1), ' '];
-    return new OcrEngine(det, rec, dict, { providers, threads: options.threads ?? 0, detMaxSide: options.detMaxSide ?? 960, recBatch: options.recBatch ?? 8 }, providers);
+    return new OcrEngine(det, rec, dict, { providers, threads: options.threads ?? 0, detMaxSide: options.detMaxSide ?? 960, recBatch: options.recBatch ?? 8 }, providers, fallback);
   }
 
   async close(): Promise<void> {

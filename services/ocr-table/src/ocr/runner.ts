@@ -45,6 +45,8 @@ export async function decodeImage(buf: Buffer, maxPixels: number, region?: Box):
 
 export class OcrRunner {
   private engine: Promise<OcrEngine> | undefined;
+  /** Providers in use and the reason for a CPU fallback, once the engine is loaded (for Describe). */
+  status: { providers?: string[]; fallback?: string } = {};
   private readonly pool: BoundedPool;
 
   constructor(private readonly config: Pick<Config, 'ortProviders' | 'ortThreads' | 'detMaxSide' | 'recBatch' | 'ocrConcurrency' | 'ocrQueue'>) {
@@ -62,10 +64,15 @@ export class OcrRunner {
   /** The engine, created once; a failed creation is retried on the next call, and reported as unavailable. */
   load(): Promise<OcrEngine> {
     if (!this.engine) {
-      this.engine = OcrEngine.create({ providers: this.providers(), threads: this.config.ortThreads, detMaxSide: this.config.detMaxSide, recBatch: this.config.recBatch }).catch((e: unknown) => {
-        this.engine = undefined;
-        throw new UnavailableError(`OCR models could not be loaded with providers ${this.providers().join(',')}: ${messageOf(e)}`);
-      });
+      this.engine = OcrEngine.create({ providers: this.providers(), threads: this.config.ortThreads, detMaxSide: this.config.detMaxSide, recBatch: this.config.recBatch })
+        .then((engine) => {
+          this.status = { providers: engine.providers, ...(engine.fallback ? { fallback: engine.fallback } : {}) };
+          return engine;
+        })
+        .catch((e: unknown) => {
+          this.engine = undefined;
+          throw new UnavailableError(`OCR models could not be loaded with providers ${this.providers().join(',')}: ${messageOf(e)}`);
+        });
     }
     return this.engine;
   }
@@ -73,6 +80,15 @@ export class OcrRunner {
   async recognize(img: RgbImage, signal?: AbortSignal): Promise<OcrResult> {
     const engine = await this.load();
     return this.pool.run(() => engine.recognize(img), signal);
+  }
+
+  /**
+   * Decodes (header checked first) and OCRs an encoded image inside the pool, so that at most `ocrConcurrency`
+   * decoded images are in memory at once. Decoding problems throw ImageError.
+   */
+  async recognizeEncoded(buf: Buffer, maxPixels: number, region: Box | undefined, signal?: AbortSignal): Promise<OcrResult> {
+    const engine = await this.load();
+    return this.pool.run(async () => engine.recognize(await decodeImage(buf, maxPixels, region)), signal);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { InvalidArgumentError, findMedia, loadMedia, messageOf, type VerifierDef
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import { TEXT_METRICS } from '../metrics/text.js';
-import { ImageError, decodeImage, type Box, type OcrRunner } from '../ocr/runner.js';
+import { ImageError, type Box, type OcrRunner } from '../ocr/runner.js';
 import { enumParam, fmt, stringList } from '../params.js';
 import { normalizeParam, scoreText } from './text.js';
 
@@ -58,15 +58,14 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
         if (output) return { score: 0, detail: `the output image could not be loaded: ${messageOf(e)}`, metrics: { found: false } };
         throw e;
       }
-      let img;
+      let ocr;
       try {
-        img = await decodeImage(buf, config.maxImagePixels, region);
+        ocr = await runner.recognizeEncoded(buf, config.maxImagePixels, region, ctx.signal);
       } catch (e) {
         if (!(e instanceof ImageError)) throw e;
         if (policyImage) return { score: 0, detail: `${output ? 'output image' : 'region'}: ${e.message}`, metrics: { found: false } };
         throw new InvalidArgumentError(source.field, `${source.field}: ${e.message}`);
       }
-      const ocr = await runner.recognize(img, ctx.signal);
       const r = scoreText(ocr.text, refs, metric, normalize);
       return {
         score: r.score,

@@ -28,12 +28,13 @@ export const textVerifier: VerifierDef = {
     normalize: '"none" (default: raw strings), "whitespace", "basic" (NFKC, lower case, whitespace), "squad"',
     extract: 'answer extraction (default "auto")',
   },
-  reference: { text: 'the reference text, or a list of them (best match counts)' },
+  reference: { text: 'the reference text, or a list of them (best match counts); without it, "answers" or "answer" is read (QA profiles)' },
   verify(input) {
     const { params, reference } = input;
     const metric = enumParam(params.metric, 'params.metric', TEXT_METRICS, 'ned');
     const normalize = normalizeParam(params.normalize);
-    const refs = stringList(reference.text, 'reference.text');
+    const key = reference.text !== undefined ? 'text' : reference.answers !== undefined ? 'answers' : reference.answer !== undefined ? 'answer' : 'text';
+    const refs = stringList(reference[key], `reference.${key}`);
     const answer = extractAnswer(input.response, parseExtractParam(params.extract));
     if (!answer.found) return { score: 0, detail: 'no answer found in the response', metrics: { [metric]: 0 } };
     const r = scoreText(answer.text, refs, metric, normalize);

@@ -24,6 +24,8 @@ describe('vision.point', () => {
     const ref = { mask: { size: [4, 4], counts: '02208' } };
     expect((await run('vision.point', '(1.5, 1.9)', ref)).score).toBe(1);
     expect((await run('vision.point', '(2.1, 0.5)', ref)).score).toBe(0);
+    // Normalized coordinates against a mask alone use the mask's canvas (4×4): (0.3, 0.3) → (1.2, 1.2).
+    expect((await run('vision.point', '(0.3, 0.3)', ref, { coords: 'normalized' })).score).toBe(1);
     // Gaussian against a mask uses its bounding box [0,0,2,2]: centre (1,1), σ = 1 → (2,1) gives exp(−½).
     expect((await run('vision.point', '(2, 1)', ref, { mode: 'gaussian' })).score).toBeCloseTo(Math.exp(-0.5), 12);
   });

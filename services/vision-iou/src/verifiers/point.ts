@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { rleContains, rleToBbox, type Box, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, scaler, short, sizeFor } from '../common.js';
+import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, referenceSize, scaler, short, sizeFor } from '../common.js';
 import { referenceMask } from '../masks.js';
 
 type Mode = 'inside' | 'gaussian' | 'distance';
@@ -57,7 +57,8 @@ export function pointVerifier(cfg: Config): VerifierDef {
       }
       const coords = coordsParam(input.params);
       const format = formatParam(input.params);
-      const size = await sizeFor(coords, input, cfg, ctx);
+      // A mask reference gives the canvas size when neither reference.width/height nor an input image does.
+      const size = coords !== 'absolute' && mask && !(await referenceSize(input, cfg, ctx)) ? { width: mask.size[1], height: mask.size[0] } : await sizeFor(coords, input, cfg, ctx);
       const answer = readAnswer(input, cfg);
       if (!answer.ok) return { score: 0, detail: answer.detail };
       const scale = scaler(coords, size);
