@@ -139,6 +139,21 @@ interface Run {
   samplesPerSec: number;
   p50: number;
   p99: number;
+  /** CPU time (user + system) the server process spent per sample: insensitive to other load on the machine. */
+  serverCpuUs?: number;
+}
+
+/** utime + stime of a process in microseconds (from /proc, clock ticks of 10 ms). */
+function cpuUs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) * 10_000;
+}
+
+async function withCpu(pid: number, samples: number, f: () => Promise<Run>): Promise<Run> {
+  const c0 = cpuUs(pid);
+  const r = await f();
+  return { ...r, serverCpuUs: (cpuUs(pid) - c0) / samples };
 }
 
 /** `rounds` batches, `inFlight` at a time; latency per batch, throughput over the whole run. */
@@ -229,17 +244,19 @@ async function main(): Promise<void> {
     const naive1Runs: Run[] = [];
     await runNaive(gwc, 500, 64); // warm-up
     for (let t = 0; t < trials; t++) {
-      (runs[kinds[0]] ??= []).push(await runBatches(gwc, rounds, 1, true));
-      (runs[kinds[1]] ??= []).push(await runBatches(echoc, rounds, 1));
-      (runs[kinds[2]] ??= []).push(await runBatches(gwc, rounds, 2, true));
-      (runs[kinds[3]] ??= []).push(await runBatches(echoc, rounds, 2));
-      naiveRuns.push(await runNaive(gwc, 3000, 64));
-      naive1Runs.push(await runNaive(gwc, 1000, 1));
+      const n = rounds * BATCH;
+      (runs[kinds[0]] ??= []).push(await withCpu(gw.pid!, n, () => runBatches(gwc, rounds, 1, true)));
+      (runs[kinds[1]] ??= []).push(await withCpu(echo.pid!, n, () => runBatches(echoc, rounds, 1)));
+      (runs[kinds[2]] ??= []).push(await withCpu(gw.pid!, n, () => runBatches(gwc, rounds, 2, true)));
+      (runs[kinds[3]] ??= []).push(await withCpu(echo.pid!, n, () => runBatches(echoc, rounds, 2)));
+      naiveRuns.push(await withCpu(gw.pid!, 3000, () => runNaive(gwc, 3000, 64)));
+      naive1Runs.push(await withCpu(gw.pid!, 1000, () => runNaive(gwc, 1000, 1)));
     }
     const med = (rs: Run[]): Run => ({
       samplesPerSec: pct(rs.map((r) => r.samplesPerSec), 50),
       p50: pct(rs.map((r) => r.p50), 50),
       p99: pct(rs.map((r) => r.p99), 50),
+      serverCpuUs: pct(rs.map((r) => r.serverCpuUs ?? 0), 50),
     });
     const results: Record<string, Run> = Object.fromEntries(kinds.map((k) => [k, med(runs[k]!)]));
     const naive = med(naiveRuns);
@@ -267,16 +284,17 @@ async function main(): Promise<void> {
     const g1 = results[kinds[0]]!;
     const g2 = results[kinds[2]]!;
     const lines = [
-      `| run | samples/s | p50 batch ms | p99 batch ms |`,
-      `|---|---:|---:|---:|`,
-      ...Object.entries(results).map(([k, r]) => `| ${k} | ${f0(r.samplesPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} |`),
-      `| naive: one unary Score per sample, 64 in flight | ${f0(naive.samplesPerSec)} | ${f1(naive.p50)} (per call) | ${f1(naive.p99)} (per call) |`,
-      `| naive: one unary Score per sample, 1 in flight | ${f0(naive1.samplesPerSec)} | ${f1(naive1.p50)} (per call) | ${f1(naive1.p99)} (per call) |`,
+      `| run | samples/s | p50 batch ms | p99 batch ms | server CPU µs/sample |`,
+      `|---|---:|---:|---:|---:|`,
+      ...Object.entries(results).map(([k, r]) => `| ${k} | ${f0(r.samplesPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.serverCpuUs!)} |`),
+      `| naive: one unary Score per sample, 64 in flight | ${f0(naive.samplesPerSec)} | ${f1(naive.p50)} (per call) | ${f1(naive.p99)} (per call) | ${f1(naive.serverCpuUs!)} |`,
+      `| naive: one unary Score per sample, 1 in flight | ${f0(naive1.samplesPerSec)} | ${f1(naive1.p50)} (per call) | ${f1(naive1.p99)} (per call) | ${f1(naive1.serverCpuUs!)} |`,
       '',
       `(medians of ${trials} interleaved trials of ${rounds} batches each; ratios are medians of per-trial ratios; load average at start ${loadAvg})`,
       '',
       `- gateway vs naive (best gateway mode / best naive mode, same trial): ${f1(vsNaive)}x (target >= 20x)`,
       `- gateway vs echo: ${f0(100 * vsEcho1)}% with 1 batch in flight, ${f0(100 * vsEcho2)}% with 2 (target >= 50%)`,
+      `- server CPU per sample, gateway vs naive: ${f1(naive.serverCpuUs! / g1.serverCpuUs!)}x less; gateway vs echo: ${f1(g1.serverCpuUs!)} vs ${f1(results[kinds[1]]!.serverCpuUs!)} µs`,
       `- best gateway throughput: ${f0(Math.max(g1.samplesPerSec, g2.samplesPerSec))} samples/s (target >= 20,000)`,
       `- gateway RSS: ${mb(before.rss)} before, ${mb(during.rss)} with 10,000 samples in flight, peak (VmHWM) ${mb(after.hwm)} (target < 300 MB); all 10,000 ok: ${okAll}`,
     ];

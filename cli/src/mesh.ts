@@ -1,7 +1,9 @@
 // The embedded mesh: the gateway plus every verifier service that loads, all in this process (same code paths, no network).
 import { createLogger, messageOf } from '@verimesh/kit';
 import type { Logger, ServiceDef } from '@verimesh/kit';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI embeds the gateway in-process by design (issue 2 item 7); Nx counts any project with a main as an app
 import { Gateway, inProcessBackend, loadProfiles } from '@verimesh/gateway';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI embeds the gateway in-process by design (issue 2 item 7); Nx counts any project with a main as an app
 import type { VerifierBackend } from '@verimesh/gateway';
 import type { ServiceName } from '@verimesh/proto';
 

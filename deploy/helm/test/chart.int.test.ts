@@ -310,6 +310,42 @@ describe('rendered workloads', () => {
   });
 });
 
+describe('code-exec pod security', () => {
+  /** Whether every key of `want` is in `got` with the same value (arrays: every wanted element has a match). */
+  const subset = (want: unknown, got: unknown): boolean => {
+    if (Array.isArray(want)) return Array.isArray(got) && want.every((w) => got.some((g) => subset(w, g)));
+    if (want && typeof want === 'object') {
+      return !!got && typeof got === 'object' && Object.entries(want).every(([k, v]) => subset(v, (got as Record<string, unknown>)[k]));
+    }
+    return want === got;
+  };
+
+  it('mirrors the securityContext that services/code-exec/README.md documents', () => {
+    const readme = readFileSync(join(CHART, '../../../services/code-exec/README.md'), 'utf8');
+    const section = /^## Kubernetes securityContext\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1];
+    expect(section, 'services/code-exec/README.md has a "## Kubernetes securityContext" section').toBeTruthy();
+    const doc = parse(/```yaml\n([\s\S]*?)```/.exec(section!)![1]!);
+    const want = doc.spec;
+    const d = byKind(renders.default!, 'Deployment').find((x) => nameLabel(x) === 'code-exec')!;
+    const pod = d.spec.template.spec;
+    expect(pod.hostUsers).toBe(want.hostUsers);
+    expect(pod.securityContext).toEqual(want.securityContext);
+    const wantC = want.containers[0];
+    expect(container(d).securityContext).toEqual(wantC.securityContext);
+    expect(subset(wantC.env, container(d).env)).toBe(true);
+    expect(subset(wantC.volumeMounts, container(d).volumeMounts)).toBe(true);
+    expect(subset(want.volumes, pod.volumes)).toBe(true);
+    // The CPU limit matches the sandbox concurrency, as the README asks.
+    const concurrency = wantC.env.find((e: { name: string }) => e.name === 'VERIMESH_CODE_EXEC_CONCURRENCY')?.value;
+    expect(String(container(d).resources.limits.cpu)).toBe(concurrency);
+    // No privilege is added on any service, code-exec included.
+    for (const x of byKind(renders.default!, 'Deployment')) {
+      expect(container(x).securityContext.privileged ?? false).toBe(false);
+      expect(container(x).securityContext.capabilities.add).toBeUndefined();
+    }
+  });
+});
+
 describe('helm test pod', () => {
   const service: ServiceDef = { name: 'probe-target', version: '0.0.0', verifiers: [] };
   let srv: RunningServer;

@@ -117,24 +117,41 @@ function checkScore(score: unknown): number {
  * Runs one batch of items through a service's verifiers: the single code path behind both the gRPC
  * VerifyBatch handler and the embedded in-process mesh. Always returns exactly one result per item,
  * in item order; nothing a verifier does (throw, hang, return garbage) escapes as an exception.
+ *
+ * Cost matters here (cheap verifiers score ~100k items/s): a verifier that answers synchronously pays for no
+ * timer, promise or listener. One timer and one AbortController serve the whole batch's deadline; only items with
+ * their own `timeout_ms` get a signal of their own.
  */
 export async function runBatch(service: ServiceDef, items: readonly VerifyItem[], opts: RunBatchOptions): Promise<VerifyResult[]> {
   const byName = verifierIndex(service);
   const log = opts.log ?? noopLogger;
-  // Every item listens on the call's signal: a large batch is not a listener leak.
-  if (opts.signal) setMaxListeners(0, opts.signal);
+  const batch = new AbortController();
+  // Every pending item listens on the batch signal: a large batch is not a listener leak.
+  setMaxListeners(0, batch.signal);
+  const onParentAbort = (): void => batch.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onParentAbort();
+  else opts.signal?.addEventListener('abort', onParentAbort, { once: true });
+  const timer = Number.isFinite(opts.deadline)
+    ? setTimeout(() => batch.abort(new DeadlineError('the call deadline passed before the verifier finished')), Math.max(0, opts.deadline - Date.now()))
+    : undefined;
   const results: VerifyResult[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
       const item = items[i]!;
-      results[i] = await runItem(byName, item, opts, log);
+      const r = runItem(byName, item, opts.deadline, batch.signal, log);
+      results[i] = r instanceof Promise ? await r : r;
       opts.onResult?.(item.verifier ?? '', results[i]!);
     }
   };
-  const lanes = Math.max(1, Math.min(service.concurrency ?? 64, items.length));
-  await Promise.all(Array.from({ length: lanes }, worker));
+  try {
+    const lanes = Math.max(1, Math.min(service.concurrency ?? 64, items.length));
+    await Promise.all(Array.from({ length: lanes }, worker));
+  } finally {
+    if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onParentAbort);
+  }
   return results;
 }
 
@@ -161,17 +178,36 @@ function result(key: string, status: ComponentStatus, score: number, detail: str
   };
 }
 
-async function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, opts: RunBatchOptions, log: Logger): Promise<VerifyResult> {
+function fromOutcome(key: string, outcome: unknown, started: number): VerifyResult {
+  if (outcome === null || typeof outcome !== 'object') throw new Error(`verifier returned ${String(outcome)} instead of an outcome`);
+  const o = outcome as VerifyOutcome;
+  return result(key, o.status ?? 'ok', checkScore(o.score), o.detail ?? '', o.metrics, started);
+}
+
+function failure(def: VerifierDef, key: string, err: unknown, started: number, log: Logger): VerifyResult {
+  const status = componentStatusOf(err);
+  if (status === 'error') log.warn('verifier failed', { verifier: def.name, key, error: messageOf(err) });
+  return result(key, status, 0, messageOf(err), undefined, started);
+}
+
+/** The signal an item sees: the batch's, or (with its own timeout_ms) one that also fires at the item's deadline. */
+function itemSignal(batch: AbortSignal, timeoutMs: number, name: string): AbortSignal {
+  const own = new AbortController();
+  const t = setTimeout(() => own.abort(new DeadlineError(`${name} did not finish within timeout_ms ${timeoutMs}`)), timeoutMs);
+  own.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+  return AbortSignal.any([batch, own.signal]);
+}
+
+function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, callDeadline: number, batch: AbortSignal, log: Logger): VerifyResult | Promise<VerifyResult> {
   const started = performance.now();
   const key = item.key ?? '';
   const def = byName.get(item.verifier ?? '');
   if (!def) return result(key, 'invalid', 0, `verifier: unknown verifier "${item.verifier ?? ''}" on this service`, undefined, started);
-  const deadline = Math.min(opts.deadline, item.timeout_ms ? Date.now() + item.timeout_ms : Infinity);
-  if (deadline <= Date.now()) return result(key, 'timeout', 0, 'deadline passed before the item started', undefined, started);
-  const controller = new AbortController();
-  const onParentAbort = (): void => controller.abort(opts.signal?.reason);
-  opts.signal?.addEventListener('abort', onParentAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
+  const now = Date.now();
+  const deadline = Math.min(callDeadline, item.timeout_ms ? now + item.timeout_ms : Infinity);
+  if (deadline <= now || batch.aborted) return result(key, 'timeout', 0, 'deadline passed before the item started', undefined, started);
+  let signal = batch;
+  let outcome: VerifyOutcome | Promise<VerifyOutcome>;
   try {
     const input: VerifyInput = {
       key,
@@ -183,30 +219,36 @@ async function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, opts:
       media: (item.media ?? []).map(mediaFromProto),
       metadata: parseAny(item.metadata_json),
     };
-    const ctx: VerifyContext = { signal: controller.signal, deadline, log };
-    const work = Promise.resolve().then(() => def.verify(input, ctx));
-    const outcome = Number.isFinite(deadline)
-      ? await Promise.race([
-          work,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const err = new DeadlineError(`${def.name} did not finish within its deadline`);
-              controller.abort(err);
-              reject(err);
-            }, Math.max(0, deadline - Date.now()));
-          }),
-        ])
-      : await work;
-    if (outcome === null || typeof outcome !== 'object') throw new Error(`verifier returned ${String(outcome)} instead of an outcome`);
-    return result(key, outcome.status ?? 'ok', checkScore(outcome.score), outcome.detail ?? '', outcome.metrics, started);
+    if (item.timeout_ms && deadline < callDeadline) signal = itemSignal(batch, item.timeout_ms, def.name);
+    outcome = def.verify(input, { signal, deadline, log });
+    if (!(outcome instanceof Promise)) return fromOutcome(key, outcome, started);
   } catch (err) {
-    const status = componentStatusOf(err);
-    if (status === 'error') log.warn('verifier failed', { verifier: def.name, key, error: messageOf(err) });
-    return result(key, status, 0, messageOf(err), undefined, started);
-  } finally {
-    if (timer) clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onParentAbort);
+    return failure(def, key, err, started, log);
   }
+  // Asynchronous verifier: whichever comes first, its outcome or its signal (deadline, cancellation).
+  const work = outcome;
+  return new Promise<VerifyResult>((resolve) => {
+    const onAbort = (): void => {
+      const reason: unknown = signal.reason;
+      resolve(failure(def, key, reason instanceof Error ? reason : new DeadlineError(`${def.name} was cancelled`), started, log));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (o) => {
+        signal.removeEventListener('abort', onAbort);
+        try {
+          resolve(fromOutcome(key, o, started));
+        } catch (err) {
+          resolve(failure(def, key, err, started, log));
+        }
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(failure(def, key, err, started, log));
+      },
+    );
+  });
 }
 
 function mediaFromProto(m: NonNullable<VerifyItem['media']>[number]): MediaJson {

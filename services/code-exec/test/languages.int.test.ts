@@ -165,6 +165,35 @@ describe('java and rust (compile once, then run)', () => {
     expect(o.bad!.metrics.stage).toBe('compile');
   });
 
+  it('java and rust: wrong, crashing, compile error, timeout and huge output in one batch', async () => {
+    const J = (body: string) => `import java.util.*;\npublic class Main { public static void main(String[] args) { Scanner s = new Scanner(System.in); long a = s.nextLong(), b = s.nextLong(); ${body} } }`;
+    const R = (body: string) => `use std::io::Read;\nfn main() { let mut s = String::new(); std::io::stdin().read_to_string(&mut s).unwrap(); let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect(); let (a, b) = (v[0], v[1]); ${body} }`;
+    const cases = {
+      jWrong: ['java', J('System.out.println(a - b);')],
+      jCrash: ['java', J('int[] x = new int[1]; System.out.println(x[(int) (a + b)]);')],
+      jLoop: ['java', J('while (a >= 0) { a = (a + 1) % 1000; }')],
+      jFlood: ['java', J('String x = "x".repeat(65536); while (true) System.out.print(x);')],
+      rWrong: ['rust', R('println!("{}", a - b);')],
+      rCrash: ['rust', R('let z = v.len() as i64 - 2; println!("{}", (a + b) / z);')],
+      rCompile: ['rust', 'fn main() { let x: i32 = "no"; }'],
+      rLoop: ['rust', R('let mut x = a; while x >= 0 { x = std::hint::black_box((x + 1) % 1000); } println!("{}", x + b);')],
+    } as const;
+    const o = await verify(
+      svc,
+      Object.entries(cases).map(([k, [lang, code]]) => item(k, 'code.tests', fence(lang, code), { language: lang, tests: IO }, { test_timeout_ms: 1500 })),
+    );
+    const statuses = (k: string) => o[k]!.metrics.tests.map((t: any) => t.status);
+    expect(statuses('jWrong')).toEqual(['fail', 'fail', 'fail']);
+    expect(statuses('rWrong')).toEqual(['fail', 'fail', 'fail']);
+    expect(statuses('jCrash')).toEqual(['runtime_error', 'runtime_error', 'runtime_error']);
+    expect(statuses('rCrash')).toEqual(['runtime_error', 'runtime_error', 'runtime_error']); // division by zero panics
+    expect(o.rCompile!.metrics.stage).toBe('compile');
+    expect(statuses('jLoop')).toEqual(['timeout', 'timeout', 'timeout']);
+    expect(statuses('rLoop')).toEqual(['timeout', 'timeout', 'timeout']);
+    expect(o.jFlood!.score).toBe(0);
+    for (const k of Object.keys(cases)) expect(o[k]!.status, `${k}: ${o[k]!.detail}`).toBe('ok');
+  });
+
   it('runs a correct Rust program', async () => {
     const o = await verify(svc, [
       item('ok', 'code.tests', fence('rust', 'use std::io::Read;\nfn main() { let mut s = String::new(); std::io::stdin().read_to_string(&mut s).unwrap(); let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect(); println!("{}", v[0] + v[1]); }'), { language: 'rust', tests: IO }),

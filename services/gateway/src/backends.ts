@@ -106,8 +106,8 @@ export function isLocalBackend(b: VerifierBackend): b is LocalBackend {
 
 const NEVER = new AbortController().signal;
 
-function localOutcome(o: VerifyOutcome, started: number): LocalOutcome {
-  const latencyMs = performance.now() - started;
+function localOutcome(o: VerifyOutcome, started: number, end = performance.now()): LocalOutcome {
+  const latencyMs = end - started;
   if (o === null || typeof o !== 'object') return { score: 0, status: 'error', detail: `verifier returned ${String(o)} instead of an outcome`, metrics: undefined, latencyMs };
   // The same checks as the kit's runBatch: a non-finite score is a bug, reported as status error.
   if (typeof o.score !== 'number' || !Number.isFinite(o.score)) {
@@ -134,27 +134,36 @@ export function localBackend(service: ServiceDef, log: Logger = noopLogger): Loc
       const out: LocalOutcome[] = new Array(inputs.length);
       const ctx = { signal: opts.signal ?? NEVER, deadline: opts.deadline, log };
       let pending: Promise<void>[] | undefined;
-      for (let i = 0; i < inputs.length; i++) {
+      let now = 0;
+      // One clock read per item: an item's end is the next one's start.
+      let started = performance.now();
+      for (let i = 0; i < inputs.length; i++, started = now) {
         const input = inputs[i]!;
-        const started = performance.now();
         const def = byName.get(input.verifier);
         if (!def) {
           out[i] = { score: 0, status: 'invalid', detail: `verifier: unknown verifier "${input.verifier}" on this service`, metrics: undefined, latencyMs: 0 };
+          now = performance.now();
           continue;
         }
         try {
           const r = def.verify(input, ctx);
           if (r && typeof (r as Promise<VerifyOutcome>).then === 'function') {
+            const t0 = started;
             (pending ??= []).push(
               (r as Promise<VerifyOutcome>).then(
-                (o) => void (out[i] = localOutcome(o, started)),
-                (e: unknown) => void (out[i] = localFailure(e, started)),
+                (o) => void (out[i] = localOutcome(o, t0)),
+                (e: unknown) => void (out[i] = localFailure(e, t0)),
               ),
             );
-          } else out[i] = localOutcome(r as VerifyOutcome, started);
+          } else {
+            now = performance.now();
+            out[i] = localOutcome(r as VerifyOutcome, started, now);
+            continue;
+          }
         } catch (e) {
           out[i] = localFailure(e, started);
         }
+        now = performance.now();
       }
       if (pending) await Promise.all(pending);
       return out;

@@ -41,6 +41,8 @@ export interface PrepareContext {
   cache: SpecCache;
   /** The last proto spec compiled: samples of a batch usually share one, and comparing fields beats hashing a key. */
   lastProto?: { reward: NonNullable<Sample__Output['reward']>; spec: CompiledSpec };
+  /** The last reference_json parsed: rollouts of one prompt (a GRPO group) arrive together and share it. Never mutated. */
+  lastRef?: { text: string; obj: Record<string, unknown> };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -175,9 +177,13 @@ export function prepareProtoSample(s: Sample__Output, index: number, ctx: Prepar
     let refObj: Record<string, unknown> | undefined;
     const refText = s.reference_json ?? '';
     if (refText) {
-      const r = parseJsonField(refText, 'reference_json');
-      if (!isObject(r)) throw new InvalidArgumentError('reference_json', 'reference_json must be a JSON object');
-      refObj = r;
+      if (ctx.lastRef?.text === refText) refObj = ctx.lastRef.obj;
+      else {
+        const r = parseJsonField(refText, 'reference_json');
+        if (!isObject(r)) throw new InvalidArgumentError('reference_json', 'reference_json must be a JSON object');
+        refObj = r;
+        ctx.lastRef = { text: refText, obj: r };
+      }
     }
     for (let i = 0; i < (s.media ?? []).length; i++) {
       const m = s.media[i]!;

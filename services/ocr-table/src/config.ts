@@ -38,7 +38,7 @@ export const OPTIONS = {
     min: 1,
     doc: 'largest n_pred × n_ref (tree nodes) compared by TEDS; the matrices take 16 bytes per cell',
   },
-  maxTableChars: { type: 'int', env: 'VERIMESH_OCR_TABLE_MAX_TABLE_CHARS', flag: 'max-table-chars', default: 2_000_000, min: 1, doc: 'longest table text parsed' },
+  maxTableChars: { type: 'int', env: 'VERIMESH_OCR_TABLE_MAX_TABLE_CHARS', flag: 'max-table-chars', default: 500_000, min: 1, doc: 'longest table text parsed (parsing adversarial HTML of this size takes up to ~1.5 s)' },
   preload: { type: 'bool', env: 'VERIMESH_OCR_TABLE_PRELOAD', flag: 'preload', default: false, doc: 'load the OCR models at start instead of on the first doc.ocr item' },
 } as const satisfies Record<string, OptionSpec>;
 

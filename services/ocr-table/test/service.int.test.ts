@@ -132,7 +132,12 @@ describe('ocr-table over gRPC: table and text verifiers', () => {
       { key: 'unbalanced', verifier: 'doc.teds', response: '<table><tr><td>0.0</b><td>0.1</div></table></table></tr>', reference: { table: ref } },
       { key: 'big-ref', verifier: 'doc.teds', response: ref, reference: { table: big } },
       { key: 'big-both', verifier: 'doc.teds', response: big, reference: { table: big } },
+      { key: 'deep', verifier: 'doc.teds', response: `<table><tr><td>${'<div>'.repeat(20_000)}x</td></tr></table>`, reference: { table: ref } },
+      { key: 'deep-ref', verifier: 'doc.teds', response: ref, reference: { table: `${'<span>'.repeat(5_000)}${ref}` } },
     ]);
+    expect(out.deep).toMatchObject({ score: 0, status: 'ok' });
+    expect(out.deep!.detail).toContain('nested 20001 elements deep');
+    expect(out['deep-ref']!.status).toBe('invalid');
     for (const k of ['big', 'nested', 'unbalanced', 'big-ref']) expect(out[k]!.status).toBe('ok');
     // 5,101 × 5,101 tree nodes is above the default 16M-cell TED limit: the reference is refused, by name.
     expect(out['big-both']!.status).toBe('invalid');

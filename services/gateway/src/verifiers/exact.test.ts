@@ -36,6 +36,9 @@ describe('multiple-choice letters', () => {
     ['**C**', 'C'],
     ['Counting again, 3 + 4 = 7, so the answer is D because the rest fail.', 'D'],
     ['I first thought (A), but the correct answer is (c).', 'C'],
+    ['The final answer is \\boxed{C}', 'C'],
+    ['After checking each one, B is correct.', 'B'],
+    ['(A) is wrong and (D) is the right answer', 'D'],
   ])('reads %j as %s', (text, letter) => {
     expect(answerLetter(text)).toBe(letter);
   });

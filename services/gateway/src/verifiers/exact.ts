@@ -20,9 +20,12 @@ export function normalizeText(text: string, mode: NormalizeMode = 'default'): st
   return mode === 'squad' ? s : s.replace(TRAILING_PUNCT, '');
 }
 
-/** Markdown emphasis and LaTeX text wrappers a model puts around a short answer ("**B**", "\text{B}"). */
+/** Markdown emphasis and LaTeX wrappers a model puts around a short answer ("**B**", "\text{B}", "\boxed{C}", "$B$"). */
 function unwrap(text: string): string {
-  let s = text.trim().replace(/\*\*|__/g, '');
+  let s = text
+    .trim()
+    .replace(/\*\*|__/g, '')
+    .replace(/\\(?:boxed|text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}/g, '$1');
   for (let prev = ''; prev !== s; ) {
     prev = s;
     s = s.replace(/^\\(?:text|textbf|mathrm|mathbf)\s*\{(.*)\}$/s, '$1').replace(/^\$+(.*?)\$+$/s, '$1').trim();
@@ -38,6 +41,8 @@ const LETTER_CUED_WHOLE = /^(?:the\s+)?(?:final\s+|correct\s+)?(?:option|choice|
 const LETTER_LABEL = /^(?:\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|([A-Z])[.):])\s+(\S.*)$/s;
 // A cue anywhere in a longer answer ("... so the answer is (B)."); the last one wins.
 const LETTER_CUE = /\b(?:answer\s*(?:is|would\s+be|should\s+be|:|-)|option|choice)\s*(?:option\s+|choice\s+)?(\(\s*[A-Za-z]\s*\)|\[\s*[A-Za-z]\s*\]|[A-Za-z])(?![\p{L}\p{N}])/giu;
+// "B is correct", "(C) is the right answer": the letter before the verdict.
+const LETTER_IS_CORRECT = /(\(\s*[A-Za-z]\s*\)|\b[A-Z])\s+is\s+(?:the\s+)?(?:correct|right)\b/gu;
 
 /** The letter inside "(b)" / "[b]" / "B": a bare letter counts only when upper-case ("the answer is a cat" names no choice). */
 function cuedLetter(token: string): string | undefined {
@@ -56,9 +61,9 @@ export function referenceLetter(reference: string): string | undefined {
 }
 
 /**
- * The choice letter an answer gives, or undefined. Whole-answer forms first ("B", "(b)", "Option B", "(A) 42 apples"),
- * then the last cue inside a longer text ("so the answer is (B)."). A bare lower-case letter inside a sentence is not a
- * choice ("the answer is a cat"); a lone one is ("b").
+ * The choice letter an answer gives, or undefined. Whole-answer forms first ("B", "(b)", "Option B"), then the last
+ * cue inside a longer text ("so the answer is (B).", "B is correct"), then a leading label ("(A) 42 apples"). A bare
+ * lower-case letter inside a sentence is not a choice ("the answer is a cat"); a lone one is ("b").
  */
 export function answerLetter(answer: string): string | undefined {
   const s = unwrap(answer);
@@ -66,11 +71,17 @@ export function answerLetter(answer: string): string | undefined {
   if (alone) return alone[1]!.toUpperCase();
   const whole = LETTER_CUED_WHOLE.exec(s);
   if (whole) return /[A-Za-z]/.exec(whole[1]!)![0].toUpperCase();
+  let last: { at: number; letter: string } | undefined;
+  for (const re of [LETTER_CUE, LETTER_IS_CORRECT]) {
+    for (const m of s.matchAll(re)) {
+      const letter = cuedLetter(m[1]!);
+      if (letter !== undefined && (last === undefined || m.index >= last.at)) last = { at: m.index, letter };
+    }
+  }
+  if (last) return last.letter;
+  // A label in front of option text counts when no cue overrides it ("(A) is wrong, (D) is right" names D).
   const label = LETTER_LABEL.exec(s);
-  if (label) return (label[1] ?? label[2] ?? label[3])!.toUpperCase();
-  let last: string | undefined;
-  for (const m of s.matchAll(LETTER_CUE)) last = cuedLetter(m[1]!) ?? last;
-  return last;
+  return label ? (label[1] ?? label[2] ?? label[3])!.toUpperCase() : undefined;
 }
 
 /** Text forms of an answer worth comparing: as given, without a choice label, without an "answer is" lead-in. */
@@ -130,20 +141,31 @@ const short = (s: string, n = 60): string => JSON.stringify(s.length > n ? `${s.
 
 /** Scores one answer against the accepted references; exported for tests and for other built-ins. */
 export function scoreExact(answer: string, references: readonly string[], choices: ReadonlyMap<string, string>, mode: NormalizeMode): VerifyOutcome {
-  const letter = answerLetter(answer);
-  const candidates = new Set(answerCandidates(answer).map((c) => normalizeText(c, mode)));
+  // Both readings are computed only when a reference needs them: this runs once per sample on the gateway's hot path.
+  let letterRead = false;
+  let letter: string | undefined;
+  const getLetter = (): string | undefined => {
+    if (!letterRead) {
+      letter = answerLetter(answer);
+      letterRead = true;
+    }
+    return letter;
+  };
+  let candidates: Set<string> | undefined;
+  const getCandidates = (): Set<string> => (candidates ??= new Set(answerCandidates(answer).map((c) => normalizeText(c, mode))));
   for (const ref of references) {
     const refLetter = referenceLetter(ref);
     if (refLetter !== undefined) {
-      if (letter === refLetter) return { score: 1, detail: `choice ${refLetter} matches`, metrics: { match: 'letter', letter } };
+      if (getLetter() === refLetter) return { score: 1, detail: `choice ${refLetter} matches`, metrics: { match: 'letter', letter: refLetter } };
       const text = choices.get(refLetter);
-      if (letter === undefined && text !== undefined && candidates.has(normalizeText(text, mode))) {
+      if (getLetter() === undefined && text !== undefined && getCandidates().has(normalizeText(text, mode))) {
         return { score: 1, detail: `answer is the text of choice ${refLetter}`, metrics: { match: 'choice_text', letter: refLetter } };
       }
       continue;
     }
-    if (candidates.has(normalizeText(ref, mode))) return { score: 1, detail: `matches ${short(ref)}`, metrics: { match: 'text' } };
+    if (getCandidates().has(normalizeText(ref, mode))) return { score: 1, detail: `matches ${short(ref)}`, metrics: { match: 'text' } };
   }
+  getLetter();
   const accepted = references.length === 1 ? short(references[0]!) : `any of ${references.length} accepted answers`;
   const gave = letter !== undefined && references.some((r) => referenceLetter(r) !== undefined) ? `choice ${letter}` : short(answer);
   return { score: 0, detail: answer.trim() === '' ? 'empty answer' : `${gave} does not match ${accepted}`, metrics: { match: 'none', ...(letter ? { letter } : {}) } };

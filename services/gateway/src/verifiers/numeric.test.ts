@@ -19,6 +19,7 @@ describe('reading numbers', () => {
     ['roughly .25', 0.25],
     ['counts 1,2,3', 3],
     ['$1,299.99 total.', 1299.99],
+    ['1\u202f000\u202f000 people', 1000000], // narrow no-break spaces group thousands (SI style)
   ])('last number in %j is %d', (text, value) => {
     expect(lastNumber(text)?.value).toBeCloseTo(value, 12);
   });

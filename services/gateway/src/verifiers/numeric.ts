@@ -13,7 +13,7 @@ export interface ParsedNumber {
 // One number: a LaTeX \frac{a}{b}, a simple fraction a/b, or a decimal with optional thousands separators, exponent and %.
 // The sign counts only when it does not follow a word or digit ("2020-2021" ends with 2021, not -2021).
 const NUMBER =
-  /\\[dt]?frac\s*\{\s*([-+−]?\d+(?:\.\d+)?)\s*\}\s*\{\s*([-+−]?\d+(?:\.\d+)?)\s*\}|(?<![\p{L}\p{N}.])([-+−]?)(\d+)\s*\/\s*(\d+)(?![\d.,/])|(?<![\p{L}\p{N}.])([-+−]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE]([-+]?\d+))?(?!\d)(\s*%)?/gu;
+  /\\[dt]?frac\s*\{\s*([-+−]?\d+(?:\.\d+)?)\s*\}\s*\{\s*([-+−]?\d+(?:\.\d+)?)\s*\}|(?<![\p{L}\p{N}.])([-+−]?)(\d+)\s*\/\s*(\d+)(?![\d.,/])|(?<![\p{L}\p{N}.])([-+−]?)((?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u00a0\u2009\u202f]\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE]([-+]?\d+))?(?!\d)(\s*%)?/gu;
 
 const sign = (s: string | undefined): number => (s === '-' || s === '−' ? -1 : 1);
 const num = (s: string): number => Number(s.replace('−', '-'));
@@ -29,7 +29,7 @@ export function findNumbers(text: string): ParsedNumber[] {
     } else if (m[4] !== undefined) {
       value = (sign(m[3]) * Number(m[4])) / Number(m[5]);
     } else {
-      value = sign(m[6]) * Number(`${m[7]!.replace(/,/g, '')}${m[8] !== undefined ? `e${m[8]}` : ''}`);
+      value = sign(m[6]) * Number(`${m[7]!.replace(/[,\u00a0\u2009\u202f]/g, '')}${m[8] !== undefined ? `e${m[8]}` : ''}`);
       percent = m[9] !== undefined;
     }
     if (Number.isFinite(value)) out.push({ value, percent, text: m[0].trim() });

@@ -2,7 +2,7 @@
 import { parse } from 'parse5';
 import type { DefaultTreeAdapterMap } from 'parse5';
 import type { Table, TableNode, TableNormalization } from './model.js';
-import { charTokens, normalizeText, trimTokens } from './model.js';
+import { TableParseError, charTokens, normalizeText, trimTokens } from './model.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -132,8 +132,31 @@ class Builder {
   }
 }
 
-/** The first <table> of an HTML text as a tree, or undefined when there is none. */
+/** Deeper element nesting than this is refused before parsing (the HTML5 algorithm is O(depth) per tag). */
+export const MAX_HTML_DEPTH = 256;
+
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+// Elements whose end tag is implied by the next sibling: an unclosed run of them does not nest.
+const SELF_CLOSING_RUN = new Set(['td', 'th', 'tr', 'thead', 'tbody', 'tfoot', 'p', 'li', 'dt', 'dd', 'option', 'colgroup', 'caption']);
+
+/** An upper estimate of the element nesting depth, by a linear scan of the tags. */
+export function nestingDepth(html: string): number {
+  const re = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(\/?)>/g;
+  let depth = 0;
+  let max = 0;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    const tag = m[2]!.toLowerCase();
+    if (VOID.has(tag) || SELF_CLOSING_RUN.has(tag) || m[3]) continue;
+    if (m[1]) depth = Math.max(0, depth - 1);
+    else if (++depth > max) max = depth;
+  }
+  return max;
+}
+
+/** The first <table> of an HTML text as a tree, or undefined when there is none. Throws TableParseError if too deep. */
 export function parseHtmlTable(html: string, mode: TableNormalization): Table | undefined {
+  const depth = nestingDepth(html);
+  if (depth > MAX_HTML_DEPTH) throw new TableParseError(`HTML nested ${depth} elements deep (limit ${MAX_HTML_DEPTH})`);
   const doc = parse(html, { sourceCodeLocationInfo: true });
   const table = firstTable(doc);
   if (!table) return undefined;

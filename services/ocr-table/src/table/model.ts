@@ -1,5 +1,8 @@
 // The one tree model every table format (HTML, Markdown, LaTeX) is parsed into, as PubTabNet's TEDS sees a table.
 
+/** A table text that cannot be parsed within bounds (too deeply nested); whose fault it is, the caller decides. */
+export class TableParseError extends Error {}
+
 /** How a table is normalized before comparison (SPEC 4.2). */
 export type TableNormalization = 'omnidocbench' | 'pubtabnet';
 

@@ -45,6 +45,11 @@ describe('HTML tables (parse5, tolerant)', () => {
     expect(t.cells).toBe(5000);
     expect(t.count).toBe(5100);
   });
+  it('refuses HTML nested deeper than 256 elements before parsing, but not long runs of unclosed cells', async () => {
+    const { TableParseError } = await import('./model.js');
+    expect(() => findTable(`<table><tr><td>${'<i>'.repeat(300)}x</td></tr></table>`, 'pubtabnet')).toThrow(TableParseError);
+    expect(findTable(`<table><tr>${'<td>x'.repeat(1000)}</table>`, 'pubtabnet')!.cells).toBe(1000);
+  });
   it('cells written without <tr> get the row the parser implies', () => {
     expect(shape(findTable('<td>a</td><td>b</td>', 'pubtabnet')!.root)).toEqual({ table: [{ tr: ['td1x1:a', 'td1x1:b'] }] });
   });

@@ -4,7 +4,7 @@ import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import { tedSize, teds } from '../metrics/teds.js';
 import { findTable, type TableFormat } from '../table/find.js';
-import type { TableNormalization } from '../table/model.js';
+import { TableParseError, type Table, type TableNormalization } from '../table/model.js';
 import { boolParam, enumParam, fmt } from '../params.js';
 
 const NORMALIZE: readonly TableNormalization[] = ['omnidocbench', 'pubtabnet'];
@@ -31,13 +31,25 @@ export function tedsVerifier(config: Pick<Config, 'maxTedCells' | 'maxTableChars
         throw new InvalidArgumentError('reference.table', 'reference.table must be a non-empty string (HTML, Markdown or LaTeX table)');
       }
       if (reference.table.length > config.maxTableChars) throw new InvalidArgumentError('reference.table', `reference.table is longer than ${config.maxTableChars} characters`);
-      const ref = findTable(reference.table, mode);
+      let ref: Table | undefined;
+      try {
+        ref = findTable(reference.table, mode);
+      } catch (e) {
+        if (e instanceof TableParseError) throw new InvalidArgumentError('reference.table', `reference.table: ${e.message}`);
+        throw e;
+      }
       if (!ref) throw new InvalidArgumentError('reference.table', 'reference.table contains no table (HTML <table>, Markdown pipe table or LaTeX tabular)');
       const refSize = tedSize(ref);
       const answer = extractAnswer(input.response, extract);
       if (!answer.found || answer.text === '') return { score: 0, detail: 'no answer found in the response', metrics: { found: false } };
       if (answer.text.length > config.maxTableChars) return { score: 0, detail: `the response's table is longer than ${config.maxTableChars} characters`, metrics: { found: false } };
-      const pred = findTable(answer.text, mode, format);
+      let pred: Table | undefined;
+      try {
+        pred = findTable(answer.text, mode, format);
+      } catch (e) {
+        if (e instanceof TableParseError) return { score: 0, detail: `the response's table cannot be parsed: ${e.message}`, metrics: { found: false } };
+        throw e;
+      }
       if (!pred) return { score: 0, detail: `no ${format === 'auto' ? '' : `${format} `}table found in the response`, metrics: { found: false } };
       const predSize = tedSize(pred);
       if (predSize * refSize > config.maxTedCells) {
