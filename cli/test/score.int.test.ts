@@ -101,3 +101,28 @@ describe('verimesh score --gateway against verimesh serve', () => {
     expect(Object.keys(exactRow?.params ?? {})).toContain('normalize');
   });
 });
+
+describe('verimesh serve with a domain service behind the gateway', () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await startServe(['--only', 'gateway,vision-iou', '--host', '127.0.0.1', '--port', '0', '--http-port', '0']);
+  });
+  afterAll(async () => {
+    expect((await served?.stop())?.code).toBe(0);
+  });
+
+  it('serves vision-iou on its own port and the gateway reaches it over loopback gRPC', async () => {
+    expect(served.lines.some((l) => /^verimesh: vision-iou grpc=127\.0\.0\.1:\d+$/.test(l))).toBe(true);
+    const file = join(dir, 'box.jsonl');
+    // IoU of [0,0,10,10] and [5,5,15,15]: intersection 5·5 = 25, union 100 + 100 − 25 = 175, IoU = 1/7.
+    writeFileSync(
+      file,
+      JSON.stringify({ id: 'box', response: '<answer>[0, 0, 10, 10]</answer>', reference: { box: [5, 5, 15, 15] }, reward: { components: [{ name: 'iou', verifier: 'vision.box_iou' }] } }) + '\n',
+    );
+    const r = await runCli(['score', '--in', file, '--gateway', served.gateway]);
+    expect(r.code, r.stderr).toBe(0);
+    const [res] = parseJsonl(r.stdout);
+    expect(res).toMatchObject({ id: 'box', status: 'ok' });
+    expect(res!.reward as number).toBeCloseTo(1 / 7, 6);
+  });
+});

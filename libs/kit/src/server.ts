@@ -44,6 +44,9 @@ export const DEFAULT_SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_send_message_length': 256 * 1024 * 1024,
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_permit_without_calls': 1,
+  // Clients re-resolve DNS only when a connection ends: cycling connections lets new replicas get traffic.
+  'grpc.max_connection_age_ms': 5 * 60_000,
+  'grpc.max_connection_age_grace_ms': 60_000,
 };
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {

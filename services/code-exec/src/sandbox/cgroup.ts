@@ -1,5 +1,5 @@
 // Per-run cgroups (v2 memory.max/pids.max, or the v1 memory and pids controllers) created under the service's own cgroup.
-import { chownSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CgroupLimits {
@@ -47,6 +47,51 @@ function readNumber(file: string, key?: string): number | undefined {
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function killMembers(dir: string): void {
+  try {
+    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
+      if (pid) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+  } catch {
+    /* gone */
+  }
+}
+
+/** Synchronous best effort for process exit: kill what is left in every run cgroup under root, remove them and root. */
+function removeTreeSync(root: string): void {
+  let children: string[] = [];
+  try {
+    children = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, e.name));
+  } catch {
+    return;
+  }
+  for (const c of children) killMembers(c);
+  const until = Date.now() + 500;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (children.length && Date.now() < until) {
+    children = children.filter((c) => {
+      try {
+        rmdirSync(c);
+        return false;
+      } catch {
+        return existsSync(c);
+      }
+    });
+    if (children.length) Atomics.wait(nap, 0, 0, 10);
+  }
+  try {
+    rmdirSync(root);
+  } catch {
+    /* still in use */
   }
 }
 
@@ -171,13 +216,8 @@ function v1Manager(memRoot: string, pidsRoot: string): CgroupManager {
       };
     },
     dispose() {
-      for (const r of [memRoot, pidsRoot]) {
-        try {
-          rmdirSync(r);
-        } catch {
-          /* still in use or gone */
-        }
-      }
+      removeTreeSync(memRoot);
+      removeTreeSync(pidsRoot);
     },
   };
 }
@@ -206,11 +246,7 @@ function v2Manager(root: string): CgroupManager {
       };
     },
     dispose() {
-      try {
-        rmdirSync(root);
-      } catch {
-        /* still in use or gone */
-      }
+      removeTreeSync(root);
     },
   };
 }
