@@ -1,44 +1,17 @@
 // Benchmark of video-temporal: temporal IoU through a real gateway and service process, the duration cache, J&F frames/s.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { rleEncode, rleToString } from '@verimesh/geometry';
+import { rleEncode, rleIou, rleToString } from '@verimesh/geometry';
 import { runBatch } from '@verimesh/kit';
-import { loadPackage, type VerifierServiceClient, type VerifyItem } from '@verimesh/proto';
-import { boundaryF, createService, ffmpegPath, jaccard, loadServiceConfig, VideoStore, type Bitmap } from '@verimesh/video-temporal';
+import { loadPackage, type Sample, type VerifierServiceClient, type VerifyItem } from '@verimesh/proto';
+import { boundaryF, createService, ffmpegPath, loadServiceConfig, VideoStore, type Bitmap } from '@verimesh/video-temporal';
+// The same loopback helpers and echo processes (a relay gateway and a verifier that do no work) as the vision benchmark.
+import { freePort, gatewayClient, score, spawnNode, waitReady } from './vision.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn' } });
-  child.stderr!.on('data', () => undefined);
-  return child;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} did not come up within ${ms} ms`);
-}
-
-const BATCH = 512;
+const BATCH = 1024;
 const items = (n: number): VerifyItem[] =>
   Array.from({ length: n }, (_, i) => ({
     key: `k${i}`,
@@ -53,6 +26,14 @@ const samples = (n: number) =>
     response: `<think>the event</think><answer>${(i % 20) + 0.5} to ${(i % 20) + 5.3}</answer>`,
     reference: { span: [10, 15], duration: 60 },
     reward: { components: [{ name: 'tiou', verifier: 'video.temporal_iou' }] },
+  }));
+/** The same samples as proto messages, for gRPC Score. */
+const protoSamples = (n: number): Sample[] =>
+  samples(n).map((x) => ({
+    id: x.id,
+    response: x.response,
+    reference_json: JSON.stringify(x.reference),
+    reward: { components: [{ name: 'tiou', verifier: 'video.temporal_iou', weight: 1 }], combine: 'sum' },
   }));
 
 /** Samples/s of `send(batch)` with `inflight` batches outstanding, for about `seconds`. */
@@ -73,19 +54,24 @@ async function rate(send: () => Promise<void>, seconds: number, inflight = 2): P
 }
 
 async function throughput(): Promise<Record<string, number | string>> {
-  const svcPort = await freePort();
-  const gwPort = await freePort();
-  const httpPort = await freePort();
-  const svc = startProcess(['services/video-temporal/src/main.ts', '--host', '127.0.0.1', '--port', String(svcPort)]);
-  const gw = startProcess([
-    'services/gateway/src/main.ts',
-    '--services', `video-temporal=127.0.0.1:${svcPort}`,
-    '--host', '127.0.0.1',
-    '--port', String(gwPort),
-    '--http-port', String(httpPort),
-  ]);
+  const [svcPort, gwPort, httpPort, evPort, egPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const children = [
+    spawnNode(['services/video-temporal/src/main.ts', '--host', '127.0.0.1', '--port', String(svcPort), '--log-level', 'error']),
+    spawnNode([
+      'services/gateway/src/main.ts',
+      '--services', `video-temporal=127.0.0.1:${svcPort}`,
+      '--host', '127.0.0.1',
+      '--port', String(gwPort),
+      '--http-port', String(httpPort),
+      '--log-level', 'error',
+    ]),
+    spawnNode(['bench/vision.ts', '--echo-verifier', '--port', String(evPort)]),
+    spawnNode(['bench/vision.ts', '--echo-gateway', '--port', String(egPort), '--target', `127.0.0.1:${evPort}`]),
+  ];
   const Ctor = loadPackage().verimesh.v1.VerifierService;
   const client: VerifierServiceClient = new Ctor(`127.0.0.1:${svcPort}`, grpc.credentials.createInsecure());
+  const gw = gatewayClient(gwPort);
+  const echo = gatewayClient(egPort);
   const direct = (): Promise<void> =>
     new Promise((resolve, reject) =>
       client.VerifyBatch({ items: items(BATCH) }, { deadline: Date.now() + 30_000 }, (err, res) => {
@@ -95,29 +81,42 @@ async function throughput(): Promise<Record<string, number | string>> {
       }),
     );
   const body = JSON.stringify({ samples: samples(BATCH) });
-  const viaGateway = async (): Promise<void> => {
+  const viaHttp = async (): Promise<void> => {
     const res = await fetch(`http://127.0.0.1:${httpPort}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     if (!res.ok) throw new Error(`gateway answered ${res.status}: ${await res.text()}`);
     const json = (await res.json()) as { results: { status: string }[] };
     if (json.results.length !== BATCH || json.results.some((r) => r.status !== 'ok')) throw new Error(`gateway results not ok: ${JSON.stringify(json.results[0])}`);
   };
+  const batch = protoSamples(BATCH);
+  const viaGrpc = async (): Promise<void> => {
+    const r = await score(gw, batch);
+    if (r.results?.length !== BATCH || r.results.some((x) => x.status !== 'RESULT_STATUS_OK')) throw new Error(`gateway results not ok: ${JSON.stringify(r.results?.[0])}`);
+  };
+  const viaEcho = async (): Promise<void> => void (await score(echo, batch));
   try {
-    await waitFor(async () => (await direct(), true), 'video-temporal');
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok && (await viaGateway(), true), 'gateway');
+    await waitReady(direct);
+    await waitReady(viaGrpc);
+    await waitReady(viaHttp);
+    await waitReady(viaEcho);
     const service = createService(loadServiceConfig({ env: {} }));
     const inproc = await rate(async () => void (await runBatch(service, items(BATCH), { deadline: Infinity })), 3);
     const directRate = await rate(direct, 5);
-    const gatewayRate = await rate(viaGateway, 5);
+    const grpcRate = await rate(viaGrpc, 5);
+    const echoRate = await rate(viaEcho, 5);
+    const httpRate = await rate(viaHttp, 5);
     return {
       'in-process runBatch (samples/s)': Math.round(inproc),
       'direct VerifyBatch over gRPC (samples/s)': Math.round(directRate),
-      'gateway HTTP /v1/score → gRPC → video-temporal (samples/s)': Math.round(gatewayRate),
-      'gateway / direct': (gatewayRate / directRate).toFixed(2),
+      'gateway gRPC Score → video-temporal (samples/s)': Math.round(grpcRate),
+      'echo gateway → echo verifier, same messages (samples/s)': Math.round(echoRate),
+      'gateway / echo limit': `${Math.round((100 * grpcRate) / echoRate)}% (target >= 50%)`,
+      'gateway HTTP /v1/score → gRPC → video-temporal (samples/s)': Math.round(httpRate),
     };
   } finally {
     client.close();
-    gw.kill('SIGTERM');
-    svc.kill('SIGTERM');
+    gw.close();
+    echo.close();
+    for (const c of children) c.kill('SIGKILL');
   }
 }
 
@@ -200,10 +199,12 @@ async function jf(): Promise<Record<string, number | string>> {
   const gts = Array.from({ length: F }, (_, i) => ellipse(W, H, 300 + i * 3, 240, 150, 100));
   const preds = Array.from({ length: F }, (_, i) => ellipse(W, H, 306 + i * 3, 244, 145, 104));
   const bm = (d: Uint8Array): Bitmap => ({ width: W, height: H, data: d });
+  const gtRles = gts.map((g) => rleEncode(g, H, W));
+  const predRles = preds.map((p) => rleEncode(p, H, W));
   for (let i = 0; i < 10; i++) boundaryF(bm(preds[i]!), bm(gts[i]!)); // warm up the JIT
   let t = performance.now();
   for (let i = 0; i < F; i++) {
-    jaccard(bm(preds[i]!), bm(gts[i]!));
+    rleIou(predRles[i]!, gtRles[i]!);
     boundaryF(bm(preds[i]!), bm(gts[i]!));
   }
   const bitmapFps = F / ((performance.now() - t) / 1000);
@@ -231,7 +232,7 @@ async function jf(): Promise<Record<string, number | string>> {
   const naiveFps = NB / ((performance.now() - t) / 1000);
   return {
     'frame size': `${W}x${H} (tolerance 8 px)`,
-    'J&F frames/s on bitmaps': Math.round(bitmapFps),
+    'J (RLE) + F (bitmaps) frames/s': Math.round(bitmapFps),
     'video.mask_jf frames/s (RLE in, JSON parse + decode + J + F)': Math.round(verifierFps),
     'baseline: naive per-pixel disk dilation, frames/s (dilation only)': naiveFps.toFixed(1),
     'bitmap J&F / naive': (bitmapFps / naiveFps).toFixed(1),

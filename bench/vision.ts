@@ -4,6 +4,7 @@
 // Run: npm run bench:vision. Figures go to bench/vision.RESULTS.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { noopLogger, startServer } from '@verimesh/kit';
 import {
@@ -93,7 +94,7 @@ async function echoGateway(port: number, target: string): Promise<void> {
 
 // ---------- helpers ----------
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -104,11 +105,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function spawnNode(argv: string[]): ChildProcess {
+export function spawnNode(argv: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', ...argv], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'error' } });
 }
 
-function gatewayClient(port: number): RewardGatewayServiceClient {
+export function gatewayClient(port: number): RewardGatewayServiceClient {
   const Ctor = loadPackage().verimesh.v1.RewardGatewayService;
   return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), MSG);
 }
@@ -117,12 +118,12 @@ function verifierClient(port: number): VerifierServiceClient {
   return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), MSG);
 }
 
-const score = (c: RewardGatewayServiceClient, samples: Sample[]): Promise<ScoreResponse> =>
+export const score = (c: RewardGatewayServiceClient, samples: Sample[]): Promise<ScoreResponse> =>
   new Promise((resolve, reject) => c.Score({ samples }, { deadline: Date.now() + 120_000 }, (e, r) => (e ? reject(e) : resolve(r as ScoreResponse))));
 const verify = (c: VerifierServiceClient, items: VerifyItem[]): Promise<VerifyBatchResponse> =>
   new Promise((resolve, reject) => c.VerifyBatch({ items }, { deadline: Date.now() + 120_000 }, (e, r) => (e ? reject(e) : resolve(r as VerifyBatchResponse))));
 
-async function waitReady(probe: () => Promise<unknown>): Promise<void> {
+export async function waitReady(probe: () => Promise<unknown>): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
       await probe();
@@ -319,7 +320,10 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-void main().catch((e: unknown) => {
-  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
-  process.exit(1);
-});
+// bench/video.ts imports the helpers above and runs these echo processes (a generic relay): run main only as a script.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main().catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -105,6 +105,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** The bin's entry: run, flush stdout, exit (services may hold timers or worker pools that would keep the process up). */
 export async function run(argv: readonly string[]): Promise<void> {
+  // A reader that went away (`verimesh score ... | head`): stop quietly; not every result could be written, so exit 1.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(1);
+      throw e;
+    });
+  }
   let code: number;
   try {
     code = await main(argv);

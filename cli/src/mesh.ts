@@ -1,9 +1,7 @@
 // The embedded mesh: the gateway plus every verifier service that loads, all in this process (same code paths, no network).
 import { createLogger, messageOf } from '@verimesh/kit';
 import type { Logger, ServiceDef } from '@verimesh/kit';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI embeds the gateway in-process by design (issue 2 item 7); Nx counts any project with a main as an app
 import { Gateway, inProcessBackend, loadProfiles } from '@verimesh/gateway';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI embeds the gateway in-process by design (issue 2 item 7); Nx counts any project with a main as an app
 import type { VerifierBackend } from '@verimesh/gateway';
 import type { ServiceName } from '@verimesh/proto';
 
@@ -26,11 +24,14 @@ export interface LoadedServices {
  * Imports each service package and calls its createService() with no arguments (configuration from the
  * environment). A package that fails is left out: its verifiers then report `unavailable`, never crash a run.
  */
-export async function loadServices(only?: ReadonlySet<string>): Promise<LoadedServices> {
+export async function loadServices(
+  only?: ReadonlySet<string>,
+  packages: ReadonlyArray<readonly [string, string]> = SERVICE_PACKAGES,
+): Promise<LoadedServices> {
   const services = new Map<string, ServiceDef>();
   const missing = new Map<string, string>();
   await Promise.all(
-    SERVICE_PACKAGES.filter(([name]) => !only || only.has(name)).map(async ([name, pkg]) => {
+    packages.filter(([name]) => !only || only.has(name)).map(async ([name, pkg]) => {
       try {
         // A computed specifier keeps the CLI compiling while a service package is still being written.
         const specifier: string = pkg;

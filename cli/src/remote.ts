@@ -135,11 +135,26 @@ export function gatewayClient(target: string): RewardGatewayServiceClient {
   });
 }
 
-/** Resolves when the channel is connected; rejects with a clear message after `ms`. */
+/**
+ * Resolves when the channel is connected. Rejects with a clear message as soon as a connection attempt fails
+ * (refused, no route: a run against a gateway that is down should not sit there) or after `ms`.
+ */
 export function waitReady(client: grpc.Client, target: string, ms = 5_000): Promise<void> {
-  return new Promise((resolve, reject) =>
-    client.waitForReady(Date.now() + ms, (err) => (err ? reject(new Error(`gateway ${target} is not reachable (${err.message})`)) : resolve())),
-  );
+  const channel = client.getChannel();
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const state = channel.getConnectivityState(true);
+      if (state === grpc.connectivityState.READY) return resolve();
+      if (state === grpc.connectivityState.TRANSIENT_FAILURE) return reject(new Error(`gateway ${target} is not reachable (connection failed)`));
+      if (state === grpc.connectivityState.SHUTDOWN) return reject(new Error(`gateway ${target}: channel closed`));
+      channel.watchConnectivityState(state, deadline, (err) => {
+        if (err) reject(new Error(`gateway ${target} is not reachable (no connection within ${ms} ms)`));
+        else check();
+      });
+    };
+    check();
+  });
 }
 
 export interface RemoteScoreOptions {

@@ -52,7 +52,9 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
   }
   // The summary and table go where the results do not, so a piped stdout stays pure JSONL.
   const report = args.out ? io.stdout : io.stderr;
-  const progress = new Progress(undefined, { stream: io.stderr, enabled: args.progress ?? true });
+  // Results streaming onto the same terminal are their own progress; a bar would be torn up by them.
+  const resultsOnTerminal = !args.out && Boolean((io.stdout as { isTTY?: boolean }).isTTY);
+  const progress = new Progress(undefined, { stream: io.stderr, enabled: (args.progress ?? true) && !resultsOnTerminal });
   void countLines(args.in).then(
     (n) => progress.setTotal(n),
     () => undefined,
@@ -61,13 +63,16 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
   const summary = new Summary();
   const table: { line: number; result: ResultJson }[] = [];
   const lineOf = new Map<string, number>();
+  const groupOf = new Map<string, string>();
   let read = 0;
   let written = 0;
   let paused: Promise<void> | undefined;
   const emit = (r: ResultJson, line?: number): void => {
     written++;
     if (!out.write(`${JSON.stringify(r)}\n`) && !paused) paused = new Promise((res) => out.once('drain', () => res()));
-    summary.add(r);
+    const group = groupOf.get(r.id);
+    if (group !== undefined) groupOf.delete(r.id);
+    summary.add(r, group);
     progress.tick();
     if (args.table) table.push({ line: line ?? lineOf.get(r.id) ?? Number.MAX_SAFE_INTEGER, result: r });
   };
@@ -89,6 +94,7 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
         continue;
       }
       if (args.table && !lineOf.has(l.id)) lineOf.set(l.id, l.line);
+      if (typeof l.sample.group === 'string' && l.sample.group !== '') groupOf.set(l.id, l.sample.group);
       await backpressure();
       yield l;
     }
@@ -136,9 +142,9 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
     table.sort((a, b) => a.line - b.line);
     report.write(`${formatTable(table.map((t) => t.result), (io.stdout as { columns?: number }).columns ?? 140)}\n\n`);
   }
-  report.write(`${summary.format()}\n`);
+  if (written > 0 || failed === undefined) report.write(`${summary.format()}\n`);
   if (failed !== undefined) {
-    say(`scoring failed after ${written} of ${read} results: ${failed}`);
+    say(written > 0 ? `scoring failed after ${written} of ${read} results: ${failed}` : `scoring failed: ${failed}`);
     return 1;
   }
   if (written < read) {

@@ -2,9 +2,7 @@
 import type { Writable } from 'node:stream';
 import { createLogger, messageOf, serve } from '@verimesh/kit';
 import type { RunningServer } from '@verimesh/kit';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI embeds the gateway in-process by design (issue 2 item 7); Nx counts any project with a main as an app
 import { Gateway, grpcBackend, loadProfiles, startGateway } from '@verimesh/gateway';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI embeds the gateway in-process by design (issue 2 item 7); Nx counts any project with a main as an app
 import type { VerifierBackend } from '@verimesh/gateway';
 import { SERVICE_NAMES } from '@verimesh/proto';
 import type { ServiceName } from '@verimesh/proto';

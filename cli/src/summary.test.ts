@@ -21,6 +21,19 @@ describe('Summary', () => {
     expect(d.components.f).toEqual({ count: 3, mean: 2 / 3, statuses: { ok: 3 } });
     expect(d.components.x).toEqual({ count: 2, mean: 0.5, statuses: { ok: 1, skipped: 1, unavailable: 1 } }); // (1 + 0) / 2
     expect(s.format()).toMatch(/scored 4 samples: mean reward 0.375; invalid 1, ok 2, partial 1/);
+    expect(d.groups).toEqual({ count: 0, allEqual: 0 });
+  });
+  it('counts groups whose rewards are all equal', () => {
+    const s = new Summary();
+    const r = (id: string, reward: number): ResultJson => ({ id, reward, status: 'ok', error: null, components: {} });
+    s.add(r('a1', 1), 'a');
+    s.add(r('a2', 1), 'a'); // group a: 1, 1 -> all equal
+    s.add(r('b1', 1), 'b');
+    s.add(r('b2', 0), 'b'); // group b: 1, 0 -> signal
+    s.add(r('c1', 0.5), 'c'); // group c: one sample -> trivially all equal
+    s.add(r('x', 0));
+    expect(s.data().groups).toEqual({ count: 3, allEqual: 2 });
+    expect(s.format()).toMatch(/groups: 3, of which 2 with all rewards equal/);
   });
   it('formats numbers compactly', () => {
     expect(fmt(0.123456)).toBe('0.1235');

@@ -9,6 +9,8 @@ interface ComponentTotals {
 
 export interface SummaryData {
   count: number;
+  /** Groups seen, and those whose rewards were all equal (no GRPO signal; same 1e-12 tolerance as the gateway). */
+  groups: { count: number; allEqual: number };
   meanReward: number;
   statuses: Record<string, number>;
   components: Record<string, { count: number; mean: number; statuses: Record<string, number> }>;
@@ -16,15 +18,32 @@ export interface SummaryData {
 
 const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
 
-/** Accumulates results as they stream past, in O(components) memory. */
+interface GroupTotals {
+  count: number;
+  min: number;
+  max: number;
+}
+
+/** Accumulates results as they stream past, in O(components + groups) memory. */
 export class Summary {
+  private readonly groups = new Map<string, GroupTotals>();
   private count = 0;
   private sum = 0;
   private readonly statuses = new Map<string, number>();
   private readonly components = new Map<string, ComponentTotals>();
 
-  add(r: ResultJson): void {
+  /** `group`: the sample's GRPO group, when it had one (results do not carry it). */
+  add(r: ResultJson, group?: string): void {
     this.count++;
+    if (group !== undefined) {
+      const g = this.groups.get(group);
+      if (!g) this.groups.set(group, { count: 1, min: r.reward, max: r.reward });
+      else {
+        g.count++;
+        g.min = Math.min(g.min, r.reward);
+        g.max = Math.max(g.max, r.reward);
+      }
+    }
     this.sum += Number.isFinite(r.reward) ? r.reward : 0;
     bump(this.statuses, r.status);
     for (const [name, c] of Object.entries(r.components ?? {})) {
@@ -43,7 +62,9 @@ export class Summary {
     for (const [name, t] of [...this.components].sort(([a], [b]) => a.localeCompare(b))) {
       components[name] = { count: t.count, mean: t.count ? t.sum / t.count : 0, statuses: Object.fromEntries(t.statuses) };
     }
-    return { count: this.count, meanReward: this.count ? this.sum / this.count : 0, statuses: Object.fromEntries(this.statuses), components };
+    let allEqual = 0;
+    for (const g of this.groups.values()) if (g.max - g.min <= 1e-12) allEqual++;
+    return { count: this.count, groups: { count: this.groups.size, allEqual }, meanReward: this.count ? this.sum / this.count : 0, statuses: Object.fromEntries(this.statuses), components };
   }
 
   /** Human-readable lines. */
@@ -55,6 +76,9 @@ export class Summary {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
     const lines = [`scored ${d.count} sample${d.count === 1 ? '' : 's'}: mean reward ${fmt(d.meanReward)}; ${fmtStatuses(d.statuses) || 'no results'}`];
+    if (d.groups.count) {
+      lines.push(`groups: ${d.groups.count}, of which ${d.groups.allEqual} with all rewards equal (no GRPO signal)`);
+    }
     const names = Object.keys(d.components);
     if (names.length) {
       const w = Math.max(9, ...names.map((n) => n.length));

@@ -74,7 +74,12 @@ export async function verifiersCommand(args: VerifiersArgs, io: { stdout: Writab
         client.close();
       }
     } else {
-      const mesh = await createEmbeddedGateway({ profiles: profilePaths(args.profiles) });
+      const mesh = await createEmbeddedGateway({
+        profiles: profilePaths(args.profiles),
+        onMissing: (missing) => {
+          for (const [name, why] of missing) io.stderr.write(`verimesh: ${name} is unavailable here: ${why}\n`);
+        },
+      });
       try {
         infos = await mesh.gateway.listVerifiers();
       } finally {

@@ -24,6 +24,8 @@ describe('lastAnswerTag', () => {
     expect(lastAnswerTag('<ANSWER>x</ANSWER>')).toBe('x');
     expect(lastAnswerTag('<answer>1</answer><answer> cut off')).toBe(' cut off');
     expect(lastAnswerTag('no tag')).toBeUndefined();
+    // "İ" lower-cases to two code units; the slice must still land on the tag's content.
+    expect(lastAnswerTag('İİİİ <Answer>ok</answer>')).toBe('ok');
   });
 });
 

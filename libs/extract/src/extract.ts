@@ -70,11 +70,16 @@ export function parseExtractParam(value: unknown, field = 'params.extract'): Ext
 
 /** The content of the last <answer>…</answer> (an unclosed last <answer> runs to the end), or undefined. */
 export function lastAnswerTag(text: string): string | undefined {
-  const open = text.toLowerCase().lastIndexOf('<answer>');
-  if (open < 0) return undefined;
-  const start = open + '<answer>'.length;
-  const close = text.toLowerCase().indexOf('</answer>', start);
-  return text.slice(start, close < 0 ? text.length : close);
+  // Case-insensitive regexes rather than indexes into text.toLowerCase(): lower-casing can change the length
+  // of a string ("İ" becomes two code units), which would shift every index after it.
+  const openRe = /<answer>/gi;
+  let start = -1;
+  for (let m = openRe.exec(text); m; m = openRe.exec(text)) start = m.index + m[0].length;
+  if (start < 0) return undefined;
+  const closeRe = /<\/answer>/gi;
+  closeRe.lastIndex = start;
+  const close = closeRe.exec(text);
+  return text.slice(start, close ? close.index : text.length);
 }
 
 /** The content of the last \boxed{…} (or \fbox{…}), braces balanced, or undefined. */

@@ -1,6 +1,6 @@
 // Box IoU / GIoU checked against values computed by hand from the definitions.
 import { describe, expect, it } from 'vitest';
-import { boxIou, giou, isDegenerate, xywhToXyxy, xyxyToXywh, boxIouMatrix } from './index.js';
+import { boxIou, coordScale, giou, isDegenerate, pixelBox, xywhToXyxy, xyxyToXywh } from './index.js';
 
 describe('boxIou', () => {
   it('is 1/7 for [0,0,10,10] vs [5,5,15,15] (25 / (100 + 100 − 25))', () => {
@@ -25,7 +25,13 @@ describe('boxIou', () => {
   it('converts xywh ↔ xyxy', () => {
     expect(xywhToXyxy([5, 6, 10, 20])).toEqual([5, 6, 15, 26]);
     expect(xyxyToXywh([5, 6, 15, 26])).toEqual([5, 6, 10, 20]);
-    expect(boxIouMatrix([[0, 0, 10, 10]], [[0, 0, 10, 10], [5, 5, 15, 15]])).toEqual([[1, boxIou([0, 0, 10, 10], [5, 5, 15, 15])]]);
+  });
+  it('turns written coordinates into pixels (values by hand: 500/1000 · 200 = 100, 0.25 · 100 = 25)', () => {
+    const size = { width: 200, height: 100 };
+    expect(pixelBox([0, 0, 500, 500], 'xyxy', coordScale('norm1000', size))).toEqual([0, 0, 100, 50]);
+    expect(pixelBox([0.5, 0.25, 0.25, 0.5], 'xywh', coordScale('normalized', size))).toEqual([100, 25, 150, 75]);
+    expect(pixelBox([5, 6, 10, 20], 'xywh', coordScale('absolute'))).toEqual([5, 6, 15, 26]);
+    expect(() => coordScale('normalized')).toThrow(/image size/);
   });
 });
 

@@ -1,9 +1,29 @@
-// Axis-aligned boxes: COCO-style continuous IoU (no +1 pixel), GIoU and format conversions.
+// Axis-aligned boxes: COCO-style continuous IoU (no +1 pixel), GIoU, and model coordinates turned into pixels.
+import { GeometryError } from './errors.js';
 
 /** A box as `[x1, y1, x2, y2]` (corners, absolute or any consistent unit). */
 export type Box = readonly [number, number, number, number];
 /** A box as `[x, y, width, height]` (COCO annotation `bbox`). */
 export type BoxXywh = readonly [number, number, number, number];
+/** How a model writes a 4-number box: corners (default) or COCO's corner + size. */
+export type BoxFormat = 'xyxy' | 'xywh';
+/** How a model writes coordinates: pixels, fractions of the image, or thousandths of it (Qwen2-VL, InternVL). */
+export type Coords = 'absolute' | 'normalized' | 'norm1000';
+
+/** Pixels per written unit along x and y; `size` is needed for anything but absolute coordinates. */
+export function coordScale(coords: Coords, size?: { width: number; height: number }): [number, number] {
+  if (coords === 'absolute') return [1, 1];
+  if (!size) throw new GeometryError(`"${coords}" coordinates need the image size`);
+  const k = coords === 'normalized' ? 1 : 1 / 1000;
+  return [k * size.width, k * size.height];
+}
+
+/** Four numbers as written (`format`, scaled by `scale` from `coordScale`) → an xyxy box in pixels. */
+export function pixelBox(b: readonly number[], format: BoxFormat, scale: readonly [number, number]): Box {
+  const [x, y, c, d] = b as [number, number, number, number];
+  const [sx, sy] = scale;
+  return format === 'xywh' ? [x * sx, y * sy, (x + c) * sx, (y + d) * sy] : [x * sx, y * sy, c * sx, d * sy];
+}
 
 /** `[x, y, w, h]` → `[x1, y1, x2, y2]`. */
 export function xywhToXyxy(b: BoxXywh): Box {
@@ -58,9 +78,4 @@ export function giou(a: Box, b: Box): number {
   if (!(c > 0)) return -1;
   const iou = union > 0 ? inter / union : 0;
   return iou - (c - union) / c;
-}
-
-/** IoU of every pair: `m[i][j] = boxIou(as[i], bs[j])`. */
-export function boxIouMatrix(as: readonly Box[], bs: readonly Box[]): number[][] {
-  return as.map((a) => bs.map((b) => boxIou(a, b)));
 }

@@ -1,6 +1,6 @@
 // Geometry shared by the vision and video verifiers: boxes, COCO RLE masks, polygons, IoU and matching.
-export { boxIou, giou, boxArea, boxIntersection, boxIouMatrix, isDegenerate, xywhToXyxy, xyxyToXywh } from './box.js';
-export type { Box, BoxXywh } from './box.js';
+export { boxIou, giou, boxArea, boxIntersection, isDegenerate, xywhToXyxy, xyxyToXywh, coordScale, pixelBox } from './box.js';
+export type { Box, BoxXywh, BoxFormat, Coords } from './box.js';
 export {
   rleEncode,
   rleDecode,

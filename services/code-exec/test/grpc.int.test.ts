@@ -53,11 +53,11 @@ describe('zygote isolation (runs that share one zygote)', () => {
   it('a run cannot see the files or processes a previous run left behind', async () => {
     const writer = fence(
       'python',
-      'import os, time\nopen("secret", "w").write("x")\nopen("/tmp/secret", "w").write("x")\nos.makedirs("/work/deep", exist_ok=True)\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n    os._exit(0)\nprint("ok")',
+      'import ctypes, os, time\nopen("secret", "w").write("x")\nopen("/tmp/secret", "w").write("x")\nopen("/dev/shm/secret", "w").write("x")\nos.makedirs("/work/deep", exist_ok=True)\nassert ctypes.CDLL(None).shmget(1234, 4096, 0o1666) >= 0  # a SysV segment (IPC_CREAT)\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n    os._exit(0)\nprint("ok")',
     );
     const reader = fence(
       'python',
-      'import os\nme = os.getpid()\nothers = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getppid(), me)]\nfiles = os.listdir(".") + os.listdir("/tmp") + os.listdir("/work")\nprint("clean" if not others and files == ["main.py", "run"] or (not others and sorted(files) == ["main.py", "run"]) else (others, files))',
+      'import os\nme = os.getpid()\nothers = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getppid(), me)]\nfiles = os.listdir(".") + os.listdir("/tmp") + os.listdir("/dev/shm") + os.listdir("/work")\nipc = open("/proc/sysvipc/shm").read().split("\\n")[1:]\nprint("clean" if not others and sorted(files) == ["main.py", "run"] and not any(l.strip() for l in ipc) else (others, files, ipc))',
     );
     const o1 = await verify(svc, [item('w', 'code.tests', writer, { language: 'python', tests: [{ stdin: '', stdout: 'ok' }] })]);
     expect(o1.w!.score).toBe(1);

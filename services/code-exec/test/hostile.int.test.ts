@@ -1,14 +1,16 @@
 // The hostile suite: programs that attack the sandbox, each bounded on its own (a fork bomb stops at 2,000 processes, a
 // memory bomb at 8 GB, signals only reach the program's own tree) so that a broken sandbox fails a test, not the machine.
 // Programs that can observe their own containment print "contained" when every attack failed.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fence, item, makeService, verify, type Outcome } from './helpers.js';
 
 const svc = makeService({ VERIMESH_CODE_EXEC_COMPILE_TIMEOUT_MS: '4000', VERIMESH_CODE_EXEC_PROCESSES: '24' });
 const SECRET = `verimesh-secret-${Math.random().toString(36).slice(2)}`;
-const HOST_MARK = `/tmp/verimesh-hostile-${process.pid}-${Math.random().toString(36).slice(2)}`;
+const TAG = `verimesh-hostile-${process.pid}-${Math.random().toString(36).slice(2)}`;
+const HOST_MARK = `/tmp/${TAG}`;
+const OUTSIDE = ['/usr', '/etc', '/bin', '', '/var/tmp', '/root'].map((d) => `${d}/${TAG}`);
 let server: Server;
 let port = 0;
 let connections = 0;
@@ -63,11 +65,14 @@ const CASES: Case[] = [
   {
     name: 'write outside the work dir',
     lang: 'python',
+    // Unique names: were the sandbox broken, the check finds (and removes) them on the host.
     code: () =>
-      `ok = True\nfor p in ["/usr/x", "/etc/x", "/bin/x", "/x", "/proc/x", "/root/.pyenv/x"]:\n    try:\n        open(p, "w").write("x")\n        ok = False\n    except OSError:\n        pass\nopen("${HOST_MARK}", "w").write("x")  # lands in the private /tmp, never on the host\nprint("contained" if ok else "wrote")`,
+      `ok = True\nfor p in ${JSON.stringify(OUTSIDE)}:\n    try:\n        open(p, "w").write("x")\n        ok = False\n    except OSError:\n        pass\nopen("${HOST_MARK}", "w").write("x")  # lands in the private /tmp, never on the host\nprint("contained" if ok else "wrote")`,
     check: (o) => {
+      const leaked = [...OUTSIDE, HOST_MARK].filter((p) => existsSync(p));
+      for (const p of leaked) rmSync(p, { force: true });
+      expect(leaked).toEqual([]);
       expect(o.score).toBe(1);
-      expect(existsSync(HOST_MARK)).toBe(false);
     },
   },
   {
@@ -154,7 +159,10 @@ const CASES: Case[] = [
     code: () => `#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint main(){for(int i=0;i<128;i++){char*p=malloc(64<<20); if(!p){puts("contained");return 0;} memset(p,1,64<<20);} puts("allocated"); return 0;}`,
     check: (o) => {
       expect(o.status).toBe('ok');
-      expect(o.score === 1 || o.metrics.tests[0].status === 'runtime_error').toBe(true);
+      if (String((svc.info!() as any).sandbox.limits_by).startsWith('cgroup')) {
+        // With a memory cgroup, the kernel's OOM killer ends it and the service says why.
+        expect(o.metrics.tests[0]).toMatchObject({ status: 'runtime_error', detail: 'memory limit exceeded' });
+      } else expect(o.score).toBe(1); // RLIMIT_AS: malloc fails
     },
   },
   {
@@ -171,8 +179,11 @@ const CASES: Case[] = [
   {
     name: 'fill the tmpfs (stops at 1 GB)',
     lang: 'python',
-    code: () => `try:\n    for i in range(256):\n        open(f"/tmp/f{i}", "wb").write(b"x" * (4 << 20))\n    print("filled")\nexcept OSError:\n    print("contained")`,
+    code: () => `try:\n    for i in range(256):\n        open(f"/tmp/${TAG}-fill-{i}", "wb").write(b"x" * (4 << 20))\n    print("filled")\nexcept OSError:\n    print("contained")`,
     check: (o) => {
+      const leaked = readdirSync('/tmp').filter((f) => f.startsWith(`${TAG}-fill-`));
+      for (const f of leaked) rmSync(`/tmp/${f}`, { force: true });
+      expect(leaked).toEqual([]);
       expect(o.status).toBe('ok');
       expect(o.score === 1 || o.metrics.tests[0].status === 'runtime_error').toBe(true);
     },
@@ -192,11 +203,11 @@ const CASES: Case[] = [
       expect(o.score).toBe(0);
     },
   },
-  { name: 'sleep forever', lang: 'python', code: () => `import time\ntime.sleep(10**6)`, params: { test_timeout_ms: 600 }, check: statusIs('timeout') },
+  { name: 'sleep "forever" (300 s)', lang: 'python', code: () => `import time\ntime.sleep(300)`, params: { test_timeout_ms: 600 }, check: statusIs('timeout') },
   {
     name: 'ignore SIGTERM and spin',
     lang: 'python',
-    code: () => `import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass`,
+    code: () => `import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nend = time.time() + 120\nwhile time.time() < end:\n    pass`,
     params: { test_timeout_ms: 600 },
     check: statusIs('timeout'),
   },
@@ -212,10 +223,9 @@ const CASES: Case[] = [
     check: (o) => expect(o.status).toBe('ok'),
   },
   {
-    name: 'SIGKILL everything it can see (kill -1 stays in its namespace)',
+    name: 'probe every pid with signal 0 (harmless): only its own sandbox answers',
     lang: 'python',
-    code: () => `import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\nprint("contained")`,
-    check: (o) => expect(o.status).toBe('ok'),
+    code: () => `import os\nalive = []\nfor p in range(1, 40000):\n    try:\n        os.kill(p, 0)\n        alive.append(p)\n    except ProcessLookupError:\n        pass\n    except PermissionError:\n        alive.append(p)\nprint("contained" if len(alive) < 8 else len(alive))`,
   },
   {
     name: '#include "/dev/random" (compile limit)',
@@ -279,7 +289,8 @@ describe('hostile programs', () => {
 
   it('a Verilog design with an infinite simulation loop is cut at the time limit', async () => {
     const design = 'module top(input a, output reg y); always begin y = a; #1; end endmodule';
-    const tb = 'module tb; reg a = 0; wire y; top dut(a, y); initial begin forever #1 a = ~a; end endmodule';
+    // repeat(2^31 - 1) rather than forever: were the time limit broken, it still ends (after hours).
+    const tb = 'module tb; reg a = 0; wire y; top dut(a, y); initial begin repeat (2147483647) #1 a = ~a; end endmodule';
     const o = await verify(svc, [item('v', 'code.verilog', fence('verilog', design), { top: 'top', testbench: tb }, { sim_timeout_ms: 800 })]);
     expect(o.v!.status).toBe('ok');
     expect(o.v!.score).toBeCloseTo(0.1, 10); // compiles (0.1), function fails

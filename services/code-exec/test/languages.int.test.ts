@@ -149,9 +149,11 @@ describe('assert snippets', () => {
     const o = await verify(svc, [
       item('a', 'code.tests', fence('js', 'function add(a, b) { return a + b; }'), { language: 'javascript', tests }),
       item('b', 'code.tests', fence('js', 'function add(a, b) { return a + b; }\nprocess.exit(0);'), { language: 'javascript', tests }),
+      item('esm', 'code.tests', fence('js', "import { strictEqual } from 'node:assert';\nexport function add(a, b) { return a + b; }\nstrictEqual(add(0, 0), 0);"), { language: 'javascript', tests }),
     ]);
     expect(o.a!.score).toBe(0.5);
     expect(o.b!.score).toBe(0);
+    expect(o.esm!.score, o.esm!.detail).toBe(0.5);
   });
 });
 

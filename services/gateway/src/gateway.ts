@@ -41,6 +41,7 @@ export interface ScoreOptions {
 
 type Input = { kind: 'json'; samples: unknown[] } | { kind: 'proto'; samples: Sample__Output[] };
 
+const NO_LABELS: readonly string[] = [];
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export class Gateway {
@@ -276,14 +277,14 @@ export class Gateway {
 
   private record(r: InternalResult): InternalResult {
     const m = this.metrics;
-    m.samples.inc([r.status]);
-    m.reward.observe([], r.reward);
+    m.samples.inc1(r.status);
+    m.reward.observe(NO_LABELS, r.reward);
     for (const c of r.components) {
-      m.components.inc([c.verifier, c.status]);
+      m.components.inc2(c.verifier, c.status);
       if (c.status === 'skipped') continue;
-      m.componentScore.observe([c.name], c.score);
-      if (c.status === 'ok' || c.latencyMs > 0) m.verifierLatency.observe([c.verifier], c.latencyMs / 1000);
-      if (c.metrics ? c.metrics.cache_hit === true : c.metricsJson !== '' && c.metricsJson.includes('"cache_hit":true')) m.cacheHits.inc([c.verifier]);
+      m.componentScore.observe1(c.name, c.score);
+      if (c.status === 'ok' || c.latencyMs > 0) m.verifierLatency.observe1(c.verifier, c.latencyMs / 1000);
+      if (c.metrics ? c.metrics.cache_hit === true : c.metricsJson !== '' && c.metricsJson.includes('"cache_hit":true')) m.cacheHits.inc1(c.verifier);
     }
     return r;
   }

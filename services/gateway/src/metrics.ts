@@ -34,6 +34,15 @@ abstract class Metric<S> {
     readonly labelNames: Labels,
   ) {}
   protected abstract fresh(): S;
+  /** The series of one or two label values without building an array (hot path). */
+  protected get1(a: string): S {
+    const hit = (this.tree as Map<string, S>).get(a);
+    return hit ?? this.get([a]);
+  }
+  protected get2(a: string, b: string): S {
+    const hit = (this.tree.get(a) as Map<string, S> | undefined)?.get(b);
+    return hit ?? this.get([a, b]);
+  }
   protected get(values: Labels): S {
     let node: Tree<S> = this.tree;
     const last = values.length - 1;
@@ -68,6 +77,12 @@ export class Counter extends Metric<{ v: number }> {
   inc(values: Labels = [], by = 1): void {
     this.get(values).v += by;
   }
+  inc1(a: string): void {
+    this.get1(a).v++;
+  }
+  inc2(a: string, b: string): void {
+    this.get2(a, b).v++;
+  }
   value(values: Labels = []): number {
     return this.series.get(values.join('\u0000'))?.s.v ?? 0;
   }
@@ -96,7 +111,12 @@ export class Histogram extends Metric<HistSeries> {
     return { counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
   }
   observe(values: Labels, v: number): void {
-    const s = this.get(values);
+    this.add(this.get(values), v);
+  }
+  observe1(a: string, v: number): void {
+    this.add(this.get1(a), v);
+  }
+  private add(s: HistSeries, v: number): void {
     const b = this.buckets;
     // Non-cumulative counts here; render() accumulates.
     for (let i = 0; i < b.length; i++) {

@@ -74,7 +74,11 @@ function mediaFromJson(raw: unknown): Media[] {
   });
 }
 
-function resolveSpec(reward: unknown, profile: unknown, specOf: () => CompiledSpec, ctx: PrepareContext): CompiledSpec {
+/**
+ * The profile's spec when the sample names one, undefined when it carries its own `reward`; throws for both, neither,
+ * or an unknown profile. (No callbacks: this runs once per sample on the hot path.)
+ */
+function profileSpec(reward: unknown, profile: unknown, ctx: PrepareContext): CompiledSpec | undefined {
   const hasReward = reward !== undefined && reward !== null;
   const hasProfile = profile !== undefined && profile !== null && profile !== '';
   if (hasReward && hasProfile) throw new InvalidArgumentError('reward', 'reward and profile: give one of them, not both');
@@ -88,7 +92,22 @@ function resolveSpec(reward: unknown, profile: unknown, specOf: () => CompiledSp
     return p;
   }
   if (!hasReward) throw new InvalidArgumentError('reward', 'reward is required (a RewardSpec), or profile (the name of a configured profile)');
-  return specOf();
+  return undefined;
+}
+
+function jsonSpec(reward: unknown, ctx: PrepareContext): CompiledSpec {
+  const key = JSON.stringify(reward);
+  return key.length <= MAX_CACHE_KEY ? ctx.cache.get(key, () => compileSpec(reward)) : compileSpec(reward);
+}
+
+function protoSpec(reward: NonNullable<Sample__Output['reward']>, ctx: PrepareContext): CompiledSpec {
+  const last = ctx.lastProto;
+  if (last && sameProtoSpec(last.reward, reward)) return last.spec;
+  const key = protoSpecKey(reward);
+  const build = (): CompiledSpec => compileSpec(rewardSpecFromProto(reward));
+  const spec = key.length <= MAX_CACHE_KEY ? ctx.cache.get(key, build) : build();
+  ctx.lastProto = { reward, spec };
+  return spec;
 }
 
 /**
@@ -115,15 +134,7 @@ export function prepareJsonSample(raw: Record<string, unknown>, index: number, c
       refObj = raw.reference;
     }
     const media = mediaFromJson(raw.media);
-    const spec = resolveSpec(
-      raw.reward,
-      raw.profile,
-      () => {
-        const key = JSON.stringify(raw.reward);
-        return key.length <= MAX_CACHE_KEY ? ctx.cache.get(key, () => compileSpec(raw.reward)) : compileSpec(raw.reward);
-      },
-      ctx,
-    );
+    const spec = profileSpec(raw.reward, raw.profile, ctx) ?? jsonSpec(raw.reward, ctx);
     return { ok: true, index, id, group, metadata, metadataJson, prompt, response, refText: undefined, refObj, media, spec };
   } catch (e) {
     if (!(e instanceof InvalidArgumentError)) throw e;
@@ -189,21 +200,7 @@ export function prepareProtoSample(s: Sample__Output, index: number, ctx: Prepar
       const m = s.media[i]!;
       if (m.kind !== 'image' && m.kind !== 'video') throw new InvalidArgumentError(`media[${i}].kind`, `media[${i}].kind must be "image" or "video"`);
     }
-    const spec = resolveSpec(
-      s.reward ?? undefined,
-      s.profile,
-      () => {
-        const reward = s.reward!;
-        const last = ctx.lastProto;
-        if (last && sameProtoSpec(last.reward, reward)) return last.spec;
-        const key = protoSpecKey(reward);
-        const build = (): CompiledSpec => compileSpec(rewardSpecFromProto(reward));
-        const spec = key.length <= MAX_CACHE_KEY ? ctx.cache.get(key, build) : build();
-        ctx.lastProto = { reward, spec };
-        return spec;
-      },
-      ctx,
-    );
+    const spec = profileSpec(s.reward ?? undefined, s.profile, ctx) ?? protoSpec(s.reward!, ctx);
     return { ok: true, index, id, group, metadata: undefined, metadataJson, prompt: s.prompt ?? '', response, refText: refObj ? refText : '', refObj, media: s.media ?? [], spec };
   } catch (e) {
     if (!(e instanceof InvalidArgumentError)) throw e;

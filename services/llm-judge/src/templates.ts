@@ -65,12 +65,33 @@ export function render(text: string, vars: Record<string, string>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (m, k: string) => (Object.hasOwn(vars, k) ? vars[k]! : m));
 }
 
+// Everything a judge may read as "<" or ">" (ASCII, look-alikes, HTML entities), with how many brackets each shows.
+const OPEN: Record<string, number> = {
+  '<': 1, '‹': 1, '＜': 1, '﹤': 1, '〈': 1, '\u2329': 1, '⟨': 1, '❮': 1, '❬': 1, '❰': 1, '˂': 1, 'ᐸ': 1, '⧼': 1,
+  '«': 2, '≪': 2, '《': 2, '⟪': 2, '⋘': 3, '&lt;': 1, '&#60;': 1, '&#x3c;': 1,
+};
+const CLOSE: Record<string, number> = {
+  '>': 1, '›': 1, '＞': 1, '﹥': 1, '〉': 1, '\u232a': 1, '⟩': 1, '❯': 1, '❭': 1, '❱': 1, '˃': 1, 'ᐳ': 1, '⧽': 1,
+  '»': 2, '≫': 2, '》': 2, '⟫': 2, '⋙': 3, '&gt;': 1, '&#62;': 1, '&#x3e;': 1,
+};
+const alt = (set: Record<string, number>): string => `(?:${Object.keys(set).join('|')})`;
+// Brackets of one direction with only white space, invisible format characters (zero-width space, joiners, soft
+// hyphen) or combining marks between them: such gaps would let "<\u200b<<END" slip past a plain /<{3,}/.
+const GAP = String.raw`[\s\p{Cf}\p{M}]*`;
+const RUN = new RegExp(`${alt(OPEN)}(?:${GAP}${alt(OPEN)})*|${alt(CLOSE)}(?:${GAP}${alt(CLOSE)})*`, 'giu');
+const TOKEN = new RegExp(`${alt(OPEN)}|${alt(CLOSE)}`, 'giu');
+
 /**
- * Breaks every run of three or more angle brackets, so data can never contain "<<<END ...>>>" (or a BEGIN line)
- * and therefore never close its own fence. "<<<" becomes "<\<\<"; everything else is kept as is.
+ * Rewrites every run that reads as three or more angle brackets as ASCII brackets separated by backslashes ("<<<"
+ * and "＜\u200b＜＜" both become "<\<\<"), so data can never write a "<<<END ...>>>" line and close its own fence.
+ * Shorter runs ("a << b", French «quotes») are kept as they are.
  */
 export function escapeDelimiters(text: string): string {
-  return text.replace(/<{3,}|>{3,}/g, (run) => run.split('').join('\\'));
+  return text.replace(RUN, (run) => {
+    const tokens = Array.from(run.matchAll(TOKEN), ([t]) => t.toLowerCase());
+    const n = tokens.reduce((sum, t) => sum + (OPEN[t] ?? CLOSE[t] ?? 0), 0);
+    return n < 3 ? run : Array<string>(n).fill(tokens[0]! in OPEN ? '<' : '>').join('\\');
+  });
 }
 
 /** Data for the judge, inside delimiters it cannot close. */

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { boundaryF, boundaryMap, boundTolerance, jaccard, type Bitmap } from './davis.js';
+import { rleEncode, rleIou } from '@verimesh/geometry';
+import { boundaryF, boundaryMap, boundTolerance, type Bitmap } from './davis.js';
+
+/** DAVIS J is mask IoU (both empty → 1): the verifier takes it from the geometry library's run-length IoU. */
+const jaccard = (a: Bitmap, b: Bitmap): number => rleIou(rleEncode(a.data, a.height, a.width), rleEncode(b.data, b.height, b.width));
 
 /** A w×h mask with the rectangle [x0, x1) × [y0, y1) set. */
 function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number): Bitmap {
@@ -122,5 +126,6 @@ describe('DAVIS J and F on a 40×40 square in 100×100, shifted right', () => {
 
   it('refuses masks of different sizes', () => {
     expect(() => jaccard(rect(10, 10, 0, 0, 1, 1), rect(10, 11, 0, 0, 1, 1))).toThrow(/sizes differ/);
+    expect(() => boundaryF(rect(10, 10, 0, 0, 1, 1), rect(10, 11, 0, 0, 1, 1))).toThrow(/sizes differ/);
   });
 });

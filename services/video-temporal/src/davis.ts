@@ -1,26 +1,10 @@
-// DAVIS region (J) and boundary (F) measures on binary bitmaps, following the DAVIS benchmark's definitions.
+// DAVIS boundary measure F on binary bitmaps (J, the region IoU, is @verimesh/geometry's rleIou), as the DAVIS benchmark defines it.
 
-/** A binary mask: `data[y * width + x]` non-zero = foreground. Any consistent layout works (both measures are transpose-invariant). */
+/** A binary mask: `data[y * width + x]` non-zero = foreground. */
 export interface Bitmap {
   width: number;
   height: number;
   data: Uint8Array;
-}
-
-/** J: intersection over union of two masks; both empty → 1 (DAVIS `db_eval_iou`). */
-export function jaccard(pred: Bitmap, gt: Bitmap): number {
-  sameSize(pred, gt);
-  let inter = 0;
-  let union = 0;
-  const a = pred.data;
-  const b = gt.data;
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i] !== 0;
-    const g = b[i] !== 0;
-    if (p && g) inter++;
-    if (p || g) union++;
-  }
-  return union === 0 ? 1 : inter / union;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Per-frame answers (a box or a mask per timestamp or frame number) and per-frame references, read into time-keyed entries.
-import { parseTime, timeValue, type TimeUnit } from './timestamps.js';
+import { findJson, parseTime, timeValue, type TimeUnit } from './timestamps.js';
 
 /** One frame's value at a time in seconds. */
 export interface FrameEntry {
@@ -111,22 +111,6 @@ function fromJson(json: unknown, unit: TimeUnit, fps: number | undefined, isValu
       entries.push({ time, label: k, value: v });
     }
     return { entries, notes };
-  }
-  return undefined;
-}
-
-function findJson(text: string): unknown {
-  const t = text.trim();
-  const a = t.search(/[[{]/);
-  if (a < 0) return undefined;
-  const b = Math.max(t.lastIndexOf('}'), t.lastIndexOf(']'));
-  for (const s of [t, b > a ? t.slice(a, b + 1) : '']) {
-    if (!s) continue;
-    try {
-      return JSON.parse(s);
-    } catch {
-      // not JSON
-    }
   }
   return undefined;
 }

@@ -7,5 +7,5 @@ export type { ExtractFramesOptions, VideoFrame, VideoInfo, VideoInput, VideoStor
 export { parseSpans, parseTimestamps, parseTime } from './timestamps.js';
 export type { Span, ParsedSpans, TimeUnit } from './timestamps.js';
 export { temporalIou, timeR1Factor } from './temporal.js';
-export { jaccard, boundaryF, boundaryMap } from './davis.js';
+export { boundaryF, boundaryMap } from './davis.js';
 export type { Bitmap, BoundaryScore } from './davis.js';

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { noopLogger } from '@verimesh/kit';
+import { createService } from './service.js';
+import { loadServiceConfig } from './config.js';
 import { mergeSpans, temporalIou, timeR1Factor } from './temporal.js';
 
 const s = (start: number, end: number) => ({ start, end });
@@ -38,5 +41,15 @@ describe('timeR1Factor', () => {
     const f = timeR1Factor([s(12.5, 17.3)], [s(10, 15)], 30);
     expect(f).toBeCloseTo((1 - 2.5 / 30) * (1 - 2.3 / 30), 12);
     expect(f * (2.5 / 7.3)).toBeCloseTo(0.289859, 6);
+  });
+});
+
+describe('video.temporal_iou without media', () => {
+  it('answers synchronously (no promise per item) with the issue value 0.342466', () => {
+    const v = createService(loadServiceConfig({ env: {} })).verifiers.find((d) => d.name === 'video.temporal_iou')!;
+    const input = { key: 'k', verifier: v.name, prompt: '', response: '<answer>12.5 to 17.3</answer>', reference: { span: [10, 15] }, params: {}, media: [], metadata: null };
+    const out = v.verify(input, { signal: new AbortController().signal, deadline: Infinity, log: noopLogger });
+    expect(out).not.toBeInstanceOf(Promise);
+    expect((out as { score: number }).score).toBeCloseTo(0.342466, 6);
   });
 });

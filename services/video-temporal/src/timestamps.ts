@@ -94,15 +94,13 @@ function spansFromJson(v: unknown): Span[] | undefined {
   return out;
 }
 
-/** The JSON value in the text: the whole text, else from the first `{`/`[` to the last `}`/`]`. */
-function findJson(text: string): unknown {
+/** The JSON value in the text: the whole text, else from the first `{`/`[` to the last `}`/`]`; undefined when neither parses. */
+export function findJson(text: string): unknown {
   const t = text.trim();
-  if (!/[[{]/.test(t)) return undefined;
-  const tries = [t];
   const a = t.search(/[[{]/);
+  if (a < 0) return undefined;
   const b = Math.max(t.lastIndexOf('}'), t.lastIndexOf(']'));
-  if (a >= 0 && b > a) tries.push(t.slice(a, b + 1));
-  for (const s of tries) {
+  for (const s of b > a ? [t, t.slice(a, b + 1)] : [t]) {
     try {
       return JSON.parse(s);
     } catch {

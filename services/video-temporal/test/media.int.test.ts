@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,27 @@ describe('VideoStore.probe', () => {
     const f = new VideoStore({ ffmpegPath: '/nonexistent/ffmpeg' });
     await expect(f.extractFrames(fx.clip, [1])).rejects.toBeInstanceOf(UnavailableError);
     await f.close();
+  });
+
+  it('bounds the disk cache of inline videos: the least recently used file is evicted', async () => {
+    const dir = join(fx.dir, 'cache');
+    const clip = readFileSync(fx.clip);
+    const thirty = readFileSync(fx.thirty);
+    // Room for the larger of the two videos, not for both.
+    const s = new VideoStore({ cacheDir: dir, cacheBytes: Math.max(clip.length, thirty.length) });
+    try {
+      await s.probe({ kind: 'video', role: 'input', data_b64: clip.toString('base64') });
+      expect(readdirSync(dir)).toHaveLength(1);
+      await s.probe({ kind: 'video', role: 'input', data_b64: thirty.toString('base64') });
+      expect(readdirSync(dir)).toHaveLength(1);
+      expect(s.info().disk_cache_bytes).toBe(thirty.length);
+      // The evicted video is written again when it comes back; its probe is still cached by content hash.
+      await s.probe({ kind: 'video', role: 'input', data_b64: clip.toString('base64') });
+      expect(s.info().disk_cache_bytes).toBe(clip.length);
+      expect(s.stats.probeCalls).toBe(2);
+    } finally {
+      await s.close();
+    }
   });
 
   it('refuses a video larger than maxVideoBytes before running ffprobe', async () => {

@@ -80,6 +80,15 @@ describe('video.temporal_iou over gRPC', () => {
     expect(r1!.metrics.duration).toBeCloseTo(30, 3);
     expect(r1!.score).toBeCloseTo(0.289859, 5);
     expect(multi!.score).toBeCloseTo(0.5, 9);
+    // An empty predicted span contributes nothing (SPEC 4.2), to Time-R1's boundary factor either: same 0.289859.
+    const withEmpty = await one({
+      verifier: 'video.temporal_iou',
+      response: '<answer>[(3, 3), (12.5, 17.3)]</answer>',
+      reference: { span: [10, 15], duration: 30 },
+      params: { variant: 'time_r1' },
+    });
+    expect(withEmpty.score).toBeCloseTo(0.289859, 6);
+    expect(withEmpty.detail).toMatch(/adds no time/);
   });
 
   it('the VideoChat-R1 / Temporal-R1 forms all score the same', async () => {

@@ -1,13 +1,10 @@
 // What the four vision verifiers share: params, answer extraction and parsing, coordinate conventions, reference boxes.
 import { InvalidArgumentError, findMedia, type VerifyContext, type VerifyInput } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { isDegenerate, type Box } from '@verimesh/geometry';
+import { isDegenerate, pixelBox, type Box, type BoxFormat, type Coords } from '@verimesh/geometry';
 import type { Config } from './config.js';
 import { ImageError, imageSize } from './image.js';
 import { parseAnswer, type Shape } from './parse.js';
-
-export type Coords = 'absolute' | 'normalized' | 'norm1000';
-export type BoxFormat = 'xyxy' | 'xywh';
 
 export interface ImageSize {
   width: number;
@@ -82,32 +79,27 @@ export async function referenceSize(input: VerifyInput, cfg: Config, ctx: Verify
   }
 }
 
-/** The size needed to scale coordinates, or a caller error saying where it should come from. */
-export async function sizeFor(coords: Coords, input: VerifyInput, cfg: Config, ctx: VerifyContext): Promise<ImageSize | undefined> {
-  if (coords === 'absolute') return undefined;
-  const size = await referenceSize(input, cfg, ctx);
-  if (!size) {
-    throw new InvalidArgumentError('params.coords', `params.coords is "${coords}" but the image size is unknown: give reference.width/height or an input image`);
-  }
-  return size;
-}
-
-/** Model coordinates → absolute pixels. */
-export function scaler(coords: Coords, size: ImageSize | undefined): (v: number, axis: 0 | 1) => number {
-  if (coords === 'absolute' || !size) return (v) => v;
-  const k = coords === 'normalized' ? 1 : 1 / 1000;
-  return (v, axis) => v * k * (axis === 0 ? size.width : size.height);
+/**
+ * `then(size)` with the image size that scaled coordinates need: reference.width/height, the input image, else
+ * `fallback` (a reference mask's canvas); a caller error when there is none. Absolute coordinates need no size:
+ * `then` runs at once, so a verifier with nothing to read stays synchronous (no promise, no timer).
+ */
+export function withSize<T>(
+  coords: Coords, input: VerifyInput, cfg: Config, ctx: VerifyContext, then: (size: ImageSize | undefined) => T, fallback?: ImageSize,
+): T | Promise<T> {
+  if (coords === 'absolute') return then(undefined);
+  return referenceSize(input, cfg, ctx).then((found) => {
+    const size = found ?? fallback;
+    if (!size) {
+      throw new InvalidArgumentError('params.coords', `params.coords is "${coords}" but the image size is unknown: give reference.width/height or an input image`);
+    }
+    return then(size);
+  });
 }
 
 /** A parsed box in absolute xyxy pixels (`corners` forms ignore params.format: they name their corners). */
-export function absBox(s: Extract<Shape, { kind: 'box' }>, format: BoxFormat, scale: (v: number, axis: 0 | 1) => number): Box {
-  let [a, b, c, d] = s.coords;
-  if (format === 'xywh' && !s.corners) { c = a + c; d = b + d; }
-  return [scale(a, 0), scale(b, 1), scale(c, 0), scale(d, 1)];
-}
-
-export function finiteBox(b: Box): boolean {
-  return Number.isFinite(b[0]) && Number.isFinite(b[1]) && Number.isFinite(b[2]) && Number.isFinite(b[3]);
+export function absBox(s: Extract<Shape, { kind: 'box' }>, format: BoxFormat, scale: readonly [number, number]): Box {
+  return pixelBox(s.coords, s.corners ? 'xyxy' : format, scale);
 }
 
 /** One reference box: four finite numbers, x2 > x1, y2 > y1 (absolute pixels). */

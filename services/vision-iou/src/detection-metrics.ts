@@ -42,7 +42,7 @@ function linspace(start: number, stop: number, num: number): number[] {
   out[num - 1] = stop;
   return out;
 }
-export const IOU_THRESHOLDS = linspace(0.5, 0.95, 10);
+const IOU_THRESHOLDS = linspace(0.5, 0.95, 10);
 const REC_THRESHOLDS = linspace(0, 1, 101);
 /** COCO's maxDets for AP: only the first 100 detections per category count. */
 const MAX_DETS = 100;

@@ -1,6 +1,6 @@
 // Image headers (size without decoding) and PNG/JPEG masks decoded and binarized with sharp.
 import sharp from 'sharp';
-import { InvalidArgumentError, loadMedia, mediaPath } from '@verimesh/kit';
+import { loadMedia, mediaPath } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
 import { rleEncode, type Rle } from '@verimesh/geometry';
 import type { Config } from './config.js';
@@ -81,10 +81,4 @@ export async function maskFromImage(src: MaskSource, field: string, cfg: Config,
   const bm = new Uint8Array(w * h);
   for (let i = 0, j = 0; i < bm.length; i++, j += channels) bm[i] = (data[j] as number) > thr ? 1 : 0;
   return rleEncode(bm, h, w);
-}
-
-/** Throws InvalidArgumentError for a bad image that the caller supplied. */
-export function callerImage(e: unknown, field: string): never {
-  if (e instanceof InvalidArgumentError) throw e;
-  throw new InvalidArgumentError(field, (e as Error).message);
 }

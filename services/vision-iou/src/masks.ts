@@ -1,8 +1,8 @@
 // Masks from the reference (COCO RLE, polygons, PNG/JPEG) and from the answer (RLE, polygon, box or an output image).
 import { InvalidArgumentError, findMedia, type VerifyContext, type VerifyInput } from '@verimesh/kit';
-import { GeometryError, bboxToRle, normalizePolygons, parseRle, polygonToRle, xyxyToXywh, type Rle } from '@verimesh/geometry';
+import { GeometryError, bboxToRle, coordScale, isDegenerate, normalizePolygons, parseRle, polygonToRle, xyxyToXywh, type BoxFormat, type Coords, type Rle } from '@verimesh/geometry';
 import type { Config } from './config.js';
-import { absBox, referenceSize, scaler, type BoxFormat, type Coords, type ImageSize } from './common.js';
+import { absBox, referenceSize, type ImageSize } from './common.js';
 import { ImageError, maskFromImage, type MaskSource } from './image.js';
 import type { Shape } from './parse.js';
 
@@ -50,19 +50,19 @@ export type Predicted = { ok: true; rle: Rle; from: string } | { ok: false; deta
  */
 export function predictedMaskFromShapes(shapes: readonly Shape[], ref: Rle, coords: Coords, format: BoxFormat, size: ImageSize | undefined): Predicted | undefined {
   const [h, w] = ref.size;
-  const scale = scaler(coords, size);
+  const scale = coordScale(coords, size);
   for (const s of shapes) {
     try {
       if (s.kind === 'rle') return { ok: true, rle: parseRle(s.value), from: 'RLE' };
       if (s.kind === 'polygon') {
-        const polys = s.polys.map((p) => p.map((x, i) => scale(x, (i % 2) as 0 | 1)));
+        const polys = s.polys.map((p) => p.map((x, i) => x * scale[i % 2]!));
         if (polys.some((p) => p.some((x) => !Number.isFinite(x)))) return { ok: false, detail: 'the polygon has non-finite coordinates' };
         return { ok: true, rle: polygonToRle(normalizePolygons(polys), h, w), from: 'polygon' };
       }
       if (s.kind === 'box') {
         const b = absBox(s, format, scale);
         if (!b.every(Number.isFinite)) return { ok: false, detail: 'the box has non-finite coordinates' };
-        if (!(b[2] > b[0] && b[3] > b[1])) return { ok: false, detail: `degenerate box ${JSON.stringify(b)} (needs x2 > x1 and y2 > y1)` };
+        if (isDegenerate(b)) return { ok: false, detail: `degenerate box ${JSON.stringify(b)} (needs x2 > x1 and y2 > y1)` };
         return { ok: true, rle: bboxToRle(xyxyToXywh(b), h, w), from: 'box' };
       }
     } catch (e) {

@@ -19,7 +19,7 @@ export interface ParseResult {
 /** Nesting deeper than this is not geometry; refusing it keeps recursion bounded. */
 const MAX_DEPTH = 16;
 /** Stop collecting after this many shapes (the verifiers have lower limits and say so). */
-export const MAX_SHAPES = 100_000;
+const MAX_SHAPES = 100_000;
 
 const BOX_KEYS = ['bbox_2d', 'bbox', 'box', 'box_2d', 'bounding_box', 'bndbox', 'xyxy', 'coordinates_2d'];
 const POINT_KEYS = ['point_2d', 'point', 'click', 'coordinate', 'coordinates', 'position', 'center', 'pos'];

@@ -63,6 +63,26 @@ def empty_dir(path):
             pass
 
 
+IPC_RMID = 0
+libc.shmctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
+libc.msgctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
+libc.semctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+
+
+def clear_sysv_ipc():
+    # The IPC namespace lives as long as the zygote: remove whatever SysV objects a run created.
+    for kind, rm in (('shm', lambda i: libc.shmctl(i, IPC_RMID, None)), ('msg', lambda i: libc.msgctl(i, IPC_RMID, None)), ('sem', lambda i: libc.semctl(i, 0, IPC_RMID))):
+        try:
+            with open('/proc/sysvipc/' + kind) as f:
+                lines = f.read().split('\n')[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if len(parts) > 1:
+                rm(int(parts[1]))
+
+
 def child(req, rundir, fds):
     stdin_fd, out_w, err_w, done_w = fds
     try:
@@ -133,11 +153,15 @@ def child(req, rundir, fds):
 def run(req):
     rundir = os.path.join(WORK, 'run')
     os.mkdir(rundir, 0o700)
-    stdin_path = os.path.join(WORK, '.stdin')
-    with open(stdin_path, 'wb') as f:
-        f.write(req.get('stdin', '').encode())
-    stdin_fd = os.open(stdin_path, os.O_RDONLY)
-    os.unlink(stdin_path)
+    data = req.get('stdin', '')
+    if data:
+        stdin_path = os.path.join(WORK, '.stdin')
+        with open(stdin_path, 'wb') as f:
+            f.write(data.encode())
+        stdin_fd = os.open(stdin_path, os.O_RDONLY)
+        os.unlink(stdin_path)
+    else:
+        stdin_fd = os.open('/dev/null', os.O_RDONLY)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     done_r, done_w = os.pipe()
@@ -213,10 +237,6 @@ def run(req):
             status, rusage = st, ru
     for fd in (out_r, err_r, done_r, pidfd):
         os.close(fd)
-    shutil.rmtree(rundir, ignore_errors=True)
-    empty_dir(WORK)
-    for d in SCRATCH:
-        empty_dir(d)
     rep = {
         'id': req['id'],
         'exit': os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None,
@@ -232,6 +252,14 @@ def run(req):
         'maxrss_kb': rusage.ru_maxrss if rusage else None,
     }
     return rep
+
+
+def wipe():
+    # Runs after the reply is sent and before the next request is read: no run ever starts before it finished.
+    empty_dir(WORK)  # the run dir and anything else the run left
+    for d in SCRATCH:
+        empty_dir(d)
+    clear_sysv_ipc()
 
 
 def main():
@@ -251,6 +279,7 @@ def main():
         while view:
             n = os.write(REP, view)
             view = view[n:]
+        wipe()
 
 
 main()

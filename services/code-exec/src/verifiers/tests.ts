@@ -140,7 +140,8 @@ export function testsVerifier(engine: Engine): VerifierDef {
             };
           }
         }
-        const runs = await Promise.all(
+        // allSettled: when one run fails (overload, infrastructure), the others still finish before the host dir goes.
+        const settled = await Promise.allSettled(
           tests.map((t, i) => {
             const stdin = t.kind === 'io' ? t.stdin : '';
             const assertCode = t.kind === 'assert' ? t.code : undefined;
@@ -159,6 +160,9 @@ export function testsVerifier(engine: Engine): VerifierDef {
             return engine.run(spec, nonce);
           }),
         );
+        const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (rejected) throw rejected.reason;
+        const runs = settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
         const infra = runs.find((r) => r.infraError);
         if (infra) throw new InternalError(`sandbox failed to run a test: ${infra.infraError}`);
         const records = tests.map((t, i) => judge(t, runs[i]!, { mode, absTol: tol, relTol: tol }));

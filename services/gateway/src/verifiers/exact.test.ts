@@ -80,6 +80,8 @@ describe('text.exact', () => {
     expect(await score('Marseille', ['Paris', 'Lyon'])).toBe(0);
     expect(await score('<answer>Paris</answer> (I checked Lyon too)', 'Paris')).toBe(1);
     expect(await score('42', 42)).toBe(1);
+    expect(await score('**Paris**', 'Paris')).toBe(1);
+    expect(await score('__init__', '__init__')).toBe(1); // markdown unwrapping must not eat a literal answer
   });
   it('squad mode ignores articles and punctuation, default mode does not', async () => {
     expect(await score('the Eiffel Tower', 'Eiffel Tower')).toBe(0);

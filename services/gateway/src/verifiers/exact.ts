@@ -96,7 +96,8 @@ function answerCandidates(answer: string): string[] {
     const inner = LETTER_LABEL.exec(lead[1]!.trim());
     if (inner) out.push(inner[4]!);
   }
-  return out.map(unwrap);
+  // The raw form too: unwrapping would turn a literal "__init__" into "init".
+  return [answer.trim(), ...out.map(unwrap)];
 }
 
 function readAnswers(reference: Record<string, unknown>): string[] {

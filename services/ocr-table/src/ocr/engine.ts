@@ -22,6 +22,9 @@ export interface OcrOptions {
   recBatch?: number;
 }
 
+/** [x1, y1, x2, y2] in pixels. */
+export type Box = [number, number, number, number];
+
 export interface OcrLine {
   text: string;
   /** Mean character probability. */
@@ -112,13 +115,25 @@ export class OcrEngine {
 
   /** OCR of raw RGB pixels. */
   async recognize(img: RgbImage): Promise<OcrResult> {
-    const boxes = await this.detect(img);
-    const lines = await this.read(img, boxes);
-    return { text: layout(lines), lines, width: img.width, height: img.height };
+    return (await this.recognizeMany([img]))[0]!;
+  }
+
+  /**
+   * OCR of several images: detection per image (sizes differ), then the text-line crops of all of them recognized
+   * together in width-sorted batches, so that images with few lines still fill the recognizer's batches.
+   */
+  async recognizeMany(imgs: readonly RgbImage[]): Promise<OcrResult[]> {
+    const crops: Array<{ img: number; box: Box }> = [];
+    for (let k = 0; k < imgs.length; k++) for (const box of await this.detect(imgs[k]!)) crops.push({ img: k, box });
+    const lines = await this.read(imgs, crops);
+    return imgs.map((img, k) => {
+      const mine = lines.filter((l, i) => l !== undefined && crops[i]!.img === k) as OcrLine[];
+      return { text: layout(mine), lines: mine, width: img.width, height: img.height };
+    });
   }
 
   /** DB text detection: probability map, threshold, connected components, box score, unclip. */
-  async detect(img: RgbImage): Promise<Array<[number, number, number, number]>> {
+  async detect(img: RgbImage): Promise<Box[]> {
     const { width: W, height: H } = img;
     const scale = Math.min(1, this.opts.detMaxSide / Math.max(W, H));
     const dw = Math.max(32, Math.round((W * scale) / 32) * 32);
@@ -139,11 +154,13 @@ export class OcrEngine {
     return dbBoxes(prob, dw, dh, W / dw, H / dh, W, H);
   }
 
-  /** Recognition of the boxes' crops, batched by similar width; CTC greedy decoding. */
-  async read(img: RgbImage, boxes: Array<[number, number, number, number]>): Promise<OcrLine[]> {
-    if (boxes.length === 0) return [];
+  /** Recognition of box crops (of any of the images), batched by similar width; CTC greedy decoding. Kept lines, by crop. */
+  async read(imgs: readonly RgbImage[], boxes: ReadonlyArray<{ img: number; box: Box }>): Promise<Array<OcrLine | undefined>> {
+    const lines: Array<OcrLine | undefined> = new Array(boxes.length);
+    if (boxes.length === 0) return lines;
     const crops = await Promise.all(
-      boxes.map(async (b) => {
+      boxes.map(async ({ img: k, box: b }) => {
+        const img = imgs[k]!;
         const left = Math.max(0, Math.floor(b[0]));
         const top = Math.max(0, Math.floor(b[1]));
         const width = Math.max(1, Math.min(img.width, Math.ceil(b[2])) - left);
@@ -158,7 +175,6 @@ export class OcrEngine {
       }),
     );
     const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.w - crops[b]!.w);
-    const lines: Array<OcrLine | undefined> = new Array(crops.length);
     for (let s = 0; s < order.length; s += this.opts.recBatch) {
       const idx = order.slice(s, s + this.opts.recBatch);
       const batchW = Math.max(REC_MIN_W, ...idx.map((i) => crops[i]!.w));
@@ -184,11 +200,10 @@ export class OcrEngine {
       const probs = t.data as Float32Array;
       idx.forEach((ci, k) => {
         const { text, confidence } = ctcDecode(probs, k * steps * classes, steps, classes, this.dict);
-        const b = crops[ci]!.box;
-        lines[ci] = { text, confidence, box: b };
+        if (text.trim() !== '' && confidence >= DROP_SCORE) lines[ci] = { text, confidence, box: crops[ci]!.box };
       });
     }
-    return lines.filter((l): l is OcrLine => l !== undefined && l.text.trim() !== '' && l.confidence >= DROP_SCORE);
+    return lines;
   }
 }
 
@@ -240,10 +255,10 @@ export function ctcDecode(probs: Float32Array, offset: number, steps: number, cl
  * DB post-processing with axis-aligned boxes: 8-connected components of prob > 0.3, box score = mean probability
  * inside the component's box (PaddleOCR's "fast" score), kept above 0.6, expanded by area·1.5 / perimeter.
  */
-export function dbBoxes(prob: Float32Array, w: number, h: number, sx: number, sy: number, W: number, H: number): Array<[number, number, number, number]> {
+export function dbBoxes(prob: Float32Array, w: number, h: number, sx: number, sy: number, W: number, H: number): Box[] {
   const seen = new Uint8Array(w * h);
   const queue = new Int32Array(w * h);
-  const boxes: Array<[number, number, number, number]> = [];
+  const boxes: Box[] = [];
   for (let start = 0; start < w * h; start++) {
     if (seen[start] || prob[start]! <= DB_THRESH) continue;
     let head = 0;

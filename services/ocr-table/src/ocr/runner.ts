@@ -1,13 +1,13 @@
 // Image decoding with limits, and the service's one OCR engine: created on first use, shared, its runs bounded.
-import { BoundedPool, UnavailableError, messageOf } from '@verimesh/kit';
+import { ResourceExhaustedError, UnavailableError, messageOf } from '@verimesh/kit';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
-import { OcrEngine, type OcrResult, type RgbImage } from './engine.js';
+import { OcrEngine, type Box, type OcrResult, type RgbImage } from './engine.js';
 
 /** An image that cannot be used; whose fault it is depends on where it came from. */
 export class ImageError extends Error {}
 
-export type Box = [number, number, number, number];
+export type { Box } from './engine.js';
 
 /**
  * Decodes an image to RGB (transparency flattened onto white), optionally cropped to a box clipped to the image.
@@ -43,15 +43,31 @@ export async function decodeImage(buf: Buffer, maxPixels: number, region?: Box):
   }
 }
 
+interface Job {
+  buf: Buffer;
+  maxPixels: number;
+  region: Box | undefined;
+  resolve: (r: OcrResult) => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/**
+ * The service's OCR: one engine (sessions created once), a bounded queue of images, and `ocrConcurrency` workers
+ * that each take up to `ocrBatchImages` queued images at a time, so that their text lines share recognition batches.
+ * At most concurrency × batch decoded images are in memory.
+ */
 export class OcrRunner {
   private engine: Promise<OcrEngine> | undefined;
   /** Providers in use and the reason for a CPU fallback, once the engine is loaded (for Describe). */
   status: { providers?: string[]; fallback?: string } = {};
-  private readonly pool: BoundedPool;
+  private readonly queue: Job[] = [];
+  private running = 0;
 
-  constructor(private readonly config: Pick<Config, 'ortProviders' | 'ortThreads' | 'detMaxSide' | 'recBatch' | 'ocrConcurrency' | 'ocrQueue'>) {
-    this.pool = new BoundedPool(config.ocrConcurrency, config.ocrQueue);
-  }
+  constructor(
+    private readonly config: Pick<Config, 'ortProviders' | 'ortThreads' | 'detMaxSide' | 'recBatch' | 'ocrConcurrency' | 'ocrQueue' | 'ocrBatchImages'>,
+  ) {}
 
   /** onnxruntime's names for the configured providers ("cuda" → CUDA then CPU). */
   providers(): string[] {
@@ -77,18 +93,67 @@ export class OcrRunner {
     return this.engine;
   }
 
-  async recognize(img: RgbImage, signal?: AbortSignal): Promise<OcrResult> {
-    const engine = await this.load();
-    return this.pool.run(() => engine.recognize(img), signal);
+  /** OCR of decoded pixels (tests, benchmarks). */
+  async recognize(img: RgbImage): Promise<OcrResult> {
+    return (await this.load()).recognize(img);
   }
 
   /**
-   * Decodes (header checked first) and OCRs an encoded image inside the pool, so that at most `ocrConcurrency`
-   * decoded images are in memory at once. Decoding problems throw ImageError.
+   * Decodes (header checked first) and OCRs an encoded image, queued with other items' images. Decoding problems
+   * reject with ImageError; a full queue with ResourceExhaustedError.
    */
   async recognizeEncoded(buf: Buffer, maxPixels: number, region: Box | undefined, signal?: AbortSignal): Promise<OcrResult> {
-    const engine = await this.load();
-    return this.pool.run(async () => engine.recognize(await decodeImage(buf, maxPixels, region)), signal);
+    await this.load();
+    if (this.queue.length >= this.config.ocrQueue) {
+      throw new ResourceExhaustedError(`OCR overloaded: ${this.queue.length} images queued (VERIMESH_OCR_TABLE_OCR_QUEUE ${this.config.ocrQueue})`);
+    }
+    return new Promise<OcrResult>((resolve, reject) => {
+      const job: Job = { buf, maxPixels, region, resolve, reject };
+      if (signal) {
+        job.signal = signal;
+        job.onAbort = () => {
+          const i = this.queue.indexOf(job);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted while queued'));
+          }
+        };
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.config.ocrConcurrency && this.queue.length > 0) {
+      const jobs = this.queue.splice(0, this.config.ocrBatchImages);
+      for (const j of jobs) if (j.onAbort) j.signal?.removeEventListener('abort', j.onAbort);
+      this.running++;
+      void this.runJobs(jobs).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async runJobs(jobs: Job[]): Promise<void> {
+    const ready: Array<{ job: Job; img: RgbImage }> = [];
+    for (const job of jobs) {
+      try {
+        ready.push({ job, img: await decodeImage(job.buf, job.maxPixels, job.region) });
+      } catch (e) {
+        job.reject(e);
+      }
+    }
+    if (ready.length === 0) return;
+    try {
+      const engine = await this.load();
+      const results = await engine.recognizeMany(ready.map((r) => r.img));
+      ready.forEach((r, k) => r.job.resolve(results[k]!));
+    } catch (e) {
+      for (const r of ready) r.job.reject(e);
+    }
   }
 
   async close(): Promise<void> {

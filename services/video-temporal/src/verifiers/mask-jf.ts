@@ -1,9 +1,9 @@
 // video.mask_jf: DAVIS J&F of predicted per-frame masks against reference masks: (mean J + mean F) / 2.
 import { InvalidArgumentError, messageOf } from '@verimesh/kit';
 import type { VerifierDef } from '@verimesh/kit';
-import { normalizePolygons, parseRle, polygonToRle, rleDecode, type Rle } from '@verimesh/geometry';
+import { normalizePolygons, parseRle, polygonToRle, rleDecode, rleIou, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { boundaryF, jaccard, type Bitmap } from '../davis.js';
+import { boundaryF, type Bitmap } from '../davis.js';
 import { matchTimes, parseFrames } from '../frames.js';
 import type { VideoStore } from '../media.js';
 import {
@@ -78,7 +78,7 @@ export function maskJfVerifier(store: VideoStore, config: Pick<Config, 'maxFrame
         throw new InvalidArgumentError('reference.frames', `masks of ${width}x${height} exceed the ${config.maxMaskPixels} pixels this service decodes`);
       }
 
-      const gts: Bitmap[] = refs.map((r) => {
+      const gts: Rle[] = refs.map((r) => {
         const field = `reference.frames["${r.label}"]`;
         let rle: Rle;
         try {
@@ -89,7 +89,7 @@ export function maskJfVerifier(store: VideoStore, config: Pick<Config, 'maxFrame
         if (rle.size[0] !== height || rle.size[1] !== width) {
           throw new InvalidArgumentError(field, `${field} is ${rle.size[1]}x${rle.size[0]}, other frames are ${width}x${height}`);
         }
-        return bitmapOf(rle);
+        return rle;
       });
 
       const parsed = parseFrames(answerText(input).text, unit, fps, isMask);
@@ -110,31 +110,30 @@ export function maskJfVerifier(store: VideoStore, config: Pick<Config, 'maxFrame
       let wrongSize = 0;
       refs.forEach((r, i) => {
         const gt = gts[i]!;
-        let pred: Bitmap;
+        const [h, w] = gt.size;
+        let pred: Rle;
         if (values[i] === undefined) {
           missed++;
-          pred = { width: gt.width, height: gt.height, data: new Uint8Array(gt.width * gt.height) };
+          pred = { size: [h, w], counts: [h * w] };
         } else {
-          let rle: Rle;
           try {
-            rle = toRle(values[i], height, width);
+            pred = toRle(values[i], height, width);
           } catch (e) {
             notes.push(`mask at ${r.label} unreadable: ${messageOf(e)}`);
             js.push(0);
             fs.push(0);
             return;
           }
-          if (rle.size[0] !== gt.height || rle.size[1] !== gt.width) {
+          if (pred.size[0] !== h || pred.size[1] !== w) {
             wrongSize++;
-            notes.push(`mask at ${r.label} is ${rle.size[1]}x${rle.size[0]}, the reference is ${gt.width}x${gt.height}`);
+            notes.push(`mask at ${r.label} is ${pred.size[1]}x${pred.size[0]}, the reference is ${w}x${h}`);
             js.push(0);
             fs.push(0);
             return;
           }
-          pred = bitmapOf(rle);
         }
-        js.push(jaccard(pred, gt));
-        fs.push(boundaryF(pred, gt, boundTh).f);
+        js.push(rleIou(pred, gt));
+        fs.push(boundaryF(bitmapOf(pred), bitmapOf(gt), boundTh).f);
       });
       const meanJ = js.reduce((a, b) => a + b, 0) / refs.length;
       const meanF = fs.reduce((a, b) => a + b, 0) / refs.length;

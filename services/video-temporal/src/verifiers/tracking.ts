@@ -1,7 +1,7 @@
 // video.tracking: mean box IoU over the reference frames of a predicted track (a missed frame counts 0).
 import { InvalidArgumentError } from '@verimesh/kit';
 import type { VerifierDef } from '@verimesh/kit';
-import { boxIou, xywhToXyxy, type Box } from '@verimesh/geometry';
+import { boxIou, coordScale, pixelBox, type Box } from '@verimesh/geometry';
 import type { Config } from '../config.js';
 import { matchTimes, parseFrames } from '../frames.js';
 import type { VideoInfo, VideoStore } from '../media.js';
@@ -70,13 +70,8 @@ export function trackingVerifier(store: VideoStore, config: Pick<Config, 'maxFra
       const tolerance = toleranceOf(input.params, fps);
 
       const parsed = parseFrames(answerText(input).text, unit, fps, isBox, true);
-      const scale = coords === 'normalized' ? [width!, height!] : coords === 'norm1000' ? [width! / 1000, height! / 1000] : [1, 1];
-      const toBox = (v: unknown): Box | undefined => {
-        if (!isBox(v)) return undefined;
-        const raw = v as number[];
-        const b = format === 'xywh' ? xywhToXyxy(raw as unknown as Box) : (raw as unknown as Box);
-        return [b[0] * scale[0]!, b[1] * scale[1]!, b[2] * scale[0]!, b[3] * scale[1]!];
-      };
+      const scale = coordScale(coords, width !== undefined && height !== undefined ? { width, height } : undefined);
+      const toBox = (v: unknown): Box | undefined => (isBox(v) ? pixelBox(v as number[], format, scale) : undefined);
       let predicted: (Box | undefined)[];
       let extra = 0;
       if (parsed.sequence) {

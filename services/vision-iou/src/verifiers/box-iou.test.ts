@@ -1,5 +1,8 @@
 // vision.box_iou through runBatch: values from the IoU definition, coordinate conventions and bad inputs.
 import { describe, expect, it } from 'vitest';
+import { noopLogger } from '@verimesh/kit';
+import { createService } from '../service.js';
+import { loadServiceConfig } from '../config.js';
 import { hugePngHeader, maskPng, run } from '../testing.js';
 
 const REF = { box: [0, 0, 10, 10] };
@@ -19,6 +22,18 @@ describe('vision.box_iou', () => {
   });
   it('scores only the first box of the answer', async () => {
     expect((await run('vision.box_iou', '[50,50,60,60] then [0,0,10,10]', REF)).score).toBe(0);
+  });
+  it('does not clip boxes to the image (SPEC 4.2)', async () => {
+    // [-10,0,10,10] on a 10×10 image: unclipped I = 100, U = 200 + 100 − 100 → 0.5 (clipped to [0,0,10,10] it would be 1).
+    expect((await run('vision.box_iou', '[-10, 0, 10, 10]', { ...REF, width: 10, height: 10 })).score).toBeCloseTo(0.5, 12);
+    expect((await run('vision.box_iou', '[-1, 0, 1, 1]', { ...REF, width: 10, height: 10 }, { coords: 'normalized' })).score).toBeCloseTo(0.5, 12);
+  });
+  it('answers synchronously when nothing has to be read (absolute coordinates: no promise per item)', () => {
+    const v = createService(loadServiceConfig({ env: {} })).verifiers.find((d) => d.name === 'vision.box_iou')!;
+    const input = { key: 'k', verifier: v.name, prompt: '', response: '[5, 5, 15, 15]', reference: REF, params: {}, media: [], metadata: null };
+    const out = v.verify(input, { signal: new AbortController().signal, deadline: Infinity, log: noopLogger });
+    expect(out).not.toBeInstanceOf(Promise);
+    expect((out as { score: number }).score).toBeCloseTo(1 / 7, 12);
   });
   it('applies threshold as IoU >= threshold', async () => {
     // [0,0,10,20] vs [0,0,10,10]: 100 / 200 = 0.5 exactly.

@@ -1,9 +1,9 @@
 // vision.box_iou: IoU (COCO continuous, no +1) of the answer's first box, best over the reference boxes.
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
-import { boxIou, giou, isDegenerate } from '@verimesh/geometry';
+import { boxIou, coordScale, giou, isDegenerate } from '@verimesh/geometry';
 import type { Config } from '../config.js';
 import {
-  COMMON_PARAMS, absBox, coordsParam, finiteBox, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, scaler, short, sizeFor,
+  COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, short, withSize,
 } from '../common.js';
 
 export function boxIouVerifier(cfg: Config): VerifierDef {
@@ -22,7 +22,7 @@ export function boxIouVerifier(cfg: Config): VerifierDef {
       width: 'image width in pixels (for normalized coords; else read from the input image header)',
       height: 'image height in pixels',
     },
-    async verify(input, ctx) {
+    verify(input, ctx) {
       const refs = referenceBoxes(input.reference, cfg.maxBoxes);
       if (!refs) throw new InvalidArgumentError('reference.box', 'reference.box (or reference.boxes) is required');
       const threshold = numberParam(input.params, 'threshold', undefined, 0, 1);
@@ -30,35 +30,36 @@ export function boxIouVerifier(cfg: Config): VerifierDef {
       if (variant !== 'iou' && variant !== 'giou') throw new InvalidArgumentError('params.variant', `params.variant must be "iou" or "giou", got ${short(variant)}`);
       const coords = coordsParam(input.params);
       const format = formatParam(input.params);
-      const size = await sizeFor(coords, input, cfg, ctx);
-      const answer = readAnswer(input, cfg);
-      if (!answer.ok) return { score: 0, detail: answer.detail };
-      const shape = answer.shapes.find((s) => s.kind === 'box');
-      if (!shape || shape.kind !== 'box') return { score: 0, detail: nothingFound('box', answer) };
-      const box = absBox(shape, format, scaler(coords, size));
-      if (!finiteBox(box)) return { score: 0, detail: `the box ${short(shape.coords)} has non-finite coordinates`, metrics: { iou: 0 } };
-      if (isDegenerate(box)) return { score: 0, detail: `degenerate box ${short(box)} (needs x2 > x1 and y2 > y1)`, metrics: { iou: 0 } };
-      let best = 0;
-      let bestIdx = 0;
-      let bestG = -1;
-      refs.forEach((r, i) => {
-        const v = boxIou(box, r);
-        if (v > best) { best = v; bestIdx = i; }
-        if (variant === 'giou') bestG = Math.max(bestG, giou(box, r));
+      return withSize(coords, input, cfg, ctx, (size) => {
+        const answer = readAnswer(input, cfg);
+        if (!answer.ok) return { score: 0, detail: answer.detail };
+        const shape = answer.shapes.find((s) => s.kind === 'box');
+        if (!shape || shape.kind !== 'box') return { score: 0, detail: nothingFound('box', answer) };
+        const box = absBox(shape, format, coordScale(coords, size));
+        if (!box.every(Number.isFinite)) return { score: 0, detail: `the box ${short(shape.coords)} has non-finite coordinates`, metrics: { iou: 0 } };
+        if (isDegenerate(box)) return { score: 0, detail: `degenerate box ${short(box)} (needs x2 > x1 and y2 > y1)`, metrics: { iou: 0 } };
+        let best = 0;
+        let bestIdx = 0;
+        let bestG = -1;
+        refs.forEach((r, i) => {
+          const v = boxIou(box, r);
+          if (v > best) { best = v; bestIdx = i; }
+          if (variant === 'giou') bestG = Math.max(bestG, giou(box, r));
+        });
+        const metrics: Record<string, unknown> = { iou: best, ref_index: bestIdx };
+        let value = best;
+        if (variant === 'giou') {
+          metrics.giou = bestG;
+          value = (bestG + 1) / 2;
+        }
+        const against = `against ${refs.length} reference box${refs.length === 1 ? '' : 'es'}`;
+        if (threshold !== undefined) {
+          const pass = best >= threshold;
+          return { score: pass ? 1 : 0, detail: `IoU ${fmt(best)} ${pass ? '>=' : '<'} threshold ${threshold} ${against}`, metrics };
+        }
+        const what = variant === 'giou' ? `GIoU ${fmt(bestG)} → ${fmt(value)} (IoU ${fmt(best)})` : `IoU ${fmt(best)}`;
+        return { score: value, detail: `${what} ${against}`, metrics };
       });
-      const metrics: Record<string, unknown> = { iou: best, ref_index: bestIdx };
-      let value = best;
-      if (variant === 'giou') {
-        metrics.giou = bestG;
-        value = (bestG + 1) / 2;
-      }
-      const against = `against ${refs.length} reference box${refs.length === 1 ? '' : 'es'}`;
-      if (threshold !== undefined) {
-        const pass = best >= threshold;
-        return { score: pass ? 1 : 0, detail: `IoU ${fmt(best)} ${pass ? '>=' : '<'} threshold ${threshold} ${against}`, metrics };
-      }
-      const what = variant === 'giou' ? `GIoU ${fmt(bestG)} → ${fmt(value)} (IoU ${fmt(best)})` : `IoU ${fmt(best)}`;
-      return { score: value, detail: `${what} ${against}`, metrics };
     },
   };
 }

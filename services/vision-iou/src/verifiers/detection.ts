@@ -1,8 +1,8 @@
 // vision.detection: one-to-one matched F1 (Hungarian, label-aware), precision, recall, mean IoU and COCO mAP.
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
-import { isDegenerate } from '@verimesh/geometry';
+import { coordScale, isDegenerate } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBox, scaler, short, sizeFor } from '../common.js';
+import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBox, short, withSize } from '../common.js';
 import { cocoMap, matchF1, type Obj } from '../detection-metrics.js';
 
 /** Labels compare case-insensitively with whitespace collapsed ("Traffic  Light" = "traffic light"). */
@@ -47,7 +47,7 @@ export function detectionVerifier(cfg: Config): VerifierDef {
       width: 'image width (for normalized coords; else read from the input image header)',
       height: 'image height',
     },
-    async verify(input, ctx) {
+    verify(input, ctx) {
       const refs = referenceObjects(input.reference, cfg.maxBoxes);
       const thr = numberParam(input.params, 'iou_threshold', 0.5, 0, 1) as number;
       const scoreKind = input.params.score ?? 'f1';
@@ -59,45 +59,46 @@ export function detectionVerifier(cfg: Config): VerifierDef {
       const labels = ml === 'auto' ? refs.some((r) => r.label !== undefined) : ml;
       const coords = coordsParam(input.params);
       const format = formatParam(input.params);
-      const size = await sizeFor(coords, input, cfg, ctx);
-      const answer = readAnswer(input, cfg);
-      if (!answer.ok) return { score: 0, detail: answer.detail };
-      const scale = scaler(coords, size);
-      const preds: Obj[] = [];
-      let bad = 0;
-      let unlabeled = 0;
-      for (const s of answer.shapes) {
-        if (s.kind !== 'box') continue;
-        const box = absBox(s, format, scale);
-        if (isDegenerate(box)) bad++;
-        const o: Obj = { box };
-        const l = normLabel(s.label);
-        if (l !== undefined) o.label = l;
-        else unlabeled++;
-        preds.push(o);
-      }
-      const n = preds.length;
-      const m = refs.length;
-      if (n > cfg.maxBoxes) return { score: 0, detail: `the answer has ${n} boxes, above the ${cfg.maxBoxes}-box limit`, metrics: { n_pred: n, n_ref: m } };
-      if (n === 0 && m === 0) return { score: 1, detail: 'no objects predicted and none in the reference', metrics: { n_pred: 0, n_ref: 0, f1: 1, precision: 1, recall: 1, map: 1 } };
-      if (n === 0) return { score: 0, detail: answer.shapes.length || answer.notes.length ? `no usable box in the answer; ${m} reference objects` : nothingFound('box', answer), metrics: { n_pred: 0, n_ref: m, f1: 0, precision: 0, recall: 0, map: 0 } };
-      if (m === 0) return { score: 0, detail: `${n} boxes predicted, none in the reference`, metrics: { n_pred: n, n_ref: 0, f1: 0, precision: 0, recall: 0, map: 0 } };
-      const match = matchF1(preds, refs, thr, labels);
-      const precision = match.tp / n;
-      const recall = match.tp / m;
-      const f1 = (2 * match.tp) / (n + m);
-      const meanIou = match.tp ? match.ious.reduce((a, b) => a + b, 0) / match.tp : 0;
-      const ap = cocoMap(preds, refs, labels);
-      const mapCount = ap.map * Math.min(1, m / n);
-      const score = scoreKind === 'f1' ? f1 : scoreKind === 'map' ? ap.map : mapCount;
-      const notes: string[] = [];
-      if (bad) notes.push(`${bad} degenerate or non-finite`);
-      if (labels && unlabeled) notes.push(`${unlabeled} without a label (cannot match labelled references)`);
-      return {
-        score,
-        detail: `${match.tp} of ${n} predicted boxes matched ${m} reference objects at IoU >= ${thr}${labels ? ' (labels must agree)' : ''}: F1 ${fmt(f1)}, mAP ${fmt(ap.map)}${notes.length ? `; ${notes.join(', ')}` : ''}`,
-        metrics: { f1, precision, recall, mean_iou: meanIou, map: ap.map, map50: ap.map50, map75: ap.map75, map_count: mapCount, tp: match.tp, n_pred: n, n_ref: m },
-      };
+      return withSize(coords, input, cfg, ctx, (size) => {
+        const answer = readAnswer(input, cfg);
+        if (!answer.ok) return { score: 0, detail: answer.detail };
+        const scale = coordScale(coords, size);
+        const preds: Obj[] = [];
+        let bad = 0;
+        let unlabeled = 0;
+        for (const s of answer.shapes) {
+          if (s.kind !== 'box') continue;
+          const box = absBox(s, format, scale);
+          if (isDegenerate(box)) bad++;
+          const o: Obj = { box };
+          const l = normLabel(s.label);
+          if (l !== undefined) o.label = l;
+          else unlabeled++;
+          preds.push(o);
+        }
+        const n = preds.length;
+        const m = refs.length;
+        if (n > cfg.maxBoxes) return { score: 0, detail: `the answer has ${n} boxes, above the ${cfg.maxBoxes}-box limit`, metrics: { n_pred: n, n_ref: m } };
+        if (n === 0 && m === 0) return { score: 1, detail: 'no objects predicted and none in the reference', metrics: { n_pred: 0, n_ref: 0, f1: 1, precision: 1, recall: 1, map: 1 } };
+        if (n === 0) return { score: 0, detail: answer.shapes.length || answer.notes.length ? `no usable box in the answer; ${m} reference objects` : nothingFound('box', answer), metrics: { n_pred: 0, n_ref: m, f1: 0, precision: 0, recall: 0, map: 0 } };
+        if (m === 0) return { score: 0, detail: `${n} boxes predicted, none in the reference`, metrics: { n_pred: n, n_ref: 0, f1: 0, precision: 0, recall: 0, map: 0 } };
+        const match = matchF1(preds, refs, thr, labels);
+        const precision = match.tp / n;
+        const recall = match.tp / m;
+        const f1 = (2 * match.tp) / (n + m);
+        const meanIou = match.tp ? match.ious.reduce((a, b) => a + b, 0) / match.tp : 0;
+        const ap = cocoMap(preds, refs, labels);
+        const mapCount = ap.map * Math.min(1, m / n);
+        const score = scoreKind === 'f1' ? f1 : scoreKind === 'map' ? ap.map : mapCount;
+        const notes: string[] = [];
+        if (bad) notes.push(`${bad} degenerate or non-finite`);
+        if (labels && unlabeled) notes.push(`${unlabeled} without a label (cannot match labelled references)`);
+        return {
+          score,
+          detail: `${match.tp} of ${n} predicted boxes matched ${m} reference objects at IoU >= ${thr}${labels ? ' (labels must agree)' : ''}: F1 ${fmt(f1)}, mAP ${fmt(ap.map)}${notes.length ? `; ${notes.join(', ')}` : ''}`,
+          metrics: { f1, precision, recall, mean_iou: meanIou, map: ap.map, map50: ap.map50, map75: ap.map75, map_count: mapCount, tp: match.tp, n_pred: n, n_ref: m },
+        };
+      });
     },
   };
 }

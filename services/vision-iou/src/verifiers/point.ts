@@ -1,8 +1,8 @@
 // vision.point: is the predicted point inside the reference box/mask, or GUI-G2's Gaussian point reward, or within a distance.
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
-import { rleContains, rleToBbox, type Box, type Rle } from '@verimesh/geometry';
+import { coordScale, isDegenerate, rleContains, rleToBbox, type Box, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, referenceSize, scaler, short, sizeFor } from '../common.js';
+import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, short, withSize } from '../common.js';
 import { referenceMask } from '../masks.js';
 
 type Mode = 'inside' | 'gaussian' | 'distance';
@@ -58,40 +58,42 @@ export function pointVerifier(cfg: Config): VerifierDef {
       const coords = coordsParam(input.params);
       const format = formatParam(input.params);
       // A mask reference gives the canvas size when neither reference.width/height nor an input image does.
-      const size = coords !== 'absolute' && mask && !(await referenceSize(input, cfg, ctx)) ? { width: mask.size[1], height: mask.size[0] } : await sizeFor(coords, input, cfg, ctx);
-      const answer = readAnswer(input, cfg);
-      if (!answer.ok) return { score: 0, detail: answer.detail };
-      const scale = scaler(coords, size);
-      let x: number;
-      let y: number;
-      let how = 'point';
-      const shape = answer.shapes.find((s) => s.kind === 'point' || s.kind === 'box');
-      if (shape?.kind === 'point') {
-        x = scale(shape.coords[0], 0);
-        y = scale(shape.coords[1], 1);
-      } else if (shape?.kind === 'box') {
-        const b = absBox(shape, format, scale);
-        x = (b[0] + b[2]) / 2;
-        y = (b[1] + b[3]) / 2;
-        how = 'centre of the answer box';
-      } else return { score: 0, detail: nothingFound('point', answer) };
-      if (!Number.isFinite(x) || !Number.isFinite(y)) return { score: 0, detail: 'the point has non-finite coordinates' };
-      const at = `(${fmt(x)}, ${fmt(y)})`;
-      // Targets as boxes: the reference boxes, or the mask's bounding box for the centre-based modes.
-      const targets: Box[] = boxes ?? (mask ? [bboxOf(mask)] : []);
-      if (mode === 'inside') {
-        const inside = boxes ? boxes.some((b) => x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3]) : rleContains(mask as Rle, x, y);
-        return { score: inside ? 1 : 0, detail: `${how} ${at} is ${inside ? 'inside' : 'outside'} the reference ${boxes ? 'box' : 'mask'}`, metrics: { inside } };
-      }
-      if (mode === 'gaussian') {
-        if (targets.length === 0 || targets.every((b) => !(b[2] > b[0] && b[3] > b[1]))) return { score: 0, detail: 'the reference mask is empty: no centre to score against', metrics: {} };
-        const r = Math.max(...targets.map((b) => (b[2] > b[0] && b[3] > b[1] ? gaussianPointReward(x, y, b, sigmaScale) : 0)));
-        return { score: r, detail: `Gaussian point reward ${fmt(r)} for ${how} ${at} (σ = ${sigmaScale} × box size)`, metrics: { gaussian: r } };
-      }
-      const centres: Array<[number, number]> = target ? [target] : targets.map((b) => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
-      const d = Math.min(...centres.map(([cx, cy]) => Math.hypot(x - cx, y - cy)));
-      const ok = d <= (maxDist as number);
-      return { score: ok ? 1 : 0, detail: `${how} ${at} is ${fmt(d)} px from the target (max ${maxDist})`, metrics: { distance: d } };
+      const canvas = mask ? { width: mask.size[1], height: mask.size[0] } : undefined;
+      return withSize(coords, input, cfg, ctx, (size) => {
+        const answer = readAnswer(input, cfg);
+        if (!answer.ok) return { score: 0, detail: answer.detail };
+        const scale = coordScale(coords, size);
+        let x: number;
+        let y: number;
+        let how = 'point';
+        const shape = answer.shapes.find((s) => s.kind === 'point' || s.kind === 'box');
+        if (shape?.kind === 'point') {
+          x = shape.coords[0] * scale[0];
+          y = shape.coords[1] * scale[1];
+        } else if (shape?.kind === 'box') {
+          const b = absBox(shape, format, scale);
+          x = (b[0] + b[2]) / 2;
+          y = (b[1] + b[3]) / 2;
+          how = 'centre of the answer box';
+        } else return { score: 0, detail: nothingFound('point', answer) };
+        if (!Number.isFinite(x) || !Number.isFinite(y)) return { score: 0, detail: 'the point has non-finite coordinates' };
+        const at = `(${fmt(x)}, ${fmt(y)})`;
+        // Targets as boxes: the reference boxes, or the mask's bounding box for the centre-based modes.
+        const targets: Box[] = boxes ?? (mask ? [bboxOf(mask)] : []);
+        if (mode === 'inside') {
+          const inside = boxes ? boxes.some((b) => x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3]) : rleContains(mask as Rle, x, y);
+          return { score: inside ? 1 : 0, detail: `${how} ${at} is ${inside ? 'inside' : 'outside'} the reference ${boxes ? 'box' : 'mask'}`, metrics: { inside } };
+        }
+        if (mode === 'gaussian') {
+          if (targets.every(isDegenerate)) return { score: 0, detail: 'the reference mask is empty: no centre to score against', metrics: {} };
+          const r = Math.max(...targets.map((b) => (isDegenerate(b) ? 0 : gaussianPointReward(x, y, b, sigmaScale))));
+          return { score: r, detail: `Gaussian point reward ${fmt(r)} for ${how} ${at} (σ = ${sigmaScale} × box size)`, metrics: { gaussian: r } };
+        }
+        const centres: Array<[number, number]> = target ? [target] : targets.map((b) => [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
+        const d = Math.min(...centres.map(([cx, cy]) => Math.hypot(x - cx, y - cy)));
+        const ok = d <= (maxDist as number);
+        return { score: ok ? 1 : 0, detail: `${how} ${at} is ${fmt(d)} px from the target (max ${maxDist})`, metrics: { distance: d } };
+      }, canvas);
     },
   };
 }

@@ -1,0 +1,10 @@
+import { noopLogger, serve } from '@verimesh/kit';
+import { Gateway, grpcBackend } from './src/index.js';
+import { testService } from './test/fixtures.js';
+const a = testService(), b = testService();
+const ra = await serve(a.service, { host: '127.0.0.1', port: 0, log: noopLogger });
+const rb = await serve(b.service, { host: '127.0.0.2', port: ra.port, log: noopLogger });
+const g = new Gateway({ backends: { 'vision-iou': grpcBackend('vision-iou', `ipv4:127.0.0.1:${ra.port},127.0.0.2:${ra.port}`, { channelOptions: { 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ pick_first: {} }] }) } }) } });
+for (let i = 0; i < 10; i++) await g.score([{ id: `s${i}`, response: 'x', reward: { components: [{ verifier: 'vision.box_iou' }] } }]);
+console.log('pick_first split', a.seen.length, b.seen.length);
+await g.close(); await ra.shutdown(10); await rb.shutdown(10); process.exit(0);
