@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { noopLogger, startServer } from '@verimesh/kit';
+import { noopLogger, runBatch, startServer, type ServiceDef } from '@verimesh/kit';
+import { createService, loadServiceConfig } from '@verimesh/vision-iou';
 import {
   loadPackage,
   type RewardGatewayServiceClient,
@@ -256,6 +257,39 @@ async function endToEnd(rounds: number): Promise<string[]> {
   }
 }
 
+// ---------- (a2) in process: what answering synchronously saves ----------
+
+/** The same service with every verifier behind a promise: what each item cost before the synchronous path. */
+export function behindPromise(service: ServiceDef): ServiceDef {
+  return { ...service, verifiers: service.verifiers.map((v) => ({ ...v, verify: async (input, ctx) => v.verify(input, ctx) })) };
+}
+
+/** µs per item of runBatch (with a call deadline, as VerifyBatch has), best of alternating runs: load only slows. */
+export async function perItemUs(services: readonly ServiceDef[], items: VerifyItem[], reps = 15): Promise<number[]> {
+  const best = services.map(() => Infinity);
+  for (let r = 0; r < reps; r++) {
+    for (const [k, svc] of services.entries()) {
+      const t = performance.now();
+      for (let j = 0; j < 4; j++) await runBatch(svc, items, { deadline: Date.now() + 60_000 });
+      best[k] = Math.min(best[k]!, ((performance.now() - t) * 1000) / (4 * items.length));
+    }
+  }
+  return best;
+}
+
+async function inProcess(): Promise<string[]> {
+  const service = createService(loadServiceConfig({ env: {} }));
+  const [sync, promised] = (await perItemUs([service, behindPromise(service)], toItems(makeSamples(BATCH, 'p')))) as [number, number];
+  return [
+    '| vision.box_iou through runBatch, 1,024 items | µs per item | items/s |',
+    '|---|---:|---:|',
+    `| synchronous (as served) | ${f2(sync)} | ${f0(1e6 / sync)} |`,
+    `| the same verifier behind a promise (before) | ${f2(promised)} | ${f0(1e6 / promised)} |`,
+    '',
+    `- answering synchronously saves ${f2(promised - sync)} µs per item (${f0((100 * (promised - sync)) / promised)}%)`,
+  ];
+}
+
 // ---------- (b) mask IoU ----------
 
 /** The baseline: decode both masks to pixels and count. */
@@ -315,7 +349,10 @@ async function main(): Promise<void> {
   if (args.includes('--echo-gateway')) return echoGateway(Number(flag('--port')), String(flag('--target')));
   const rounds = Number(flag('--rounds') ?? 60);
   const out: string[] = [];
-  if (!args.includes('--masks-only')) out.push('## (a) vision.box_iou end to end', '', ...(await endToEnd(rounds)), '');
+  if (!args.includes('--masks-only')) {
+    out.push('## (a) vision.box_iou end to end', '', ...(await endToEnd(rounds)), '');
+    out.push('## (a2) in process: synchronous verifier vs the same behind a promise', '', ...(await inProcess()), '');
+  }
   out.push('## (b) mask IoU on run-length encodings', '', ...masks());
   process.stdout.write(out.join('\n') + '\n');
 }

@@ -1,6 +1,8 @@
 // The document QA profiles (examples/profiles/docs.yaml) through the embedded mesh: text.format + doc.anls/doc.text.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedGateway, type EmbeddedGateway } from '../src/mesh.js';
 
 const PROFILE = fileURLToPath(new URL('../../examples/profiles/docs.yaml', import.meta.url));
@@ -49,5 +51,78 @@ describe('profile chart_qa: relaxed accuracy for numbers, ANLS for text, plus fo
     expect(r['text-ok']!.reward).toBeCloseTo(1, 9);
     expect(r['text-typo']!.reward).toBeCloseTo(0.1 + 0.9 * (5 / 6), 9);
     for (const x of results) expect(x.status).toBe('ok');
+  });
+});
+
+// The same profiles, and doc.teds / doc.ocr, through real processes: an ocr-table service and a gateway over gRPC.
+describe('ocr-table through a real gateway process over HTTP and gRPC', () => {
+  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+  const children: ChildProcess[] = [];
+  let http = '';
+  const freePort = () =>
+    new Promise<number>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
+      });
+    });
+  const start = (args: string[]) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn' } });
+    children.push(c);
+  };
+
+  beforeAll(async () => {
+    const [svc, gw, hp] = [await freePort(), await freePort(), await freePort()];
+    start(['services/ocr-table/src/main.ts', '--host', '127.0.0.1', '--port', String(svc)]);
+    start(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--services', `ocr-table=127.0.0.1:${svc}`, '--port', String(gw), '--http-port', String(hp), '--profiles', PROFILE]);
+    http = `http://127.0.0.1:${hp}`;
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const ok = await fetch(`${http}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > until) throw new Error('gateway did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+  afterAll(() => {
+    for (const c of children) c.kill('SIGTERM');
+  });
+
+  it('scores table_qa, TEDS and OCR of the demo image', async () => {
+    const body = {
+      samples: [
+        { id: 'qa', response: '<think>x</think><answer>helo world</answer>', reference: { answers: ['hello world'] }, profile: 'table_qa' },
+        {
+          id: 'teds',
+          response: '<table><tr><td>a</td><td>c</td></tr></table>',
+          reference: { table: '<table><tr><td>a</td><td>b</td></tr></table>' },
+          reward: { components: [{ name: 'teds', verifier: 'doc.teds' }] },
+        },
+        {
+          id: 'ocr',
+          response: 'done',
+          media: [{ kind: 'image', role: 'output', uri: `file://${ROOT}examples/media/ocr-sign.png` }],
+          reference: { text: 'GRAND OPENING Saturday 10 am' },
+          reward: { components: [{ name: 'ocr', verifier: 'doc.ocr', params: { normalize: 'basic' }, timeout_ms: 30_000 }] },
+        },
+      ],
+    };
+    // The service may still be binding when the gateway is up: retry while a component is unavailable.
+    let results: { id: string; reward: number; status: string; components: Record<string, { score: number; status: string }> }[] = [];
+    for (let i = 0; i < 150; i++) {
+      const res = await fetch(`${http}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      results = ((await res.json()) as { results: typeof results }).results;
+      if (results.every((r) => Object.values(r.components).every((c) => c.status !== 'unavailable'))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const r = byId(results);
+    expect(r.qa!.reward).toBeCloseTo(0.1 + 0.9 * (10 / 11), 9);
+    expect(r.teds!.reward).toBeCloseTo(2 / 3, 9);
+    expect(r.ocr!.status).toBe('ok');
+    // The sign reads "GRAND OPENING / Saturday 10 am"; PP-OCR may merge the first two words (one edit in 28).
+    expect(r.ocr!.reward).toBeGreaterThan(0.95);
   });
 });

@@ -95,6 +95,19 @@ describe('code.verilog', () => {
     expect(o.ripple!.score).toBeCloseTo(0.1 + 0.7 + 0.2 * (1 / o.ripple!.metrics.area), 10);
   });
 
+  it('params.pass_regex serves testbenches that print something else', async () => {
+    const tb = `module tb; reg [3:0] a, b; wire [4:0] s; adder dut(.a(a), .b(b), .s(s));
+      initial begin a = 7; b = 9; #1; if (s === 16) $display("ALL TESTS PASSED"); else $display("FAILED"); $finish; end endmodule`;
+    const o = await verify(svc, [
+      item('ok', 'code.verilog', fence('verilog', DESIGNS.adder), { top: 'adder', testbench: tb }, { pass_regex: '^ALL TESTS PASSED$' }),
+      item('bad', 'code.verilog', fence('verilog', DESIGNS.adderWrong), { top: 'adder', testbench: tb }, { pass_regex: '^ALL TESTS PASSED$' }),
+      item('badre', 'code.verilog', fence('verilog', DESIGNS.adder), { top: 'adder', testbench: tb }, { pass_regex: '(' }),
+    ]);
+    expect(o.ok!.score).toBeCloseTo(1, 10);
+    expect(o.bad!.score).toBeCloseTo(0.1, 10); // 7 ^ 9 = 14, not 16
+    expect(o.badre!.status).toBe('invalid');
+  });
+
   it('a bad reference is invalid', async () => {
     const o = await verify(svc, [item('x', 'code.verilog', fence('verilog', DESIGNS.adder), { top: 'adder' })]);
     expect(o.x!.status).toBe('invalid');

@@ -1,5 +1,4 @@
 // How the gateway reaches a verifier service: in-process (the kit's runBatch, no network) or over gRPC (round_robin, deadlines, traced).
-import { setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import {
   DeadlineError,
@@ -59,19 +58,7 @@ export function inProcessBackend(service: ServiceDef, log: Logger = noopLogger):
     service: service.name as ServiceName,
     async verifyBatch(items, opts) {
       if (service.start) await start();
-      const parent = opts.signal;
-      if (!parent) return runBatch(service, items, { deadline: opts.deadline, log });
-      // runBatch adds one abort listener per item: a child signal without the listener cap keeps Node from warning.
-      const child = new AbortController();
-      setMaxListeners(0, child.signal);
-      const onAbort = (): void => child.abort(parent.reason);
-      if (parent.aborted) onAbort();
-      else parent.addEventListener('abort', onAbort, { once: true });
-      try {
-        return await runBatch(service, items, { deadline: opts.deadline, signal: child.signal, log });
-      } finally {
-        parent.removeEventListener('abort', onAbort);
-      }
+      return runBatch(service, items, { deadline: opts.deadline, signal: opts.signal, log });
     },
     async describe() {
       return describeService(service);

@@ -58,6 +58,8 @@ interface Call {
   inputs: VerifyInput[];
   /** (sample position, component index) per item. */
   who: number[];
+  /** Each item's own deadline; the call's deadline is the latest of them. */
+  deadlines: number[];
   deadline: number;
 }
 
@@ -127,7 +129,7 @@ function sampleRefText(s: PreparedSample): string {
   return s.refText;
 }
 
-function itemFor(s: PreparedSample, c: CompiledComponent, key: number, timeoutMs: number): VerifyItem {
+function itemFor(s: PreparedSample, c: CompiledComponent, key: number): VerifyItem {
   const reference_json = c.reference ? JSON.stringify(s.refObj ? { ...s.refObj, ...c.reference } : c.reference) : sampleRefText(s);
   return {
     key: String(key),
@@ -138,7 +140,7 @@ function itemFor(s: PreparedSample, c: CompiledComponent, key: number, timeoutMs
     params_json: c.paramsJson,
     media: s.media,
     metadata_json: s.metadataJson,
-    timeout_ms: timeoutMs,
+    timeout_ms: 0,
   };
 }
 
@@ -201,13 +203,22 @@ export async function runSamples(
         let call = calls.get(c.service);
         if (!call) {
           const b = deps.backends.get(c.service);
-          call = { service: c.service, local: b && isLocalBackend(b) ? b : undefined, items: [], inputs: [], who: [], deadline: 0 };
+          call = { service: c.service, local: b && isLocalBackend(b) ? b : undefined, items: [], inputs: [], who: [], deadlines: [], deadline: 0 };
           calls.set(c.service, call);
         }
         if (call.local) call.inputs.push(inputFor(s, c, pos * KEY_STRIDE + ci));
-        else call.items.push(itemFor(s, c, pos * KEY_STRIDE + ci, Math.max(1, Math.ceil(deadline - now))));
+        else call.items.push(itemFor(s, c, pos * KEY_STRIDE + ci));
         call.who.push(pos, ci);
+        call.deadlines.push(deadline);
         if (deadline > call.deadline) call.deadline = deadline;
+      }
+    }
+    // An item carries its own timeout_ms only when it must end before the call does (0 = the call's deadline):
+    // a service then starts a per-item timer only where it is needed.
+    for (const call of calls.values()) {
+      for (let k = 0; k < call.items.length; k++) {
+        const d = call.deadlines[k]!;
+        if (d < call.deadline) call.items[k]!.timeout_ms = Math.max(1, Math.ceil(d - now));
       }
     }
     const next: number[] = [];

@@ -1,7 +1,8 @@
 // The judging core shared by the four verifiers: backends by name, the cache, templates, images and params.
 import { InvalidArgumentError, UnavailableError, type Logger, type VerifyOutcome } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
-import { Backend, type ChatMessage, type ContentPart } from './backend.js';
+import { ask, type Answer, type Parsed } from './ask.js';
+import { Backend, type ChatMessage, type ChatRequest, type ContentPart } from './backend.js';
 import { JudgmentCache } from './cache.js';
 import type { JudgeConfig } from './config.js';
 import { prepareImages, type PreparedImage } from './images.js';
@@ -9,6 +10,34 @@ import { loadTemplates, render, type Template, type TemplateName } from './templ
 
 export const NO_BACKEND_MESSAGE =
   'no judge backend configured: set VERIMESH_JUDGE_URL and VERIMESH_JUDGE_MODEL (or VERIMESH_JUDGE_BACKENDS) to an OpenAI-compatible server';
+
+/** Docs of the params every LLM verifier reads (Judge.params). */
+export const JUDGE_PARAMS = {
+  model: 'judge backend name (or a model one backend serves); default: backend "default", else the first configured',
+  samples: 'number of independent judgments averaged (default 1, max 16)',
+  temperature: 'judge sampling temperature (default 0, or 0.7 with samples > 1)',
+  max_tokens: 'max tokens of the judge reply (default: the backend\'s max_tokens, 1024)',
+  extract: 'how the answer is taken from the response (default "auto": last <answer>…</answer>, else the whole text)',
+  images: 'send the sample\'s input images to the judge (default true)',
+  image_max_side: 'longest side images are downscaled to (default VERIMESH_JUDGE_IMAGE_MAX_SIDE, 768)',
+} as const;
+
+/** One judge call of a template, as a verifier describes it to Judge.judgment. */
+export interface JudgmentSpec<T, V> {
+  template: Template;
+  /** The template's placeholders, filled: with the template and the images, everything the judge is shown. */
+  vars: Record<string, string>;
+  images: readonly PreparedImage[];
+  /** Index among params.samples (also the request's seed). */
+  sample: number;
+  schema?: ChatRequest['schema'];
+  topLogprobs?: number;
+  maxTokens?: number;
+  parse: (content: string) => Parsed<T>;
+  repair: (problem: string) => string;
+  /** What the cache keeps: the verdict and what the verifier needs from the reply, never the whole reply. */
+  keep: (answer: Answer<T>) => V;
+}
 
 /** Common knobs every LLM verifier reads from params, validated. */
 export interface JudgeParams {
@@ -101,6 +130,27 @@ export class Judge {
       { role: 'system', content: render(t.system, vars) },
       { role: 'user', content },
     ];
+  }
+
+  /**
+   * One judgment, answered from the cache when an identical request was made. The key is everything that decides the
+   * reply: backend, model, template version and text, the filled placeholders (prompt, answer, criteria, reference...),
+   * images (content hash and the size sent), temperature, max tokens, logprobs, schema and sample index. It is built here, once for every verifier.
+   */
+  judgment<T, V>(p: JudgeParams, spec: JudgmentSpec<T, V>, signal: AbortSignal): Promise<{ value: V; hit: boolean }> {
+    const t = spec.template;
+    const req: Omit<ChatRequest, 'messages'> = {
+      temperature: p.temperature,
+      maxTokens: spec.maxTokens ?? p.maxTokens,
+      schema: spec.schema,
+      topLogprobs: spec.topLogprobs,
+      seed: spec.sample,
+    };
+    const key = JudgmentCache.key([p.backend.name, p.model, t.version, t.hash, spec.vars, spec.images.map((i) => `${i.hash}@${i.width}x${i.height}`), req]);
+    return this.cache.get(key, async () => {
+      const answer = await ask(p.backend, p.model, { ...req, messages: this.messages(t, spec.vars, spec.images) }, spec.parse, spec.repair, signal);
+      return spec.keep(answer);
+    });
   }
 
   /** Drops idle keep-alive connections to the backends. */

@@ -235,6 +235,13 @@ describe('judge.pairwise prob', () => {
     expect(res.p!.score).toBeCloseTo(0.75, 12);
     expect(res.p!.metrics.orders.map((o: any) => o.score)).toEqual([expect.closeTo(0.85, 12), expect.closeTo(0.65, 12)]);
     expect(res.p!.metrics.disagreed).toBe(false);
+    // The swapped item asks the same two questions (answered from the cache) with the response in the other place:
+    // response first (A = wrong, B = correct): P(A) + ½·P(tie) = .3 + .05 = .35; baseline first (A = correct,
+    // response = B): .1 + .05 = .15; mean .25.
+    const swapped = await judge.call([item('q', 'judge.pairwise', { prompt: 'PROB', response: 'wrong', reference: { baseline: 'the correct answer' }, params: { score_mode: 'prob' } })]);
+    expect(swapped.q!.metrics.cache_hit).toBe(true);
+    expect(swapped.q!.score).toBeCloseTo(0.25, 12);
+    expect(swapped.q!.metrics.orders.map((o: any) => o.score)).toEqual([expect.closeTo(0.35, 12), expect.closeTo(0.15, 12)]);
   });
 });
 
@@ -319,5 +326,41 @@ describe('multimodal', () => {
       ['image/png', 256, 128],
       ['image/jpeg', 85, 256],
     ]);
+  });
+});
+
+describe('cache key', () => {
+  it('covers backend, model, prompt, response, rubric and params: change any one and the judge is asked again', async () => {
+    // Two backends on the same server with the same model: only the backend name differs.
+    const backends = { default: { url: server.url, model: 'test-judge' }, other: { url: server.url, model: 'test-judge' }, big: { url: server.url, model: 'big-judge' } };
+    const j = await startJudge({ VERIMESH_JUDGE_BACKENDS: JSON.stringify(backends) });
+    try {
+      const base = { prompt: 'Q', response: 'Paris', reference: { rubric: ['Mentions Paris'] } as object, params: {} as object };
+      const variants: Array<[string, object]> = [
+        ['base', base],
+        ['response', { ...base, response: 'Paris!' }],
+        ['prompt', { ...base, prompt: 'Q2' }],
+        ['rubric', { ...base, reference: { rubric: ['Mentions Paris', 'Mentions France'] } }],
+        ['pitfall', { ...base, reference: { rubric: [{ criterion: 'Mentions Paris', weight: -1 }] } }],
+        ['temperature', { ...base, params: { temperature: 0.5 } }],
+        ['scale', { ...base, params: { scale: 'likert5' } }],
+        ['max_tokens', { ...base, params: { max_tokens: 100 } }],
+        ['backend', { ...base, params: { model: 'other' } }],
+        ['model', { ...base, params: { model: 'big' } }],
+      ];
+      // One call per variant, in turn, so that nothing is coalesced by being in flight together.
+      for (const [key, fields] of variants) {
+        const r = await j.call([item(key, 'judge.rubric', fields as Parameters<typeof item>[2])]);
+        expect(r[key]!.metrics.cache_hit, key).toBe(false);
+      }
+      expect(server.chatBodies()).toHaveLength(variants.length);
+      // The same judgment again is a hit; so is a heavier weight, which does not change the question asked.
+      const again = await j.call([item('again', 'judge.rubric', base), item('weight', 'judge.rubric', { ...base, reference: { rubric: [{ criterion: 'Mentions Paris', weight: 3 }] } })]);
+      expect(again.again!.metrics.cache_hit).toBe(true);
+      expect(again.weight!.metrics.cache_hit).toBe(true);
+      expect(server.chatBodies()).toHaveLength(variants.length);
+    } finally {
+      await j.close();
+    }
   });
 });

@@ -1,9 +1,8 @@
 // judge.pairwise: the response against reference.baseline, judged in both orders so position bias cancels.
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { ask, type Parsed } from '../ask.js';
-import { JudgmentCache } from '../cache.js';
-import { baseMetrics, choiceParam, mean, type Judge } from '../judge.js';
+import type { Parsed } from '../ask.js';
+import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, type Judge } from '../judge.js';
 import { labelMass, tokenAt } from '../logprobs.js';
 import type { TokenLogprob } from '../backend.js';
 import { parseJsonLoose } from '../parse.js';
@@ -27,15 +26,18 @@ export function parsePairwiseReply(content: string): Parsed<{ winner: Winner; re
   return { ok: true, value: { winner, reason: typeof obj.reason === 'string' ? obj.reason.slice(0, 500) : '' } };
 }
 
-/** P(response wins) + ½·P(tie), normalized over A/B/TIE, from the token that wrote the winner; undefined if unusable. */
-function winProb(content: string, tokens: TokenLogprob[] | undefined, responseIs: 'A' | 'B'): number | undefined {
+/**
+ * P(A wins) + ½·P(tie), normalized over A/B/TIE, from the token that wrote the winner; undefined if unusable. Stated for
+ * position A, not for "the response": the cached judgment of one order is shared by the item that asks the swapped question.
+ */
+function probAWins(content: string, tokens: TokenLogprob[] | undefined): number | undefined {
   const m = /"winner"\s*:\s*"/.exec(content);
   if (!m) return undefined;
   const tok = tokenAt(content, tokens, m.index + m[0].length);
   if (!tok) return undefined;
   const mass = labelMass(tok, ['A', 'B', 'TIE']);
   const total = mass.get('A')! + mass.get('B')! + mass.get('TIE')!;
-  return total > 0 ? (mass.get(responseIs)! + 0.5 * mass.get('TIE')!) / total : undefined;
+  return total > 0 ? (mass.get('A')! + 0.5 * mass.get('TIE')!) / total : undefined;
 }
 
 export function pairwiseVerifier(judge: Judge): VerifierDef {
@@ -43,14 +45,11 @@ export function pairwiseVerifier(judge: Judge): VerifierDef {
     name: 'judge.pairwise',
     description: 'The response against reference.baseline, judged twice with the order swapped; score = mean of the two verdicts (win 1, tie 0.5, loss 0)',
     params: {
-      model: 'judge backend name (or a model one backend serves); default: backend "default", else the first configured',
+      ...JUDGE_PARAMS,
       criteria: 'optional text: what "better" means for this task (added to the judge prompt)',
       score_mode: '"verdict" (default) or "prob": each order scores P(win) + ½·P(tie) from the winner token\'s top logprobs',
       samples: 'judgments per order, averaged (default 1, max 16)',
-      temperature: 'judge sampling temperature (default 0, or 0.7 with samples > 1)',
       extract: 'how the answer is taken from the response (default "auto"); the baseline is used as given',
-      images: 'send the sample\'s input images to the judge (default true)',
-      image_max_side: 'longest side images are downscaled to (default 768)',
     },
     reference: { baseline: 'the baseline response text the policy\'s response is compared with' },
     async verify(input, ctx) {
@@ -70,32 +69,33 @@ export function pairwiseVerifier(judge: Judge): VerifierDef {
         { name: 'baseline_first', a: baseline, b: answer, responseIs: 'B' as const },
       ];
       const criteriaText = crit ? `\nJudge "better" by these criteria:\n${escapeDelimiters(crit)}\n` : '';
-      const jobs = orders.flatMap((o, oi) =>
-        Array.from({ length: p.samples }, (_, s) =>
-          judge.cache
-            .get(
-              JudgmentCache.key(['pairwise', p.backend.name, p.model, t.version, t.hash, input.prompt, o.a, o.b, crit ?? '', prob, p.temperature, p.maxTokens, images.map((i) => i.hash), p.imageMaxSide, s]),
-              async () => {
-                const vars = { prompt: fence('TASK', input.prompt || '(no task text given)'), response_a: fence('RESPONSE A', o.a), response_b: fence('RESPONSE B', o.b), criteria: criteriaText };
-                const a = await ask(
-                  p.backend,
-                  p.model,
-                  { messages: judge.messages(t, vars, images), temperature: p.temperature, maxTokens: p.maxTokens, schema: { name: 'pairwise_verdict', schema: SCHEMA }, topLogprobs: prob ? 5 : undefined, seed: s },
-                  parsePairwiseReply,
-                  (problem) => `Your reply could not be used: ${problem}. Reply again with only the JSON object {"reason": "<one short sentence>", "winner": "A" | "B" | "tie"}.`,
-                  ctx.signal,
-                );
-                return { ...a.value, repaired: a.repaired, content: a.reply.content, logprobs: prob ? a.reply.logprobs : undefined };
+      const runs = await Promise.all(
+        orders.flatMap((o, order) => {
+          const vars = { prompt: fence('TASK', input.prompt || '(no task text given)'), response_a: fence('RESPONSE A', o.a), response_b: fence('RESPONSE B', o.b), criteria: criteriaText };
+          return Array.from({ length: p.samples }, async (_, sample) => {
+            const r = await judge.judgment(
+              p,
+              {
+                template: t,
+                vars,
+                images,
+                sample,
+                schema: { name: 'pairwise_verdict', schema: SCHEMA },
+                topLogprobs: prob ? 5 : undefined,
+                parse: parsePairwiseReply,
+                repair: (problem) => `Your reply could not be used: ${problem}. Reply again with only the JSON object {"reason": "<one short sentence>", "winner": "A" | "B" | "tie"}.`,
+                keep: (a) => ({ ...a.value, repaired: a.repaired, pA: prob ? probAWins(a.reply.content, a.reply.logprobs) : undefined }),
               },
-            )
-            .then((r) => ({ ...r, order: oi })),
-        ),
+              ctx.signal,
+            );
+            return { ...r, order };
+          });
+        }),
       );
-      const runs = await Promise.all(jobs);
       const perOrder = orders.map((o, oi) => {
         const mine = runs.filter((r) => r.order === oi);
         const verdicts = mine.map((r) => (r.value.winner === 'tie' ? 0.5 : r.value.winner === o.responseIs ? 1 : 0));
-        const probs = mine.map((r) => (prob ? winProb(r.value.content, r.value.logprobs, o.responseIs) : undefined));
+        const probs = mine.map((r) => (r.value.pA === undefined ? undefined : o.responseIs === 'A' ? r.value.pA : 1 - r.value.pA));
         const scores = verdicts.map((v, i) => probs[i] ?? v);
         return {
           order: o.name,

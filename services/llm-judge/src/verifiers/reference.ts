@@ -1,9 +1,7 @@
 // judge.reference: a strict YES/NO equivalence check against the reference answer; P(YES) from logprobs on request.
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { ask } from '../ask.js';
-import { JudgmentCache } from '../cache.js';
-import { baseMetrics, choiceParam, mean, type Judge } from '../judge.js';
+import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, type Judge } from '../judge.js';
 import { firstWordToken, probYes } from '../logprobs.js';
 import { parseYesNo } from '../parse.js';
 import { fence } from '../templates.js';
@@ -25,13 +23,9 @@ export function referenceVerifier(judge: Judge): VerifierDef {
     name: 'judge.reference',
     description: 'Strict YES/NO: does the response give an answer equivalent to reference.answer? score 1/0, or P(YES) with score_mode "prob"',
     params: {
-      model: 'judge backend name (or a model one backend serves); default: backend "default", else the first configured',
+      ...JUDGE_PARAMS,
       score_mode: '"verdict" (default: YES 1, NO 0) or "prob": P(YES) normalized over YES/NO from the first token\'s top logprobs (falls back to the verdict without logprobs)',
-      samples: 'number of independent judgments averaged (default 1, max 16)',
-      temperature: 'judge sampling temperature (default 0, or 0.7 with samples > 1)',
-      extract: 'how the answer is taken from the response (default "auto")',
-      images: 'send the sample\'s input images to the judge (default true)',
-      image_max_side: 'longest side images are downscaled to (default 768)',
+      max_tokens: 'max tokens of the judge reply (default 8: one word; raise it for a judge that reasons first)',
     },
     reference: { answer: 'the reference answer: a string, a number, or a list of accepted answers' },
     async verify(input, ctx) {
@@ -45,24 +39,27 @@ export function referenceVerifier(judge: Judge): VerifierDef {
       const vars = { prompt: fence('QUESTION', input.prompt || '(no question text given)'), reference: fence('REFERENCE ANSWER', refText), response: fence('RESPONSE', answer) };
       const prob = mode === 'prob';
       const runs = await Promise.all(
-        Array.from({ length: p.samples }, (_, s) =>
-          judge.cache.get(
-            JudgmentCache.key(['reference', p.backend.name, p.model, t.version, t.hash, input.prompt, refText, answer, prob, p.temperature, p.maxTokens, images.map((i) => i.hash), p.imageMaxSide, s]),
-            async () => {
-              const a = await ask(
-                p.backend,
-                p.model,
-                { messages: judge.messages(t, vars, images), temperature: p.temperature, maxTokens: p.maxTokens ?? 8, topLogprobs: prob ? 5 : undefined, seed: s },
-                (content) => {
-                  const v = parseYesNo(content);
-                  return v ? { ok: true, value: v } : { ok: false, problem: 'the reply did not start with YES or NO' };
-                },
-                () => 'Reply with exactly one word: YES or NO.',
-                ctx.signal,
-              );
-              const tok = prob ? firstWordToken(a.reply.logprobs) : undefined;
-              return { verdict: a.value, pYes: tok ? probYes(tok) : undefined, repaired: a.repaired };
+        Array.from({ length: p.samples }, (_, sample) =>
+          judge.judgment(
+            p,
+            {
+              template: t,
+              vars,
+              images,
+              sample,
+              maxTokens: p.maxTokens ?? 8,
+              topLogprobs: prob ? 5 : undefined,
+              parse: (content) => {
+                const v = parseYesNo(content);
+                return v ? { ok: true, value: v } : { ok: false, problem: 'the reply did not start with YES or NO' };
+              },
+              repair: () => 'Reply with exactly one word: YES or NO.',
+              keep: (a) => {
+                const tok = prob ? firstWordToken(a.reply.logprobs) : undefined;
+                return { verdict: a.value, pYes: tok ? probYes(tok) : undefined, repaired: a.repaired };
+              },
             },
+            ctx.signal,
           ),
         ),
       );

@@ -1,10 +1,10 @@
 // judge.rubric: weighted criteria (negative weights are pitfalls), local checks without an LLM, the rest in one judge call.
-import { DeadlineError, InvalidArgumentError, UnavailableError, messageOf, type VerifierDef, type VerifyContext, type VerifyInput } from '@verimesh/kit';
+import { DeadlineError, InvalidArgumentError, UnavailableError, messageOf, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { ask, type Parsed } from '../ask.js';
-import { JudgmentCache } from '../cache.js';
+import type { Parsed } from '../ask.js';
 import { compileCheck, type CompiledCheck } from '../checks.js';
-import { baseMetrics, choiceParam, mean, type Judge, type JudgeParams } from '../judge.js';
+import type { PreparedImage } from '../images.js';
+import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, type Judge, type JudgeParams } from '../judge.js';
 import { expectedRating, tokenAt } from '../logprobs.js';
 import { parseJsonLoose } from '../parse.js';
 import { escapeDelimiters, fence } from '../templates.js';
@@ -123,45 +123,30 @@ function expectedFromLogprobs(content: string, tokens: Parameters<typeof tokenAt
   return out;
 }
 
-async function judgeOnce(judge: Judge, p: JudgeParams, input: VerifyInput, answer: string, llm: Criterion[], scale: Scale, expected: boolean, sample: number, ctx: VerifyContext): Promise<{ value: LlmJudgment; hit: boolean }> {
-  const t = judge.templates.rubric;
-  const images = await judge.images(input.media, p, ctx.signal);
-  const k = llm.length;
-  const scaleInstruction =
-    scale === 'binary'
-      ? 'decide whether it holds for the response: score 1 if it does, 0 if it does not.'
-      : 'rate how well the response meets it: score 1 (not at all) to 5 (fully).';
-  const vars = {
-    prompt: fence('TASK', input.prompt || '(no task text given)'),
-    response: fence('RESPONSE', answer),
-    criteria: llm.map((c, i) => `${i + 1}. ${c.weight < 0 ? '(pitfall) ' : ''}${escapeDelimiters(c.text)}`).join('\n'),
-    scale_instruction: scaleInstruction,
-  };
-  const key = JudgmentCache.key([
-    'rubric', p.backend.name, p.model, t.version, t.hash, input.prompt, answer, llm.map((c) => [c.text, c.weight < 0]), scale, expected,
-    p.temperature, p.maxTokens, images.map((im) => im.hash), p.imageMaxSide, sample,
-  ]);
-  return judge.cache.get(key, async () => {
-    const allowed = RATINGS[scale].join(' or ');
-    const a = await ask(
-      p.backend,
-      p.model,
-      {
-        messages: judge.messages(t, vars, images),
-        temperature: p.temperature,
-        maxTokens: p.maxTokens,
-        schema: { name: 'rubric_verdicts', schema: schemaFor(scale) },
-        topLogprobs: expected ? 5 : undefined,
-        seed: sample,
-      },
-      (content) => parseRubricReply(content, scale, k),
-      (problem) =>
+/** The one judge call for the LLM criteria (sample index `sample`), through the cache. */
+function judgeOnce(judge: Judge, p: JudgeParams, vars: Record<string, string>, images: readonly PreparedImage[], k: number, scale: Scale, expected: boolean, sample: number, signal: AbortSignal): Promise<{ value: LlmJudgment; hit: boolean }> {
+  const allowed = RATINGS[scale].join(' or ');
+  return judge.judgment(
+    p,
+    {
+      template: judge.templates.rubric,
+      vars,
+      images,
+      sample,
+      schema: { name: 'rubric_verdicts', schema: schemaFor(scale) },
+      topLogprobs: expected ? 5 : undefined,
+      parse: (content) => parseRubricReply(content, scale, k),
+      repair: (problem) =>
         `Your reply could not be used: ${problem}. Reply again with only the JSON object {"criteria": [{"id": <number>, "reason": "<one short sentence>", "score": <${allowed}>}]}, exactly ${k} entries with ids 1 to ${k}, and nothing else.`,
-      ctx.signal,
-    );
-    const exp = expected ? expectedFromLogprobs(a.reply.content, a.reply.logprobs, a.value.order, scale, k) : new Array<undefined>(k).fill(undefined);
-    return { ratings: a.value.ratings, expected: exp, reasons: a.value.reasons, repaired: a.repaired };
-  });
+      keep: (a) => ({
+        ratings: a.value.ratings,
+        expected: expected ? expectedFromLogprobs(a.reply.content, a.reply.logprobs, a.value.order, scale, k) : new Array<undefined>(k).fill(undefined),
+        reasons: a.value.reasons,
+        repaired: a.repaired,
+      }),
+    },
+    signal,
+  );
 }
 
 /** A criterion "holds" when its check passes or the judge says so; for a pitfall that means the fault is present. */
@@ -172,15 +157,9 @@ export function rubricVerifier(judge: Judge): VerifierDef {
     name: 'judge.rubric',
     description: 'Weighted rubric: local checks decided without an LLM, other criteria judged in one structured LLM call; Σ wᵢ·sᵢ / Σ positive wᵢ, clamped to [0, 1]',
     params: {
-      model: 'judge backend name (or a model one backend serves); default: backend "default", else the first configured',
+      ...JUDGE_PARAMS,
       scale: '"binary" (default: each criterion met 1 / not met 0) or "likert5" (1-5, scored (r-1)/4)',
       score_mode: '"verdict" (default) or "expected": each criterion scores its expected rating over the rating tokens\' top logprobs (G-Eval); falls back to the verdict where logprobs are missing',
-      samples: 'number of independent judgments averaged (default 1, max 16; temperature defaults to 0.7 when > 1)',
-      temperature: 'judge sampling temperature (default 0, or 0.7 with samples > 1)',
-      max_tokens: 'max tokens of the judge reply (default: backend setting, 1024)',
-      extract: 'how the answer is taken from the response for checks and judge (default "auto": last <answer>…</answer>, else the whole text)',
-      images: 'send the sample\'s input images to the judge (default true)',
-      image_max_side: 'longest side images are downscaled to (default VERIMESH_JUDGE_IMAGE_MAX_SIDE, 768)',
     },
     reference: {
       rubric: 'list of {"criterion": text, "weight": number (default 1; negative = pitfall), "check"?: {"type": regex|contains|not_contains|max_words|min_words|json_valid|json_schema, "value"}}; a plain string is a criterion of weight 1',
@@ -221,9 +200,19 @@ export function rubricVerifier(judge: Judge): VerifierDef {
       }
       const template = judge.templates.rubric.version;
       const expected = mode === 'expected';
+      const vars = {
+        prompt: fence('TASK', input.prompt || '(no task text given)'),
+        response: fence('RESPONSE', answer),
+        criteria: llm.map((c, i) => `${i + 1}. ${c.weight < 0 ? '(pitfall) ' : ''}${escapeDelimiters(c.text)}`).join('\n'),
+        scale_instruction:
+          scale === 'binary'
+            ? 'decide whether it holds for the response: score 1 if it does, 0 if it does not.'
+            : 'rate how well the response meets it: score 1 (not at all) to 5 (fully).',
+      };
       let runs: Array<{ value: LlmJudgment; hit: boolean }>;
       try {
-        runs = await Promise.all(Array.from({ length: p.samples }, (_, s) => judgeOnce(judge, p, input, answer, llm, scale, expected, s, ctx)));
+        const images = await judge.images(input.media, p, ctx.signal);
+        runs = await Promise.all(Array.from({ length: p.samples }, (_, s) => judgeOnce(judge, p, vars, images, llm.length, scale, expected, s, ctx.signal)));
       } catch (e) {
         if (ctx.signal.aborted || e instanceof DeadlineError || e instanceof InvalidArgumentError) throw e;
         return {
