@@ -165,8 +165,8 @@ interface Run {
   p99: number;
 }
 
-/** `rounds` calls, `inFlight` at a time; latency per call, throughput over the run. */
-async function runCalls(rounds: number, inFlight: number, once: (k: number) => Promise<void>): Promise<Run> {
+/** `rounds` calls of `batch` samples, `inFlight` at a time; latency per call, throughput over the run. */
+async function runCalls(rounds: number, inFlight: number, once: (k: number) => Promise<void>, batch = BATCH): Promise<Run & { lat: number[]; ms: number }> {
   const lat: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -180,7 +180,26 @@ async function runCalls(rounds: number, inFlight: number, once: (k: number) => P
       }
     }),
   );
-  return { samplesPerSec: (rounds * BATCH) / ((performance.now() - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99) };
+  const ms = performance.now() - t0;
+  return { samplesPerSec: (rounds * batch) / (ms / 1000), p50: pct(lat, 50), p99: pct(lat, 99), lat, ms };
+}
+
+/**
+ * Paths measured in alternating slices (a, b, a, b, …) so that each sees the same load from whatever else shares the
+ * machine; a ratio between them stays meaningful on a busy box. `rounds` calls per path in all.
+ */
+export async function interleaved(rounds: number, inFlight: number, paths: ReadonlyArray<(k: number) => Promise<void>>, batch = BATCH, slices = 6): Promise<Run[]> {
+  const acc = paths.map(() => ({ lat: [] as number[], ms: 0, calls: 0 }));
+  for (let s = 0; s < slices; s++) {
+    for (const [i, once] of paths.entries()) {
+      const n = Math.ceil(rounds / slices);
+      const r = await runCalls(n, inFlight, once, batch);
+      acc[i]!.lat.push(...r.lat);
+      acc[i]!.ms += r.ms;
+      acc[i]!.calls += n;
+    }
+  }
+  return acc.map((a) => ({ samplesPerSec: (a.calls * batch) / (a.ms / 1000), p50: pct(a.lat, 50), p99: pct(a.lat, 99) }));
 }
 
 const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -230,11 +249,13 @@ async function endToEnd(rounds: number): Promise<string[]> {
 
     const res: Array<[string, Run]> = [];
     for (const inFlight of [1, 2]) {
-      res.push([`gateway → vision-iou, ${inFlight} batch${inFlight > 1 ? 'es' : ''} in flight`, await runCalls(rounds, inFlight, viaGw)]);
-      res.push([`echo gateway → echo verifier, ${inFlight} in flight`, await runCalls(rounds, inFlight, viaEcho)]);
+      const [g, e] = (await interleaved(rounds, inFlight, [viaGw, viaEcho])) as [Run, Run];
+      res.push([`gateway → vision-iou, ${inFlight} batch${inFlight > 1 ? 'es' : ''} in flight`, g]);
+      res.push([`echo gateway → echo verifier, ${inFlight} in flight`, e]);
     }
-    res.push(['client → vision-iou VerifyBatch (one hop), 2 in flight', await runCalls(rounds, 2, direct)]);
-    res.push(['client → echo verifier (one hop), 2 in flight', await runCalls(rounds, 2, directEcho)]);
+    const [d, de] = (await interleaved(rounds, 2, [direct, directEcho])) as [Run, Run];
+    res.push(['client → vision-iou VerifyBatch (one hop), 2 in flight', d]);
+    res.push(['client → echo verifier (one hop), 2 in flight', de]);
     gw.close();
     eg.close();
     vs.close();

@@ -1,6 +1,6 @@
 // Box IoU / GIoU checked against values computed by hand from the definitions.
 import { describe, expect, it } from 'vitest';
-import { boxIou, coordScale, giou, isDegenerate, pixelBox, xywhToXyxy, xyxyToXywh } from './index.js';
+import { boxIou, coordScale, giou, isDegenerate, pixelBox, xyxyToXywh } from './index.js';
 
 describe('boxIou', () => {
   it('is 1/7 for [0,0,10,10] vs [5,5,15,15] (25 / (100 + 100 − 25))', () => {
@@ -23,7 +23,7 @@ describe('boxIou', () => {
     expect(isDegenerate([0, 0, 1, 1])).toBe(false);
   });
   it('converts xywh ↔ xyxy', () => {
-    expect(xywhToXyxy([5, 6, 10, 20])).toEqual([5, 6, 15, 26]);
+    expect(pixelBox([5, 6, 10, 20], 'xywh', [1, 1])).toEqual([5, 6, 15, 26]);
     expect(xyxyToXywh([5, 6, 15, 26])).toEqual([5, 6, 10, 20]);
   });
   it('turns written coordinates into pixels (values by hand: 500/1000 · 200 = 100, 0.25 · 100 = 25)', () => {

@@ -25,11 +25,6 @@ export function pixelBox(b: readonly number[], format: BoxFormat, scale: readonl
   return format === 'xywh' ? [x * sx, y * sy, (x + c) * sx, (y + d) * sy] : [x * sx, y * sy, c * sx, d * sy];
 }
 
-/** `[x, y, w, h]` → `[x1, y1, x2, y2]`. */
-export function xywhToXyxy(b: BoxXywh): Box {
-  return [b[0], b[1], b[0] + b[2], b[1] + b[3]];
-}
-
 /** `[x1, y1, x2, y2]` → `[x, y, w, h]`. */
 export function xyxyToXywh(b: Box): BoxXywh {
   return [b[0], b[1], b[2] - b[0], b[3] - b[1]];

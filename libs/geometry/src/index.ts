@@ -1,5 +1,5 @@
 // Geometry shared by the vision and video verifiers: boxes, COCO RLE masks, polygons, IoU and matching.
-export { boxIou, giou, boxArea, boxIntersection, isDegenerate, xywhToXyxy, xyxyToXywh, coordScale, pixelBox } from './box.js';
+export { boxIou, giou, boxArea, boxIntersection, isDegenerate, xyxyToXywh, coordScale, pixelBox } from './box.js';
 export type { Box, BoxXywh, BoxFormat, Coords } from './box.js';
 export {
   rleEncode,

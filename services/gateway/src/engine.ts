@@ -71,17 +71,16 @@ function failed(c: CompiledComponent, status: ComponentStatus, detail: string, l
 function outcomeOf(c: CompiledComponent, r: VerifyResult | undefined): ComponentOutcome {
   const res = r?.result;
   if (!res) return failed(c, 'error', 'the service returned no result for this component');
-  let status = componentStatusFromProto(typeof res.status === 'string' ? res.status : String(res.status));
+  const status = componentStatusFromProto(typeof res.status === 'string' ? res.status : String(res.status));
   const detail = typeof res.detail === 'string' ? res.detail : '';
   const latency = Number(res.latency_ms ?? 0);
   const latencyMs = Number.isFinite(latency) ? latency : 0;
   const metricsJson = typeof res.metrics_json === 'string' ? res.metrics_json : '';
   if (status === 'skipped') return failed(c, 'error', 'the service answered "skipped", which only the gateway decides', latencyMs);
   if (status === 'ok') {
-    const score = Number(res.score);
-    if (typeof res.score !== 'number' && typeof res.score !== 'string') status = 'error';
-    else if (!Number.isFinite(score)) status = 'error';
-    else return { name: c.name, verifier: c.verifier, score, status, detail, metricsJson, latencyMs };
+    // proto doubles arrive as numbers (or numeric strings from a lenient peer); anything else is garbage.
+    const score = typeof res.score === 'number' || typeof res.score === 'string' ? Number(res.score) : Number.NaN;
+    if (Number.isFinite(score)) return { name: c.name, verifier: c.verifier, score, status, detail, metricsJson, latencyMs };
     return failed(c, 'error', `the service returned a non-finite score (${String(res.score)})`, latencyMs);
   }
   return { name: c.name, verifier: c.verifier, score: c.onError, status, detail: detail || `status ${status}`, metricsJson, latencyMs };

@@ -135,6 +135,15 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
   };
 }
 
+/**
+ * The deadline the components get: the caller's, less a margin (10% of the time left, 10-200 ms) so that a reply
+ * with `timeout` components still reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
+ */
+export function scoringDeadline(callerDeadline: number, now = Date.now()): number {
+  if (!Number.isFinite(callerDeadline)) return Infinity;
+  return callerDeadline - Math.min(200, Math.max(10, (callerDeadline - now) * 0.1));
+}
+
 function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void {
   const pkg = loadPackage();
   server.addService(pkg.verimesh.v1.RewardGatewayService.service, {
@@ -143,10 +152,7 @@ function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void 
       call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
       const samples = call.request.samples ?? [];
       void withServerSpan('verimesh.v1.RewardGatewayService/Score', call.metadata, { 'rpc.system': 'grpc', 'verimesh.samples': samples.length }, async () => {
-        const results = await gateway.scoreInternal(
-          { kind: 'proto', samples },
-          { deadline: callDeadline(call as grpc.ServerUnaryCall<unknown, unknown>), signal: controller.signal },
-        );
+        const results = await gateway.scoreInternal({ kind: 'proto', samples }, { deadline: scoringDeadline(callDeadline(call as grpc.ServerUnaryCall<unknown, unknown>)), signal: controller.signal });
         return { results: results.map(toResultProto), groups: groupStatsProto(groupStats(results)) };
       }).then(
         (res) => {

@@ -111,6 +111,16 @@ describe('gRPC', () => {
     expect(badref!.error).toMatch(/reference_json is not valid JSON/);
     expect(res!.groups).toEqual([{ group: 'p', count: 3, mean: 0.5, std: Math.sqrt((1 + 0.25 + 0.25) / 3), min: 0, max: 1.5, all_equal: false }]);
   });
+  it('Score: a component slower than the caller\'s deadline comes back as timeout before that deadline', async () => {
+    const hang = { ...protoSample('h'), reward: { components: [{ name: 'v', verifier: 'vision.box_iou', params_json: '{"mode":"hang"}', on_error: { score: 0.25 } }] } };
+    const { err, res } = await new Promise<{ err: grpc.ServiceError | null; res?: ScoreResponse__Output }>((resolve) =>
+      client.Score({ samples: [hang, protoSample('quick')] }, { deadline: Date.now() + 1_000 }, (e, r) => resolve({ err: e, res: r })),
+    );
+    expect(err).toBeNull();
+    expect(res!.results[0]).toMatchObject({ status: 'RESULT_STATUS_PARTIAL', reward: 0.25 });
+    expect(res!.results[0]!.components[0]!.status).toBe('COMPONENT_STATUS_TIMEOUT');
+    expect(res!.results[1]!.status).toBe('RESULT_STATUS_OK');
+  });
   it('Score: a response over 10 MiB makes only that sample invalid', async () => {
     const { err, res } = await score([{ ...protoSample('big'), response: 'x'.repeat(10 * 1024 * 1024 + 1) }, protoSample('small')]);
     expect(err).toBeNull();
@@ -141,6 +151,18 @@ describe('gRPC', () => {
     const groups = got.filter((m) => m.groups.length).map((m) => m.groups);
     expect(groups).toContainEqual([{ group: 'p', count: 2, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true }]);
     expect(groups).toContainEqual([{ group: 'q', count: 1, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true }]);
+  });
+  it('ScoreStream: a result comes back before the client sends more (no waiting for the whole stream)', async () => {
+    const call = client.ScoreStream({ deadline: Date.now() + 10_000 });
+    const next = () => new Promise<ScoreStreamResponse__Output>((resolve) => call.once('data', resolve));
+    call.write({ samples: [{ ...protoSample('first'), group: '' }] });
+    expect((await next()).result!.id).toBe('first'); // the stream is still open on our side
+    call.write({ samples: [{ ...protoSample('second'), group: '' }] });
+    expect((await next()).result!.id).toBe('second');
+    const ended = new Promise<void>((resolve) => call.on('end', resolve));
+    call.on('data', () => undefined);
+    call.end();
+    await ended;
   });
   it('ListVerifiers: the whole catalogue with availability', async () => {
     const res = await new Promise<any>((resolve, reject) => client.ListVerifiers({}, (e, r) => (e ? reject(e) : resolve(r))));

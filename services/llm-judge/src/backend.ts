@@ -1,5 +1,6 @@
 // Client for one OpenAI-compatible backend: chat completions and embeddings, bounded concurrency, retries, deadlines.
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { BoundedPool, DeadlineError, type Logger } from '@verimesh/kit';
@@ -66,19 +67,14 @@ export function parseRetryAfter(headers: { get(name: string): string | null }, n
   return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortReason(signal));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(abortReason(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * Wait before retry `attempt` (0-based): full jitter over the exponential backoff (AWS architecture blog), or, when
+ * the server sent Retry-After, that wait plus a tenth of the jittered backoff so that many clients told the same
+ * time do not return in the same instant; capped by maxBackoffMs either way. `random` is in [0, 1).
+ */
+export function retryDelay(c: Pick<BackendConfig, 'backoffMs' | 'maxBackoffMs'>, attempt: number, retryAfterMs: number | undefined, random: number): number {
+  const backoff = Math.min(c.maxBackoffMs, c.backoffMs * 2 ** attempt) * random;
+  return Math.min(c.maxBackoffMs, retryAfterMs !== undefined ? retryAfterMs + backoff * 0.1 : backoff);
 }
 
 function abortReason(signal: AbortSignal): Error {
@@ -139,15 +135,9 @@ export class Backend {
   constructor(
     readonly config: BackendConfig,
     private readonly log: Logger,
-    /** Injected for tests of the backoff arithmetic; Math.random by default. */
-    private readonly random: () => number = Math.random,
   ) {
     this.pool = new BoundedPool(config.concurrency, config.queue);
     this.agent = makeAgent(config.url, config.concurrency);
-  }
-
-  private send(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpReply> {
-    return request(this.agent, url, headers, body, signal);
   }
 
   /** Closes idle keep-alive connections (service stop). */
@@ -221,12 +211,12 @@ export class Backend {
           if (err instanceof RetryableError) throw new BackendError(`${err.message} (gave up after ${attempt + 1} attempts)`, err.status);
           throw err;
         }
-        // Full jitter (AWS architecture blog) unless the server said when to come back.
-        const backoff = Math.min(c.maxBackoffMs, c.backoffMs * 2 ** attempt) * this.random();
-        const wait = Math.min(c.maxBackoffMs, err.retryAfterMs !== undefined ? err.retryAfterMs + backoff * 0.1 : backoff);
+        const wait = retryDelay(c, attempt, err.retryAfterMs, Math.random());
         this.stats.retries++;
         this.log.debug('judge backend retry', { backend: this.name, attempt: attempt + 1, wait_ms: Math.round(wait), error: err.message });
-        await sleep(wait, signal);
+        await sleep(wait, undefined, { signal }).catch(() => {
+          throw abortReason(signal);
+        });
       }
     }
   }
@@ -243,7 +233,7 @@ export class Backend {
     if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
     let res: HttpReply;
     try {
-      res = await this.send(this.config.url + path, headers, payload, AbortSignal.any([signal, timeout]));
+      res = await request(this.agent, this.config.url + path, headers, payload, AbortSignal.any([signal, timeout]));
     } catch (e) {
       if (signal.aborted) throw abortReason(signal);
       if (timeout.aborted) throw new RetryableError(`backend "${this.name}" did not answer within ${this.config.timeoutMs} ms`, undefined);

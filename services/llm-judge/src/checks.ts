@@ -2,6 +2,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { InvalidArgumentError } from '@verimesh/kit';
+import { fencedBlocks } from '@verimesh/extract';
 
 export const CHECK_TYPES = ['regex', 'contains', 'not_contains', 'max_words', 'min_words', 'json_valid', 'json_schema'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
@@ -51,11 +52,11 @@ function parseJson(s: string): { ok: true; value: unknown } | { ok: false; error
   try {
     return { ok: true, value: JSON.parse(t) };
   } catch (e) {
-    // A JSON answer wrapped in a ```json fence is still the JSON answer.
-    const f = /^```(?:json)?\s*\n([\s\S]*?)\n?```$/i.exec(t);
-    if (f) {
+    // A JSON answer that is one fenced block and nothing else is still the JSON answer.
+    const blocks = /^(```|~~~)[\s\S]*(```|~~~)$/.test(t) ? fencedBlocks(t) : [];
+    if (blocks.length === 1) {
       try {
-        return { ok: true, value: JSON.parse(f[1]!) };
+        return { ok: true, value: JSON.parse(blocks[0]!.code) };
       } catch {
         // report the original error
       }

@@ -161,21 +161,17 @@ export function loadServiceConfig(source: { env?: NodeJS.ProcessEnv; argv?: read
   const list: BackendConfig[] = [];
   if (base.backends) {
     const parsed = readBackendsSetting(base.backends);
-    const entries: Array<[string, unknown]> = Array.isArray(parsed)
-      ? parsed.map((b, i) => [String((b as { name?: unknown } | null)?.name ?? ''), b] as [string, unknown]).map(([n, b], i) => {
-          if (!n) throw new ConfigError(`VERIMESH_JUDGE_BACKENDS[${i}].name`, `VERIMESH_JUDGE_BACKENDS[${i}].name is required`);
-          return [n, b];
+    const from = 'VERIMESH_JUDGE_BACKENDS';
+    if (parsed === null || typeof parsed !== 'object') throw new ConfigError(from, `${from} must be a JSON object or list`);
+    // A list names each backend inside it; an object by its keys.
+    const entries = Array.isArray(parsed)
+      ? parsed.map((b: unknown, i): [string, unknown] => {
+          const { name, ...rest } = (b ?? {}) as Record<string, unknown>;
+          if (typeof name !== 'string' || !name) throw new ConfigError(`${from}[${i}].name`, `${from}[${i}].name is required`);
+          return [name, rest];
         })
-      : parsed !== null && typeof parsed === 'object'
-        ? Object.entries(parsed as Record<string, unknown>)
-        : (() => {
-            throw new ConfigError('VERIMESH_JUDGE_BACKENDS', 'VERIMESH_JUDGE_BACKENDS must be a JSON object or list');
-          })();
-    for (const [name, spec] of entries) {
-      const field = `VERIMESH_JUDGE_BACKENDS.${name}`;
-      const { name: _ignored, ...rest } = (spec ?? {}) as Record<string, unknown>;
-      list.push(backendFrom(name, Array.isArray(parsed) ? rest : spec, base, env, field));
-    }
+      : Object.entries(parsed as Record<string, unknown>);
+    for (const [name, spec] of entries) list.push(backendFrom(name, spec, base, env, `${from}.${name}`));
   }
   if (base.url) {
     if (!base.model) throw new ConfigError('VERIMESH_JUDGE_MODEL', 'VERIMESH_JUDGE_MODEL is required when VERIMESH_JUDGE_URL is set');

@@ -1,9 +1,11 @@
 // Robust reading of a judge's JSON reply: reasoning blocks, code fences and chatter around the object are tolerated.
+import { lastCodeBlock } from '@verimesh/extract';
+
 /** The first JSON object in the text that parses, or undefined. */
 export function parseJsonLoose(text: string): unknown {
   let t = text.replace(/<think>[\s\S]*?<\/think>/gi, '').trim();
-  const fenced = /```(?:json)?\s*\n?([\s\S]*?)```/i.exec(t);
-  if (fenced) t = fenced[1]!.trim();
+  const fenced = lastCodeBlock(t, 'json');
+  if (fenced) t = fenced.code.trim();
   try {
     return JSON.parse(t);
   } catch {

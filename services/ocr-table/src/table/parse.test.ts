@@ -1,3 +1,4 @@
+// Table parsing: tolerant HTML in both normalizations, Markdown and LaTeX into the same tree.
 import { describe, expect, it } from 'vitest';
 import { teds } from '../metrics/teds.js';
 import { findTable } from './find.js';

@@ -1,7 +1,7 @@
 // doc.kie: the response's JSON against reference.fields, compared on flattened key paths (precision, recall, F1).
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { compareKie, countLeaves, extractJson, prf, type KieMatch } from '../metrics/kie.js';
+import { compareKie, countLeaves, extractJson, prf, type KieMatch, type KiePaths } from '../metrics/kie.js';
 import { enumParam, fmt } from '../params.js';
 
 export const kieVerifier: VerifierDef = {
@@ -29,12 +29,15 @@ export const kieVerifier: VerifierDef = {
     const answer = extractAnswer(input.response, parseExtractParam(params.extract));
     const pred = answer.found ? extractJson(answer.text) : undefined;
     if (pred === undefined) return { score: 0, detail: 'no JSON object found in the response', metrics: { precision: 0, recall: 0, f1: 0, fields_ref: countLeaves(fields) } };
-    const c = compareKie(pred, fields, match);
+    const paths: KiePaths = { missed: [], extra: [] };
+    const c = compareKie(pred, fields, match, paths);
     const m = prf(c);
+    const list = (xs: string[]): string => [...new Set(xs)].slice(0, 8).join(', ') + (new Set(xs).size > 8 ? ', …' : '');
+    const notes = [paths.missed.length ? `missed or wrong: ${list(paths.missed)}` : '', paths.extra.length ? `not in the reference: ${list(paths.extra)}` : ''].filter(Boolean).join('; ');
     return {
       score: m[metric],
-      detail: `${metric} ${fmt(m[metric])}: ${fmt(c.tp)} of ${c.pred} predicted and ${c.ref} reference fields match`,
-      metrics: { ...m, matched: c.tp, fields_pred: c.pred, fields_ref: c.ref },
+      detail: `${metric} ${fmt(m[metric])}: ${fmt(c.tp)} of ${c.pred} predicted and ${c.ref} reference fields match${notes ? ` (${notes})` : ''}`,
+      metrics: { ...m, matched: c.tp, fields_pred: c.pred, fields_ref: c.ref, missed: paths.missed, extra: paths.extra },
     };
   },
 };

@@ -37,7 +37,9 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
       const refs = stringList(reference.text, 'reference.text');
       const output = findMedia(input.media, 'image', 'output');
       let region: Box | undefined;
+      // Whose fault a bad image or region is (SPEC 4.1): the output image is the policy's; so is a region it chose.
       let policyImage = true;
+      let policyRegion = false;
       let source = findMedia(input.media, 'image', 'input');
       if (output) source = output;
       else {
@@ -47,7 +49,7 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
           const answer = extractAnswer(input.response, parseExtractParam(params.extract));
           region = boxFromText(answer.text);
           if (!region) return { score: 0, detail: 'no [x1, y1, x2, y2] box found in the response', metrics: { found: false } };
-          policyImage = true; // the region is the policy's choice: a bad one scores 0
+          policyRegion = true;
         } else if (spec !== undefined) region = parseBox(spec, params.region !== undefined ? 'params.region' : 'reference.region');
       }
       if (!source) throw new InvalidArgumentError('media', 'doc.ocr needs an image: media with role "output", or role "input" (with a region)');
@@ -63,8 +65,9 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
         ocr = await runner.recognizeEncoded(buf, config.maxImagePixels, region, ctx.signal);
       } catch (e) {
         if (!(e instanceof ImageError)) throw e;
-        if (policyImage) return { score: 0, detail: `${output ? 'output image' : 'region'}: ${e.message}`, metrics: { found: false } };
-        throw new InvalidArgumentError(source.field, `${source.field}: ${e.message}`);
+        if (policyImage || (policyRegion && e.part === 'region')) return { score: 0, detail: `${output ? 'output image' : 'region'}: ${e.message}`, metrics: { found: false } };
+        const field = e.part === 'region' ? (params.region !== undefined ? 'params.region' : 'reference.region') : source.field;
+        throw new InvalidArgumentError(field, `${field}: ${e.message}`);
       }
       const r = scoreText(ocr.text, refs, metric, normalize);
       return {
