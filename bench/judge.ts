@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
+import { noopLogger, runBatch, type ServiceDef } from '@verimesh/kit';
+import { createService, loadServiceConfig } from '@verimesh/llm-judge';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
 import { OpenAiServer } from '../services/llm-judge/test/openai-server.js';
 
@@ -103,29 +105,36 @@ function verifyBatch(client: VerifierServiceClient, batch: object[]): Promise<an
 /**
  * Latency without load: one judgment at a time through the service, alternating with one bare request, so both see
  * the same machine. The difference is what the service adds to a judgment (its gRPC hop and the wake-ups of one more
- * process included), free of queueing behind other judgments.
+ * process included), free of queueing behind other judgments; the embedded run shows the judging code alone.
  */
-async function sequential(client: VerifierServiceClient, url: string, n: number): Promise<{ service: number[]; bare: number[]; describe: number[] }> {
+async function sequential(client: VerifierServiceClient, embedded: ServiceDef, url: string, n: number): Promise<Record<'service' | 'bare' | 'describe' | 'embedded', number[]>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const service: number[] = [];
   const bare: number[] = [];
   const describe: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const inProcess: number[] = [];
+  for (let i = -3; i < n; i++) {
+    // The same judgment code in this process, as the embedded mesh runs it: no gRPC hop, no other process to wake.
     let t = performance.now();
+    const [r] = await runBatch(embedded, items(3_000_000 + i, 1) as never, { deadline: Date.now() + 60_000 });
+    if (r!.result!.status !== 'COMPONENT_STATUS_OK') throw new Error(`embedded judgment failed: ${r!.result!.detail}`);
+    if (i >= 0) inProcess.push(performance.now() - t);
+
+    t = performance.now();
     const res = await verifyBatch(client, items(2_000_000 + i, 1));
     if (res.results[0].result.status !== 'COMPONENT_STATUS_OK') throw new Error(`judgment failed: ${res.results[0].result.detail}`);
-    service.push(performance.now() - t);
+    if (i >= 0) service.push(performance.now() - t);
     t = performance.now();
     await bareRequest(agent, url);
-    bare.push(performance.now() - t);
+    if (i >= 0) bare.push(performance.now() - t);
     // The service sat idle for 200 ms as it does before each reply: a Describe now costs the gRPC hop plus waking
     // the process, and no judging work.
     t = performance.now();
     await new Promise((resolve, reject) => client.Describe({}, (e, r) => (e ? reject(e) : resolve(r))));
-    describe.push(performance.now() - t);
+    if (i >= 0) describe.push(performance.now() - t);
   }
   agent.destroy();
-  return { service, bare, describe };
+  return { service, bare, describe, embedded: inProcess };
 }
 
 async function run(client: VerifierServiceClient, n: number, offset = 0): Promise<{ seconds: number; hits: number; ok: number; batchMs: number[] }> {
@@ -195,13 +204,17 @@ async function main(): Promise<void> {
     await baseline(url, SLOTS * 2); // warm connections
     const base = await baseline(url, N);
     await run(client, SLOTS * 2); // warm-up (JIT, connections); distinct keys below
-    const seq = await sequential(client, url, SEQUENTIAL);
+    const embedded = createService(loadServiceConfig({ env: { VERIMESH_JUDGE_URL: url, VERIMESH_JUDGE_MODEL: 'bench-judge' } }), noopLogger);
+    const seq = await sequential(client, embedded, url, SEQUENTIAL);
+    await embedded.stop?.();
     const offset = 1_000_000;
     backend.reset();
     const cpu0 = cpuMsOf(svc.pid);
     const cold = await run(client, N, offset);
     const cpu1 = cpuMsOf(svc.pid);
     const coldMax = await backend.maxInFlight();
+    // The machine's load drifts (other suites run on these 2 cores): the bare client again, right after.
+    const baseAfter = await baseline(url, N);
     const warm = await run(client, N, offset);
     const cpu2 = cpuMsOf(svc.pid);
     const coldRate = N / cold.seconds;
@@ -213,6 +226,7 @@ async function main(): Promise<void> {
     const addedMs = slotOverheadMs - baseOverheadMs;
     const cpuPerJudgment = (cpu1 - cpu0) / N;
     const seqAdded = seq.service.map((x, i) => x - seq.bare[i]!);
+    const embeddedAdded = seq.embedded.map((x, i) => x - seq.bare[i]!);
     const report = {
       date: new Date().toISOString(),
       machine: { nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadavg_1m: round(loadavg()[0]!, 2) },
@@ -225,8 +239,12 @@ async function main(): Promise<void> {
         added_ms_p10: round(pct(seqAdded, 10), 2),
         added_ms_p90: round(pct(seqAdded, 90), 2),
         idle_describe_roundtrip_ms_p50: round(pct(seq.describe, 50), 2),
+        embedded_ms_p50: round(pct(seq.embedded, 50), 2),
+        embedded_added_ms_p50: round(pct(embeddedAdded, 50), 2),
+        embedded_added_ms_p90: round(pct(embeddedAdded, 90), 2),
       },
       baseline_http_client_per_s: round(base),
+      baseline_http_client_after_per_s: round(baseAfter),
       ideal_per_s: IDEAL,
       uncached: {
         judgments_per_s: round(coldRate),
@@ -254,6 +272,7 @@ async function main(): Promise<void> {
         throughput_ge_90pct_of_320: coldRate >= 0.9 * IDEAL,
         service_cpu_lt_1ms_per_judgment: cpuPerJudgment < 1,
         service_added_latency_unloaded_p50_lt_1ms: pct(seqAdded, 50) < 1,
+        embedded_added_latency_p50_lt_1ms: pct(embeddedAdded, 50) < 1,
       },
     };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -190,12 +190,17 @@ async function jf(): Promise<Record<string, number | string>> {
   const gtRles = gts.map((g) => rleEncode(g, H, W));
   const predRles = preds.map((p) => rleEncode(p, H, W));
   for (let i = 0; i < 10; i++) boundaryF(bm(preds[i]!), bm(gts[i]!)); // warm up the JIT
-  let t = performance.now();
-  for (let i = 0; i < F; i++) {
-    rleIou(predRles[i]!, gtRles[i]!);
-    boundaryF(bm(preds[i]!), bm(gts[i]!));
+  // Best of three passes: other work on a shared machine only ever slows a pass down.
+  let bitmapFps = 0;
+  let t = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    t = performance.now();
+    for (let i = 0; i < F; i++) {
+      rleIou(predRles[i]!, gtRles[i]!);
+      boundaryF(bm(preds[i]!), bm(gts[i]!));
+    }
+    bitmapFps = Math.max(bitmapFps, F / ((performance.now() - t) / 1000));
   }
-  const bitmapFps = F / ((performance.now() - t) / 1000);
   // The whole verifier: JSON parse, RLE decode, J and F per frame.
   const rle = (d: Uint8Array) => ({ size: [H, W], counts: rleToString(rleEncode(d, H, W)) });
   const reference = { frames: Object.fromEntries(gts.map((g, i) => [String(i / 10), rle(g)])) };
@@ -203,21 +208,21 @@ async function jf(): Promise<Record<string, number | string>> {
   const service = createService(loadServiceConfig({ env: {} }));
   const item: VerifyItem = { key: 'a', verifier: 'video.mask_jf', response, reference_json: JSON.stringify(reference), params_json: '{}' };
   await runBatch(service, [item], { deadline: Infinity });
-  t = performance.now();
-  const R = 3;
-  for (let i = 0; i < R; i++) {
+  let verifierFps = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    t = performance.now();
     const [r] = await runBatch(service, [item], { deadline: Infinity });
     if (r?.result?.status !== 'COMPONENT_STATUS_OK') throw new Error(`mask_jf failed: ${r?.result?.detail}`);
+    verifierFps = Math.max(verifierFps, F / ((performance.now() - t) / 1000));
   }
-  const verifierFps = (R * F) / ((performance.now() - t) / 1000);
   // Baseline: the same F with the naive dilation, on a few frames.
-  const NB = 3;
-  t = performance.now();
-  for (let i = 0; i < NB; i++) {
+  let naiveFps = 0;
+  for (let i = 0; i < 3; i++) {
+    t = performance.now();
     naiveDilate(preds[i]!, W, H, 8);
     naiveDilate(gts[i]!, W, H, 8);
+    naiveFps = Math.max(naiveFps, 1 / ((performance.now() - t) / 1000)); // best of three, as above
   }
-  const naiveFps = NB / ((performance.now() - t) / 1000);
   return {
     'frame size': `${W}x${H} (tolerance 8 px)`,
     'J (RLE) + F (bitmaps) frames/s': Math.round(bitmapFps),

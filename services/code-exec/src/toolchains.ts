@@ -1,7 +1,8 @@
 // Finds the real toolchain paths once at startup (resolving shims like pyenv and rustup) and says how each language runs.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { hostOutput } from './sandbox/sandbox.js';
+import { findOnPath as which } from './sandbox/sandbox.js';
 
 export type Language = 'python' | 'javascript' | 'c' | 'cpp' | 'java' | 'rust';
 export const LANGUAGES: readonly Language[] = ['python', 'javascript', 'c', 'cpp', 'java', 'rust'];
@@ -38,13 +39,10 @@ export interface Toolchains {
   etcBinds: string[];
 }
 
-function which(name: string): string | undefined {
-  if (name.includes('/')) return existsSync(name) ? name : undefined;
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
+/** Runs a host command synchronously (discovery at startup only): its trimmed stdout, or undefined on failure. */
+function hostOutput(cmd: string, args: string[]): string | undefined {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
 /** Root directory a resolved executable needs: /usr paths are already bound; anything else binds its prefix. */

@@ -1,4 +1,5 @@
 // code-exec over real gRPC (VerifyBatch, Describe), and the zygote's isolation between runs that share it.
+import { readdirSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
@@ -53,11 +54,17 @@ describe('zygote isolation (runs that share one zygote)', () => {
   it('a run cannot see the files or processes a previous run left behind', async () => {
     const writer = fence(
       'python',
-      'import ctypes, os, time\nopen("secret", "w").write("x")\nopen("/tmp/secret", "w").write("x")\nopen("/dev/shm/secret", "w").write("x")\nos.makedirs("/work/deep", exist_ok=True)\nassert ctypes.CDLL(None).shmget(1234, 4096, 0o1666) >= 0  # a SysV segment (IPC_CREAT)\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n    os._exit(0)\nprint("ok")',
+      'import ctypes, os, time\nlibc = ctypes.CDLL(None)\nlibc.syscall.restype = ctypes.c_long\nopen("secret", "w").write("x")\nopen("/tmp/secret", "w").write("x")\nopen("/dev/shm/secret", "w").write("x")\nos.makedirs("/work/deep", exist_ok=True)\nassert libc.shmget(1234, 4096, 0o1666) >= 0  # a SysV segment (IPC_CREAT)\n' +
+        // add_key into the user and user-session keyrings (-4, -5) and the persistent keyring (KEYCTL_GET_PERSISTENT).
+        'rings = [-4, -5, libc.syscall(250, 22, -1, -2)]\nassert all(libc.syscall(248, b"user", b"vm-planted", b"x", 1, r) >= 0 for r in rings)\n' +
+        'if os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n    os._exit(0)\nprint("ok")',
     );
     const reader = fence(
       'python',
-      'import os\nme = os.getpid()\nothers = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getppid(), me)]\nfiles = os.listdir(".") + os.listdir("/tmp") + os.listdir("/dev/shm") + os.listdir("/work")\nipc = open("/proc/sysvipc/shm").read().split("\\n")[1:]\nprint("clean" if not others and sorted(files) == ["main.py", "run"] and not any(l.strip() for l in ipc) else (others, files, ipc))',
+      'import ctypes, os\nlibc = ctypes.CDLL(None)\nlibc.syscall.restype = ctypes.c_long\nme = os.getpid()\nothers = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getppid(), me)]\nfiles = os.listdir(".") + os.listdir("/tmp") + os.listdir("/dev/shm") + os.listdir("/work")\nipc = open("/proc/sysvipc/shm").read().split("\\n")[1:]\n' +
+        // KEYCTL_SEARCH (10) for the planted key in each keyring: -1 (ENOKEY) when it is gone.
+        'keys = [libc.syscall(250, 10, r, b"user", b"vm-planted", 0) for r in [-4, -5, libc.syscall(250, 22, -1, -2)]]\n' +
+        'print("clean" if not others and sorted(files) == ["main.py", "run"] and not any(l.strip() for l in ipc) and keys == [-1, -1, -1] else (others, files, ipc, keys))',
     );
     const o1 = await verify(svc, [item('w', 'code.tests', writer, { language: 'python', tests: [{ stdin: '', stdout: 'ok' }] })]);
     expect(o1.w!.score).toBe(1);
@@ -66,12 +73,44 @@ describe('zygote isolation (runs that share one zygote)', () => {
     expect(o2.r!.score, o2.r!.detail).toBe(1);
   });
 
-  it('a run that kills its zygote fails only itself; the next run gets a fresh zygote', async () => {
-    const o = await verify(svc, [item('k', 'code.tests', fence('python', 'import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nassert False'), { language: 'python', tests: ['pass'] })]);
+  it('a run cannot kill or stop its zygote: signals to it are ignored and the same zygote serves the next run', async () => {
+    const restarts = (svc.info!() as any).zygote_restarts;
+    const o = await verify(svc, [
+      item('k', 'code.tests', fence('python', 'import os, signal\nfor s in [signal.SIGKILL, signal.SIGSTOP, signal.SIGTERM, signal.SIGINT, signal.SIGHUP]:\n    os.kill(os.getppid(), s)\n    os.kill(1, s)\nassert False'), { language: 'python', tests: ['pass'] }),
+    ]);
     expect(o.k!.status).toBe('ok');
     expect(o.k!.score).toBe(0);
+    expect(o.k!.metrics.path).toBe('zygote'); // the zygote itself answered: no repeat in a fresh sandbox
+    expect(o.k!.detail).toContain('AssertionError');
     const after = await verify(svc, [item('n', 'code.tests', fence('python', 'x = 1'), { language: 'python', tests: ['assert x == 1'] })]);
     expect(after.n!.score).toBe(1);
     expect(after.n!.metrics.path).toBe('zygote');
+    expect((svc.info!() as any).zygote_restarts).toBe(restarts);
+  });
+
+  it('a zygote that dies during a run costs nothing: the test is repeated in a fresh sandbox, a new zygote starts', async () => {
+    const restarts = (svc.info!() as any).zygote_restarts;
+    const pending = verify(svc, [item('s', 'code.tests', fence('python', 'import time\ntime.sleep(2)\nprint("done")'), { language: 'python', tests: [{ stdin: '', stdout: 'done' }] })]);
+    // The zygote is the sandboxed zygote.py whose parent (bwrap) is this process; kill it once it has forked the run.
+    const parentOf = (pid: string): string => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]!;
+    let zygote: string | undefined;
+    for (let i = 0; i < 200 && !zygote; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+        try {
+          const z = parentOf(p); // a forked run's parent is the zygote
+          if (readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('zygote.py') && parentOf(parentOf(z)) === String(process.pid)) zygote = z;
+        } catch {
+          /* exited meanwhile */
+        }
+      }
+    }
+    expect(zygote).toBeDefined();
+    process.kill(Number(zygote), 'SIGKILL');
+    const o = await pending;
+    expect(o.s!.status, o.s!.detail).toBe('ok');
+    expect(o.s!.score).toBe(1);
+    expect(o.s!.metrics.path).toBe('sandbox');
+    expect((svc.info!() as any).zygote_restarts).toBe(restarts + 1);
   });
 });

@@ -1,7 +1,7 @@
 // The hostile suite: programs that attack the sandbox, each bounded on its own (a fork bomb stops at 2,000 processes, a
 // memory bomb at 8 GB, signals only reach the program's own tree) so that a broken sandbox fails a test, not the machine.
 // Programs that can observe their own containment print "contained" when every attack failed.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fence, item, makeService, verify, type Outcome } from './helpers.js';
@@ -40,6 +40,25 @@ interface Case {
   params?: object;
   /** Default: the program printed "contained" (score 1). */
   check?: (o: Outcome) => void;
+}
+
+/** Params that put a Python case on the zygote path (the default) or on the one-off sandbox path (a lower memory limit). */
+const SLOW = (path: 'zygote' | 'sandbox'): object => (path === 'sandbox' ? { memory_mb: 200 } : {});
+const onPath = (path: 'zygote' | 'sandbox') => (o: Outcome): void => {
+  expect(o.status, o.detail).toBe('ok');
+  expect(o.metrics.path).toBe(path);
+};
+/** The same check as the default one, but also on the path the case names. */
+const containedOn = (path: 'zygote' | 'sandbox') => (o: Outcome): void => {
+  onPath(path)(o);
+  expect(o.score, o.detail).toBe(1);
+};
+function cmdline(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
 }
 
 const failedAll = (o: Outcome): void => {
@@ -91,16 +110,66 @@ const CASES: Case[] = [
     code: () =>
       `import os, time\nfound = []\nfor _ in range(15):\n    for d in ["/work", "/tmp", "/dev/shm", "/"]:\n        found += [os.path.join(d, f) for f in os.listdir(d) if f.startswith("verimesh-planted")]\n    for p in [p for p in os.listdir("/proc") if p.isdigit()]:\n        try:\n            found += [f for f in os.listdir(f"/proc/{p}/root/work") if f.startswith("verimesh-planted")]\n        except OSError:\n            pass\n    time.sleep(0.1)\nprint("contained" if not found else found)`,
   },
-  {
-    name: 'read environment secrets',
+  ...(['zygote', 'sandbox'] as const).map((path) => ({
+    name: `read environment secrets and the launcher's settings (${path} path)`,
     lang: 'python',
-    code: () => `import os\ndata = str(dict(os.environ))\nfor p in ["/proc/1/environ", "/proc/self/environ"]:\n    try:\n        data += open(p, "rb").read().decode("latin1")\n    except OSError:\n        pass\nprint("contained" if "verimesh-secret" not in data and "VERIMESH_HOSTILE" not in data else "leaked")`,
-  },
+    // Every process the program can see, the sandbox's init included, must hold none of the service's environment.
+    code: () =>
+      `import os\ndata = str(dict(os.environ))\nfor p in [p for p in os.listdir("/proc") if p.isdigit()] + ["self"]:\n    try:\n        data += open(f"/proc/{p}/environ", "rb").read().decode("latin1")\n    except OSError:\n        pass\nleaks = [k for k in ["verimesh-secret", "VERIMESH_", "VM_", ${JSON.stringify(process.cwd())}] if k in data]\nprint("contained" if not leaks else leaks)`,
+    params: SLOW(path),
+    check: containedOn(path),
+  })),
   {
     name: '/proc snooping: only the sandbox own processes are visible',
     lang: 'python',
     code: () =>
       `import os\npids = [p for p in os.listdir("/proc") if p.isdigit()]\ncmds = []\nfor p in pids:\n    try:\n        cmds.append(open(f"/proc/{p}/cmdline", "rb").read())\n    except OSError:\n        pass\nprint("contained" if len(pids) < 8 and not any(b"vitest" in c or b"node" in c for c in cmds) else (pids, cmds))`,
+  },
+  {
+    name: "take the service's sockets from another process in the zygote sandbox (pidfd_getfd, ptrace) and forge a passing reply",
+    lang: 'python',
+    // bwrap's init keeps the launcher's stdio: in a zygote sandbox that was the service's request/reply channel, where
+    // a forged reply line ({"id": n, "done": true, "stdout": ...}) would pass this run or answer another rollout's.
+    // The zygote is its sandbox's init and not dumpable, so nothing else in there holds a file or can be traced.
+    code: () =>
+      `import ctypes, json, os, sys\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.syscall.restype = ctypes.c_long\ngot = []\nfor p in [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]:\n    if libc.ptrace(16, p, 0, 0) == 0:\n        got.append(("ptrace", p)); libc.ptrace(17, p, 0, 0)\n    try:\n        pfd = os.pidfd_open(p)\n    except OSError:\n        continue\n    for n in range(64):\n        fd = libc.syscall(438, pfd, n, 0)\n        if fd < 0:\n            continue\n        got.append(("fd", p, n))\n        os.set_blocking(fd, False)\n        for i in range(1, 300):\n            try:\n                os.write(fd, (json.dumps({"id": i, "exit": 0, "signal": None, "timeout": False, "stdout": "contained\\n", "stderr": "", "out_trunc": False, "err_trunc": False, "done": True, "wall_ms": 1, "cpu_ms": 1}) + "\\n").encode())\n            except OSError:\n                break\n        os.close(fd)\nif got:\n    sys.stderr.write(str(got))\nprint("contained")\nos._exit(3)  # the real reply fails the test: only a forged one could pass it`,
+    check: (o: Outcome) => {
+      expect(o.metrics.path).toBe('zygote');
+      expect(o.score, 'a forged reply was accepted').toBe(0);
+      expect(o.metrics.tests[0].detail).toBe('exit code 3'); // and nothing grabbed (it would be on stderr)
+    },
+  },
+  {
+    name: 'write into the toolchains (Python installation, compiler directories) and the read-only /src',
+    lang: 'python',
+    code: () =>
+      `import os, sys, sysconfig\nok = True\nfor d in {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"], "/src", "/usr/lib/gcc", "/usr/include"}:\n    try:\n        open(os.path.join(d, "${TAG}"), "w").write("x"); ok = False\n    except OSError:\n        pass\n    try:\n        os.utime(os.path.join(d, os.listdir(d)[0])); ok = False\n    except (OSError, IndexError):\n        pass\nprint("contained" if ok else "wrote")`,
+    params: { memory_mb: 200 }, // the one-off sandbox path, where the program's own files sit read-only at /src
+  },
+  ...(['zygote', 'sandbox'] as const).map((path) => ({
+    name: `a double-forked setsid daemon does not outlive its run (${path} path; checked from the host)`,
+    lang: 'python',
+    code: () =>
+      `import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execv("/bin/sh", ["sh", "-c", "sleep 20; : ${TAG}-daemon"])\n    os._exit(0)\nprint("contained")`,
+    params: SLOW(path),
+    check: (o: Outcome) => {
+      containedOn(path)(o);
+      const alive = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && cmdline(p).includes(`${TAG}-daemon`));
+      for (const p of alive) process.kill(Number(p), 'SIGKILL'); // only our own program's leftovers carry the tag
+      expect(alive).toEqual([]);
+    },
+  })),
+  {
+    name: 'fill /dev/shm and write into /dev (stops at 1 GB)',
+    lang: 'python',
+    code: () =>
+      `ok = True\ntry:\n    open("/dev/${TAG}", "w").write("x"); ok = False\nexcept OSError:\n    pass\ntry:\n    for i in range(256):\n        open(f"/dev/shm/${TAG}-{i}", "wb").write(b"x" * (4 << 20))\n    ok = False\nexcept OSError:\n    pass\nprint("contained" if ok else "filled")`,
+    check: (o) => {
+      const leaked = readdirSync('/dev/shm').filter((f) => f.startsWith(TAG));
+      for (const f of leaked) rmSync(`/dev/shm/${f}`, { force: true });
+      expect(leaked).toEqual([]);
+      expect(o.score, o.detail).toBe(1);
+    },
   },
   {
     name: 'ptrace the runner that started it',

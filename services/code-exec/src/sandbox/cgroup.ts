@@ -1,5 +1,5 @@
 // Per-run cgroups (v2 memory.max/pids.max, or the v1 memory and pids controllers) created under the service's own cgroup.
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CgroupLimits {
@@ -13,17 +13,13 @@ export interface RunCgroup {
   procsFiles: string[];
   /** How many processes the memory controller killed in this cgroup so far (0 when the kernel does not say). */
   oomKills(): number;
-  /** Peak memory of the run in bytes, when the kernel reports it. */
-  peakMemoryBytes(): number | undefined;
   /** SIGKILLs every process still in the cgroup, then removes it (retries briefly while processes exit). */
   destroy(): Promise<void>;
 }
 
 export interface CgroupManager {
   mode: 'v2' | 'v1';
-  /** Where run cgroups are created (one per controller hierarchy). */
-  roots: string[];
-  create(name: string, limits: CgroupLimits, owner?: { uid: number; gid: number }): RunCgroup;
+  create(name: string, limits: CgroupLimits): RunCgroup;
   dispose(): void;
 }
 
@@ -39,14 +35,13 @@ function ownCgroupPaths(): Map<string, string> {
   return out;
 }
 
-function readNumber(file: string, key?: string): number | undefined {
+/** The number after `key` in a flat-keyed cgroup file (memory.events, memory.oom_control), or 0. */
+function readCounter(file: string, key: string): number {
   try {
-    const text = readFileSync(file, 'utf8');
-    if (!key) return Number(text.trim());
-    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
-    return m ? Number(m[1]) : undefined;
+    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(readFileSync(file, 'utf8'));
+    return m ? Number(m[1]) : 0;
   } catch {
-    return undefined;
+    return 0;
   }
 }
 
@@ -95,40 +90,25 @@ function removeTreeSync(root: string): void {
   }
 }
 
-function killAndRemove(dirs: string[]): Promise<void> {
-  return (async () => {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      let left = false;
-      for (const dir of dirs) {
-        if (!existsSync(dir)) continue;
-        try {
-          writeFileSync(join(dir, 'cgroup.kill'), '1');
-        } catch {
-          // v1 (or an older v2) has no cgroup.kill: kill the members one by one.
-          try {
-            for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
-              if (pid) {
-                try {
-                  process.kill(Number(pid), 'SIGKILL');
-                } catch {
-                  /* already gone */
-                }
-              }
-            }
-          } catch {
-            /* gone */
-          }
-        }
-        try {
-          rmdirSync(dir);
-        } catch {
-          left = true;
-        }
+async function killAndRemove(dirs: string[]): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    let left = false;
+    for (const dir of dirs) {
+      if (!existsSync(dir)) continue;
+      try {
+        writeFileSync(join(dir, 'cgroup.kill'), '1');
+      } catch {
+        killMembers(dir); // v1 (or an older v2) has no cgroup.kill
       }
-      if (!left) return;
-      await new Promise((r) => setTimeout(r, 20));
+      try {
+        rmdirSync(dir);
+      } catch {
+        left = true;
+      }
     }
-  })();
+    if (!left) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /**
@@ -184,16 +164,10 @@ export function createCgroupManager(prefix = `verimesh-code-exec-${process.pid}-
   return { reason: reasons.join('; ') || 'no writable cgroup hierarchy with memory and pids controllers' };
 }
 
-function chownFiles(files: string[], owner?: { uid: number; gid: number }): void {
-  if (!owner) return;
-  for (const f of files) chownSync(f, owner.uid, owner.gid);
-}
-
 function v1Manager(memRoot: string, pidsRoot: string): CgroupManager {
   return {
     mode: 'v1',
-    roots: [memRoot, pidsRoot],
-    create(name, limits, owner) {
+    create(name, limits) {
       const mem = join(memRoot, name);
       const pids = join(pidsRoot, name);
       mkdirSync(mem);
@@ -206,12 +180,9 @@ function v1Manager(memRoot: string, pidsRoot: string): CgroupManager {
         /* no swap accounting */
       }
       writeFileSync(join(pids, 'pids.max'), String(limits.pids));
-      const procsFiles = [join(mem, 'cgroup.procs'), join(pids, 'cgroup.procs')];
-      chownFiles(procsFiles, owner);
       return {
-        procsFiles,
-        oomKills: () => readNumber(join(mem, 'memory.oom_control'), 'oom_kill') ?? 0,
-        peakMemoryBytes: () => readNumber(join(mem, 'memory.max_usage_in_bytes')),
+        procsFiles: [join(mem, 'cgroup.procs'), join(pids, 'cgroup.procs')],
+        oomKills: () => readCounter(join(mem, 'memory.oom_control'), 'oom_kill'),
         destroy: () => killAndRemove([mem, pids]),
       };
     },
@@ -225,8 +196,7 @@ function v1Manager(memRoot: string, pidsRoot: string): CgroupManager {
 function v2Manager(root: string): CgroupManager {
   return {
     mode: 'v2',
-    roots: [root],
-    create(name, limits, owner) {
+    create(name, limits) {
       const dir = join(root, name);
       mkdirSync(dir);
       writeFileSync(join(dir, 'memory.max'), String(limits.memoryBytes));
@@ -236,12 +206,9 @@ function v2Manager(root: string): CgroupManager {
         /* no swap controller */
       }
       writeFileSync(join(dir, 'pids.max'), String(limits.pids));
-      const procsFiles = [join(dir, 'cgroup.procs')];
-      chownFiles(procsFiles, owner);
       return {
-        procsFiles,
-        oomKills: () => readNumber(join(dir, 'memory.events'), 'oom_kill') ?? 0,
-        peakMemoryBytes: () => readNumber(join(dir, 'memory.peak')),
+        procsFiles: [join(dir, 'cgroup.procs')],
+        oomKills: () => readCounter(join(dir, 'memory.events'), 'oom_kill'),
         destroy: () => killAndRemove([dir]),
       };
     },

@@ -21,8 +21,12 @@ if [ -n "$VM_MIRROR_DIR" ]; then
     i=$((i + 1))
   done
 fi
-if [ -n "$VM_DROP_TO" ]; then
-  exec setpriv --reuid "${VM_DROP_TO% *}" --regid "${VM_DROP_TO#* }" --clear-groups --no-new-privs -- bwrap "$@"
+# bwrap's init inside the sandbox keeps this environment (readable at /proc/1/environ): leave nothing of ours in it.
+drop=$VM_DROP_TO
+cd / || exit 125
+unset VM_CGROUP_PROCS VM_MIRROR_DIR VM_MIRROR_SRCS VM_IN_PRIVATE_NS VM_DROP_TO OLDPWD
+if [ -n "$drop" ]; then
+  exec setpriv --reuid "${drop% *}" --regid "${drop#* }" --clear-groups --no-new-privs -- bwrap "$@"
   echo "verimesh-launcher: setpriv failed" >&2
   exit 125
 fi

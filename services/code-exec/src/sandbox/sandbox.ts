@@ -1,6 +1,6 @@
 // The one sandbox every language runs in: bubblewrap namespaces, an unprivileged uid, rlimits, cgroups, capped output.
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,6 @@ export interface SandboxResult {
   stderrTruncated: boolean;
   fd3: string;
   wallMs: number;
-  peakMemoryBytes?: number;
   /** Set when the sandbox itself failed to start (infrastructure, not the program). */
   infraError?: string;
 }
@@ -122,7 +121,8 @@ class CappedBuffer {
   }
 }
 
-function findOnPath(name: string): string | undefined {
+/** An executable's path: `name` itself when it has a slash, else the first match on the service's PATH. */
+export function findOnPath(name: string): string | undefined {
   if (name.includes('/')) return existsSync(name) ? name : undefined;
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
     const p = join(dir, name);
@@ -155,6 +155,8 @@ export class Sandbox {
   private readonly cgroupReason: string;
   private readonly baseArgs: string[];
   private runCounter = 0;
+  /** PATH of the launcher: the system directories, after bwrap's own when it is configured elsewhere. */
+  private readonly launcherPath: string;
   private state: { ok: boolean; reason: string } = { ok: false, reason: 'not probed yet' };
   readonly sandboxPath: string;
 
@@ -176,6 +178,8 @@ export class Sandbox {
     } else {
       this.cgroupReason = 'disabled by configuration';
     }
+    const bw = findOnPath(opts.bwrap);
+    this.launcherPath = `${bw ? `${dirname(bw)}:` : ''}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
     LIVE.add(this);
     this.sandboxPath = [BASE_PATH, ...opts.toolchainRoots.map((r) => join(r, 'bin'))].join(':');
     this.baseArgs = this.buildBaseArgs(outside);
@@ -194,7 +198,10 @@ export class Sandbox {
       else a.push('--ro-bind', top, top);
     }
     for (const e of this.opts.etcBinds) a.push('--ro-bind-try', e, e);
-    a.push('--proc', '/proc', '--dev', '/dev', '--size', String(this.opts.tmpfsBytes), '--tmpfs', '/tmp');
+    // /dev is remounted read-only at the end; /dev/shm and /tmp are size-capped tmpfs mounts of their own (an uncapped
+    // tmpfs would let a run fill half the host's RAM where no memory cgroup charges it).
+    const size = String(this.opts.tmpfsBytes);
+    a.push('--proc', '/proc', '--dev', '/dev', '--size', size, '--tmpfs', '/dev/shm', '--size', size, '--tmpfs', '/tmp');
     const outsideSet = new Set(outside);
     for (const r of this.opts.toolchainRoots) {
       if (this.mirrorDir && outsideSet.has(r)) a.push('--ro-bind', join(this.mirrorDir, String(outside.indexOf(r))), r);
@@ -263,14 +270,15 @@ export class Sandbox {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  /** bwrap arguments for one run (exported for the zygote, which starts a long-lived sandbox the same way). */
-  bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits'>, rlimitAs: boolean): string[] {
+  /** bwrap arguments for one run; `asPid1`: the program is the PID namespace's init (no bwrap reaper beside it). */
+  private bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits'>, rlimitAs: boolean, asPid1 = false): string[] {
     const a = [...this.baseArgs];
+    if (asPid1) a.push('--as-pid-1');
     if (spec.workDir) a.push('--bind', spec.workDir, '/work');
     else a.push('--size', String(this.opts.tmpfsBytes), '--tmpfs', '/work');
     for (const b of spec.roBinds ?? []) a.push('--ro-bind', b.src, b.dest);
-    // The sandbox's own root is a tmpfs too: read-only, so /work and /tmp (size-capped) are the only writable places.
-    a.push('--remount-ro', '/', '--chdir', '/work');
+    // The sandbox's own root is a tmpfs too: read-only, so /work, /tmp and /dev/shm (size-capped) are the only writable places.
+    a.push('--remount-ro', '/', '--remount-ro', '/dev', '--chdir', '/work');
     const env = { ...BASE_ENV, PATH: this.sandboxPath, ...spec.env };
     for (const [k, v] of Object.entries(env)) a.push('--setenv', k, v);
     const l = spec.limits;
@@ -290,13 +298,11 @@ export class Sandbox {
 
   /** Environment of the launcher (never seen by the program) and the cgroup for one run. */
   private launch(limits: SandboxLimits): { env: NodeJS.ProcessEnv; cgroup?: RunCgroup } {
-    const env: NodeJS.ProcessEnv = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
-    const bw = findOnPath(this.opts.bwrap);
-    if (bw) env.PATH = `${dirname(bw)}:${env.PATH}`;
+    const env: NodeJS.ProcessEnv = { PATH: this.launcherPath };
     let cgroup: RunCgroup | undefined;
     if (this.cgroups) {
       // A little headroom over the program's own limits for bwrap's init and prlimit.
-      cgroup = this.cgroups.create(`run-${++this.runCounter}`, { memoryBytes: limits.memoryBytes + (16 << 20), pids: limits.processes + 4 }, this.dropTo);
+      cgroup = this.cgroups.create(`run-${++this.runCounter}`, { memoryBytes: limits.memoryBytes + (16 << 20), pids: limits.processes + 4 });
       env.VM_CGROUP_PROCS = cgroup.procsFiles.join(' ');
     }
     if (this.mirrorDir) {
@@ -309,7 +315,9 @@ export class Sandbox {
 
   /**
    * Starts a long-lived sandboxed process (the Python zygote) with piped stdio; the caller owns it.
-   * Returns the child and a cleanup that kills it and removes its cgroup.
+   * It runs as its PID namespace's init: bwrap's own init would hold the service's stdio sockets where the
+   * zygote's runs could take them (pidfd_getfd, ptrace: same uid, dumpable), and, as init, it cannot be killed or
+   * stopped from inside. Returns the child and a cleanup that kills it and removes its cgroup.
    */
   spawnLongLived(spec: Pick<SandboxRunSpec, 'argv' | 'env' | 'roBinds' | 'limits'>): {
     child: ReturnType<typeof spawn>;
@@ -317,7 +325,7 @@ export class Sandbox {
     cleanup: () => Promise<void>;
   } {
     const { env, cgroup } = this.launch(spec.limits);
-    const child = spawn('/bin/sh', [LAUNCHER, ...this.bwrapArgs(spec, !cgroup)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', [LAUNCHER, ...this.bwrapArgs(spec, !cgroup, true)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const cleanup = async (): Promise<void> => {
       try {
         child.kill('SIGKILL');
@@ -379,7 +387,6 @@ export class Sandbox {
     clearTimeout(timer);
     spec.signal?.removeEventListener('abort', onAbort);
     const oomKilled = (cgroup?.oomKills() ?? 0) > 0;
-    const peakMemoryBytes = cgroup?.peakMemoryBytes();
     await cgroup?.destroy();
     const wallMs = performance.now() - started;
     if (spawnError) return infraResult(`could not start the sandbox launcher: ${spawnError.message}`, started);
@@ -408,7 +415,6 @@ export class Sandbox {
       stderrTruncated: err.truncated,
       fd3,
       wallMs,
-      peakMemoryBytes,
     };
   }
 
@@ -459,19 +465,4 @@ function infraResult(message: string, started: number): SandboxResult {
     wallMs: performance.now() - started,
     infraError: message,
   };
-}
-
-/** Whether a host path exists and is a directory (toolchain probing). */
-export function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** Runs a host command synchronously (toolchain discovery at startup only). */
-export function hostOutput(cmd: string, args: string[]): string | undefined {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 ? r.stdout.trim() : undefined;
 }

@@ -1,7 +1,7 @@
 # The Python zygote: a pre-warmed interpreter inside one bubblewrap sandbox that forks one child per test run.
 # Protocol: one JSON request per line on stdin, one JSON reply per line on stdout. Runs are strictly one at a time;
-# after each run every other process in the sandbox is SIGKILLed (kill(-1)) and /work, /tmp and /dev/shm are emptied,
-# so a run never sees another run's files or processes.
+# after each run every other process in the sandbox is SIGKILLed (kill(-1)), and /work, /tmp, /dev/shm, SysV IPC and
+# the kernel keyrings are emptied, so a run never sees another run's files, processes or keys.
 import builtins
 import ctypes
 import gc
@@ -20,7 +20,7 @@ import types
 # Warm the modules tests commonly import, so each forked child starts with them loaded.
 import collections, functools, heapq, itertools, math, random, re, string, bisect, typing, fractions, decimal, dataclasses  # noqa: E401,F401
 
-for _name in (os.environ.get('VERIMESH_ZYGOTE_PRELOAD') or '').split(','):
+for _name in (sys.argv[1] if len(sys.argv) > 1 else '').split(','):
     if _name:
         try:
             __import__(_name)
@@ -28,11 +28,23 @@ for _name in (os.environ.get('VERIMESH_ZYGOTE_PRELOAD') or '').split(','):
             pass
 
 PR_SET_DUMPABLE = 4
-PR_SET_CHILD_SUBREAPER = 36
 libc = ctypes.CDLL(None, use_errno=True)
-# Orphans of a run come back to us (so kill(-1) and waitpid reach them); not dumpable: runs cannot ptrace or read us.
-libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+# We are the PID namespace's init (bwrap --as-pid-1): orphans of a run come back to us, and signals from inside the
+# namespace reach us only where we handle them, so none is handled. Not dumpable: runs cannot ptrace us, read our
+# memory or take our file descriptors.
 libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+# Kernel keyrings are not namespaced per run: the user, user-session and persistent keyrings of our uid live as long
+# as the zygote's user namespace, so they are emptied after every run (a fresh sandbox gets fresh ones).
+libc.syscall.restype = ctypes.c_long
+KEYCTL_GET_PERSISTENT, KEYCTL_CLEAR = 22, 7
+KEY_SPEC_PROCESS_KEYRING, KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -2, -4, -5
+SYS_KEYCTL = 250 if os.uname().machine == 'x86_64' else 219  # x86_64; aarch64 and the generic table use 219
+KEYRINGS = [KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING]
+_persistent = libc.syscall(SYS_KEYCTL, KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_PROCESS_KEYRING)
+if _persistent >= 0:
+    KEYRINGS.append(_persistent)
 
 # Move the protocol off fds 0-2 so that no run can inherit it.
 REQ = os.dup(0)
@@ -86,6 +98,7 @@ def clear_sysv_ipc():
 def child(req, rundir, fds):
     stdin_fd, out_w, err_w, done_w = fds
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.dup2(stdin_fd, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
@@ -177,6 +190,14 @@ def run(req):
     cap = int(req['out'])
     bufs = {out_r: bytearray(), err_r: bytearray(), done_r: bytearray()}
     trunc = {out_r: False, err_r: False, done_r: False}
+
+    def keep(fd, chunk):
+        room = cap - len(bufs[fd])
+        if len(chunk) > room:
+            trunc[fd] = True
+            chunk = chunk[:max(0, room)]
+        bufs[fd] += chunk
+
     deadline = started + req['wall_ms'] / 1000.0
     pidfd = os.pidfd_open(pid)
     open_fds = [out_r, err_r, done_r]
@@ -197,19 +218,15 @@ def run(req):
                 _, status, rusage = os.wait4(pid, 0)
                 continue
             chunk = os.read(fd, 65536)
-            if not chunk:
+            if chunk:
+                keep(fd, chunk)
+            else:
                 open_fds.remove(fd)
-                continue
-            room = cap - len(bufs[fd])
-            if len(chunk) > room:
-                trunc[fd] = True
-                chunk = chunk[:max(0, room)]
-            bufs[fd] += chunk
         if status is not None:
             # The program is gone: whatever it left behind must not keep the run open.
             break
     wall_ms = (time.monotonic() - started) * 1000.0
-    # Kill everything but us (and the sandbox's init): the run's leftovers, daemons, forks.
+    # Kill everything but us (init): the run's leftovers, daemons, forks.
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
@@ -221,11 +238,7 @@ def run(req):
                 chunk = os.read(fd, 65536)
                 if not chunk:
                     break
-                room = cap - len(bufs[fd])
-                if len(chunk) > room:
-                    trunc[fd] = True
-                    chunk = chunk[:max(0, room)]
-                bufs[fd] += chunk
+                keep(fd, chunk)
         except OSError:
             pass
     while True:
@@ -249,7 +262,6 @@ def run(req):
         'done': bytes(bufs[done_r]) == nonce.encode(),
         'wall_ms': wall_ms,
         'cpu_ms': (rusage.ru_utime + rusage.ru_stime) * 1000.0 if rusage else None,
-        'maxrss_kb': rusage.ru_maxrss if rusage else None,
     }
     return rep
 
@@ -260,6 +272,8 @@ def wipe():
     for d in SCRATCH:
         empty_dir(d)
     clear_sysv_ipc()
+    for ring in KEYRINGS:
+        libc.syscall(SYS_KEYCTL, KEYCTL_CLEAR, ring)
 
 
 def main():

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@verimesh/kit';
-import type { RunCgroup, } from './cgroup.js';
+import type { RunCgroup } from './cgroup.js';
 import type { Sandbox, SandboxLimits } from './sandbox.js';
 
 const ZYGOTE_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'zygote.py');
@@ -31,7 +31,6 @@ export interface ZygoteRunReply {
   /** The harness reached the end of the code (completion sentinel seen). */
   completed: boolean;
   wallMs: number;
-  cpuMs?: number;
 }
 
 /** Raised when a zygote died or stopped answering during a run; the caller re-runs that test in a fresh sandbox. */
@@ -64,8 +63,7 @@ class Zygote {
 
   constructor(sandbox: Sandbox, python: string, scriptHost: string, limits: SandboxLimits, preload: string[], log: Logger) {
     const spawned = sandbox.spawnLongLived({
-      argv: [python, '-E', ZYGOTE_INSIDE],
-      env: { VERIMESH_ZYGOTE_PRELOAD: preload.join(','), PYTHONPATH: '' },
+      argv: [python, '-E', ZYGOTE_INSIDE, preload.join(',')],
       roBinds: [{ src: scriptHost, dest: ZYGOTE_INSIDE }],
       limits,
     });
@@ -176,7 +174,6 @@ class Zygote {
       stderrTruncated: reply.err_trunc,
       completed: reply.done,
       wallMs: reply.wall_ms,
-      cpuMs: reply.cpu_ms ?? undefined,
     };
   }
 
