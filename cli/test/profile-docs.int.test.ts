@@ -44,12 +44,23 @@ describe('profile chart_qa: relaxed accuracy for numbers, ANLS for text, plus fo
       { id: 'text-ok', response: '<think>legend</think><answer>Europe</answer>', reference: { answers: ['europe'] }, profile: 'chart_qa' },
       // "eurupe" vs "europe": one edit in six → ANLS 5/6.
       { id: 'text-typo', response: '<think>legend</think><answer>Eurupe</answer>', reference: { answers: ['Europe'] }, profile: 'chart_qa' },
+      // A percentage may be read either way on either side, as text.numeric does: 45 against "45%" is correct.
+      { id: 'pct', response: '<think>axis</think><answer>45</answer>', reference: { answers: ['45%'] }, profile: 'chart_qa' },
+      // "$1,200": 1150 is 4.2% off → 1; 1100 is 8.3% off → 0.
+      { id: 'money-ok', response: '<think>bar</think><answer>1150</answer>', reference: { answers: ['$1,200'] }, profile: 'chart_qa' },
+      { id: 'money-bad', response: '<think>bar</think><answer>1100</answer>', reference: { answers: ['$1,200'] }, profile: 'chart_qa' },
+      // Mixed accepted answers: each scored by its kind. "twelv" has no number; ANLS against "twelve": 1 − 1/6.
+      { id: 'mixed', response: '<think>x</think><answer>twelv</answer>', reference: { answers: ['12', 'twelve'] }, profile: 'chart_qa' },
     ]);
     const r = byId(results);
     expect(r['num-ok']!.reward).toBeCloseTo(1, 9);
     expect(r['num-bad']!.reward).toBeCloseTo(0.1, 9);
     expect(r['text-ok']!.reward).toBeCloseTo(1, 9);
     expect(r['text-typo']!.reward).toBeCloseTo(0.1 + 0.9 * (5 / 6), 9);
+    expect(r.pct!.reward).toBeCloseTo(1, 9);
+    expect(r['money-ok']!.reward).toBeCloseTo(1, 9);
+    expect(r['money-bad']!.reward).toBeCloseTo(0.1, 9);
+    expect(r.mixed!.reward).toBeCloseTo(0.1 + 0.9 * (5 / 6), 9);
     for (const x of results) expect(x.status).toBe('ok');
   });
 });

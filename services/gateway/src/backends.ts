@@ -9,16 +9,11 @@ import {
   messageOf,
   noopLogger,
   runBatch,
-  componentStatusOf,
   type Logger,
   type ServiceDef,
-  type VerifierDef,
-  type VerifyInput,
-  type VerifyOutcome,
 } from '@verimesh/kit';
 import {
   loadPackage,
-  type ComponentStatus,
   type DescribeResponse,
   type ServiceName,
   type VerifierServiceClient,
@@ -65,95 +60,6 @@ export function inProcessBackend(service: ServiceDef, log: Logger = noopLogger):
     },
     close() {
       void Promise.resolve(service.stop?.()).catch(() => undefined);
-    },
-  };
-}
-
-/** What a local backend returns per input: the metrics stay an object (no JSON round trip). */
-export interface LocalOutcome {
-  score: number;
-  status: ComponentStatus;
-  detail: string;
-  metrics: Record<string, unknown> | undefined;
-  latencyMs: number;
-}
-
-/**
- * @internal A backend whose verifiers run in this process on already-parsed inputs: no VerifyItem, no JSON text
- * of reference/params/metrics, no per-item timer or AbortController. The gateway uses it for its built-in
- * text verifiers, which are synchronous and take microseconds; everything else goes through verifyBatch.
- */
-export interface LocalBackend extends VerifierBackend {
-  verifyLocal(inputs: VerifyInput[], opts: VerifyBatchOptions): Promise<LocalOutcome[]>;
-}
-
-export function isLocalBackend(b: VerifierBackend): b is LocalBackend {
-  return typeof (b as Partial<LocalBackend>).verifyLocal === 'function';
-}
-
-const NEVER = new AbortController().signal;
-
-function localOutcome(o: VerifyOutcome, started: number, end = performance.now()): LocalOutcome {
-  const latencyMs = end - started;
-  if (o === null || typeof o !== 'object') return { score: 0, status: 'error', detail: `verifier returned ${String(o)} instead of an outcome`, metrics: undefined, latencyMs };
-  // The same checks as the kit's runBatch: a non-finite score is a bug, reported as status error.
-  if (typeof o.score !== 'number' || !Number.isFinite(o.score)) {
-    return { score: 0, status: 'error', detail: `verifier returned a non-finite score (${String(o.score)})`, metrics: undefined, latencyMs };
-  }
-  return { score: o.score, status: o.status ?? 'ok', detail: o.detail ?? '', metrics: o.metrics, latencyMs };
-}
-
-function localFailure(err: unknown, started: number): LocalOutcome {
-  return { score: 0, status: componentStatusOf(err), detail: messageOf(err), metrics: undefined, latencyMs: performance.now() - started };
-}
-
-/**
- * The gateway's built-in service run directly: each input goes to its VerifierDef in a plain loop. Status rules are
- * the kit's (InvalidArgumentError -> invalid, UnavailableError -> unavailable, other throws and non-finite scores ->
- * error). A verifier that returns a promise is awaited; the engine's call deadline bounds it.
- */
-export function localBackend(service: ServiceDef, log: Logger = noopLogger): LocalBackend {
-  const base = inProcessBackend(service, log);
-  const byName = new Map<string, VerifierDef>(service.verifiers.map((v) => [v.name, v]));
-  return {
-    ...base,
-    async verifyLocal(inputs, opts) {
-      const out: LocalOutcome[] = new Array(inputs.length);
-      const ctx = { signal: opts.signal ?? NEVER, deadline: opts.deadline, log };
-      let pending: Promise<void>[] | undefined;
-      let now = 0;
-      // One clock read per item: an item's end is the next one's start.
-      let started = performance.now();
-      for (let i = 0; i < inputs.length; i++, started = now) {
-        const input = inputs[i]!;
-        const def = byName.get(input.verifier);
-        if (!def) {
-          out[i] = { score: 0, status: 'invalid', detail: `verifier: unknown verifier "${input.verifier}" on this service`, metrics: undefined, latencyMs: 0 };
-          now = performance.now();
-          continue;
-        }
-        try {
-          const r = def.verify(input, ctx);
-          if (r && typeof (r as Promise<VerifyOutcome>).then === 'function') {
-            const t0 = started;
-            (pending ??= []).push(
-              (r as Promise<VerifyOutcome>).then(
-                (o) => void (out[i] = localOutcome(o, t0)),
-                (e: unknown) => void (out[i] = localFailure(e, t0)),
-              ),
-            );
-          } else {
-            now = performance.now();
-            out[i] = localOutcome(r as VerifyOutcome, started, now);
-            continue;
-          }
-        } catch (e) {
-          out[i] = localFailure(e, started);
-        }
-        now = performance.now();
-      }
-      if (pending) await Promise.all(pending);
-      return out;
     },
   };
 }

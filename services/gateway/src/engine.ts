@@ -1,7 +1,7 @@
 // The scoring engine: stages of components, one VerifyBatch per service per stage, gates, on_error, combine, one result per sample.
-import { componentStatusOf, messageOf, type Logger, type VerifyInput } from '@verimesh/kit';
-import { componentStatusFromProto, type ComponentStatus, type MediaJson, type ResultStatus, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
-import { isLocalBackend, type LocalBackend, type LocalOutcome, type VerifierBackend } from './backends.js';
+import { componentStatusOf, messageOf, type Logger } from '@verimesh/kit';
+import { componentStatusFromProto, type ComponentStatus, type ResultStatus, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
+import type { VerifierBackend } from './backends.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { InvalidSample, PreparedSample } from './samples.js';
 import { combineScores, type CompiledComponent } from './spec.js';
@@ -13,10 +13,8 @@ export interface ComponentOutcome {
   readonly score: number;
   readonly status: ComponentStatus;
   readonly detail: string;
-  /** Metrics as a remote service sent them (JSON text, '' when none): passed through, parsed only for JSON replies. */
+  /** Metrics as the service sent them (JSON text, '' when none): passed through, parsed only for JSON replies. */
   readonly metricsJson: string;
-  /** Metrics as a local backend returned them (an object; serialized only for proto replies). */
-  readonly metrics?: Record<string, unknown> | undefined;
   readonly latencyMs: number;
 }
 
@@ -52,10 +50,7 @@ export function invalidResult(s: InvalidSample): InternalResult {
 
 interface Call {
   service: ServiceName;
-  /** Set when the service runs in this process on parsed inputs (then `inputs` is filled, not `items`). */
-  local: LocalBackend | undefined;
   items: VerifyItem[];
-  inputs: VerifyInput[];
   /** (sample position, component index) per item. */
   who: number[];
   /** Each item's own deadline; the call's deadline is the latest of them. */
@@ -84,43 +79,6 @@ function outcomeOf(c: CompiledComponent, r: VerifyResult | undefined): Component
     return failed(c, 'error', `the service returned a non-finite score (${String(res.score)})`, latencyMs);
   }
   return { name: c.name, verifier: c.verifier, score: c.onError, status, detail: detail || `status ${status}`, metricsJson, latencyMs };
-}
-
-function localOutcomeOf(c: CompiledComponent, o: LocalOutcome | undefined): ComponentOutcome {
-  if (!o) return failed(c, 'error', 'the service returned no result for this component');
-  if (o.status === 'ok') return { name: c.name, verifier: c.verifier, score: o.score, status: 'ok', detail: o.detail, metricsJson: '', metrics: o.metrics, latencyMs: o.latencyMs };
-  if (o.status === 'skipped') return failed(c, 'error', 'the service answered "skipped", which only the gateway decides', o.latencyMs);
-  return { name: c.name, verifier: c.verifier, score: c.onError, status: o.status, detail: o.detail || `status ${o.status}`, metricsJson: '', metrics: o.metrics, latencyMs: o.latencyMs };
-}
-
-const EMPTY: Record<string, unknown> = {};
-
-function sampleMetadata(s: PreparedSample): unknown {
-  if (s.metadata !== undefined || !s.metadataJson) return s.metadata;
-  if (!s.parsedMetadata) {
-    let value: unknown;
-    try {
-      value = JSON.parse(s.metadataJson);
-    } catch {
-      value = s.metadataJson;
-    }
-    s.parsedMetadata = { value };
-  }
-  return s.parsedMetadata.value;
-}
-
-/** A local backend's input: the same fields a remote service's VerifyInput gets, without the JSON round trip. */
-function inputFor(s: PreparedSample, c: CompiledComponent, key: number): VerifyInput {
-  return {
-    key: String(key),
-    verifier: c.verifier,
-    prompt: s.prompt,
-    response: s.response,
-    reference: c.reference ? (s.refObj ? { ...s.refObj, ...c.reference } : c.reference) : (s.refObj ?? EMPTY),
-    params: c.params,
-    media: s.media as MediaJson[],
-    metadata: sampleMetadata(s),
-  };
 }
 
 function sampleRefText(s: PreparedSample): string {
@@ -201,12 +159,10 @@ export async function runSamples(
         const deadline = Math.min(opts.deadline, now + (c.timeoutMs ?? deps.defaultTimeoutMs));
         let call = calls.get(c.service);
         if (!call) {
-          const b = deps.backends.get(c.service);
-          call = { service: c.service, local: b && isLocalBackend(b) ? b : undefined, items: [], inputs: [], who: [], deadlines: [], deadline: 0 };
+          call = { service: c.service, items: [], who: [], deadlines: [], deadline: 0 };
           calls.set(c.service, call);
         }
-        if (call.local) call.inputs.push(inputFor(s, c, pos * KEY_STRIDE + ci));
-        else call.items.push(itemFor(s, c, pos * KEY_STRIDE + ci));
+        call.items.push(itemFor(s, c, pos * KEY_STRIDE + ci));
         call.who.push(pos, ci);
         call.deadlines.push(deadline);
         if (deadline > call.deadline) call.deadline = deadline;
@@ -238,8 +194,7 @@ export async function runSamples(
           const pos = call.who[2 * k]!;
           const ci = call.who[2 * k + 1]!;
           const c = samples[pos]!.spec.components[ci]!;
-          outs[pos]![ci] =
-            got.kind === 'failed' ? failed(c, got.status, got.detail) : got.kind === 'local' ? localOutcomeOf(c, got.outs[k]) : outcomeOf(c, got.results[k]);
+          outs[pos]![ci] = got.kind === 'failed' ? failed(c, got.status, got.detail) : outcomeOf(c, got.results[k]);
           if (--pending[pos]! === 0) finishStage(pos);
         }
       }),
@@ -249,12 +204,11 @@ export async function runSamples(
 }
 
 type CallOutcome =
-  | { kind: 'remote'; results: (VerifyResult | undefined)[] }
-  | { kind: 'local'; outs: (LocalOutcome | undefined)[] }
+  | { kind: 'ok'; results: (VerifyResult | undefined)[] }
   | { kind: 'failed'; status: ComponentStatus; detail: string };
 
 /**
- * One VerifyBatch (or one local run). Returns results aligned with the items (a result with a key the call did not
+ * One VerifyBatch (in process or over gRPC). Returns results aligned with the items (a result with a key the call did not
  * send is ignored; a missing one stays undefined), or a status for all items when the call failed as a whole.
  */
 async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): Promise<CallOutcome> {
@@ -274,11 +228,6 @@ async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): 
     timer = setTimeout(() => reject(new GatewayTimeout()), Math.max(0, call.deadline - Date.now()) + BACKEND_GRACE_MS);
   });
   try {
-    if (call.local) {
-      const outs = await Promise.race([call.local.verifyLocal(call.inputs, { deadline: call.deadline, signal }), limit]);
-      observe('ok');
-      return { kind: 'local', outs: Array.isArray(outs) ? outs : [] };
-    }
     const results = await Promise.race([backend.verifyBatch(call.items, { deadline: call.deadline, signal }), limit]);
     observe('ok');
     if (!Array.isArray(results)) return { kind: 'failed', status: 'error', detail: `service "${call.service}" returned a malformed reply` };
@@ -287,7 +236,7 @@ async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): 
     for (let k = 0; inOrder && k < results.length; k++) {
       if (results[k]?.key !== call.items[k]!.key) inOrder = false;
     }
-    if (inOrder) return { kind: 'remote', results };
+    if (inOrder) return { kind: 'ok', results };
     const aligned: (VerifyResult | undefined)[] = new Array(call.items.length);
     const pos = new Map<string, number>();
     call.items.forEach((it, k) => pos.set(it.key!, k));
@@ -295,7 +244,7 @@ async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): 
       const k = r && typeof r.key === 'string' ? pos.get(r.key) : undefined;
       if (k !== undefined && aligned[k] === undefined) aligned[k] = r;
     }
-    return { kind: 'remote', results: aligned };
+    return { kind: 'ok', results: aligned };
   } catch (err) {
     if (err instanceof GatewayTimeout) {
       observe('timeout');

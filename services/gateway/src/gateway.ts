@@ -9,7 +9,7 @@ import {
   type ServiceName,
   type VerifierInfo,
 } from '@verimesh/proto';
-import { localBackend, type VerifierBackend } from './backends.js';
+import { inProcessBackend, type VerifierBackend } from './backends.js';
 import { invalidResult, runSamples, type EngineDeps, type InternalResult } from './engine.js';
 import { GatewayMetrics } from './metrics.js';
 import { groupStats, toResultJson } from './results.js';
@@ -56,8 +56,8 @@ export class Gateway {
   constructor(opts: GatewayOptions) {
     this.log = opts.log ?? noopLogger;
     for (const [name, b] of Object.entries(opts.backends)) if (b) this.backends.set(name as ServiceName, b);
-    // The built-in text verifiers are synchronous and cheap: they run directly on parsed inputs (no JSON round trip).
-    if (!this.backends.has('gateway')) this.backends.set('gateway', localBackend(createTextService(), this.log));
+    // The built-in text verifiers run in process through the kit's runBatch, like every other in-process service.
+    if (!this.backends.has('gateway')) this.backends.set('gateway', inProcessBackend(createTextService(), this.log));
     const profiles = new Map<string, CompiledSpec>();
     for (const [name, spec] of Object.entries(opts.profiles ?? {})) profiles.set(name, compileSpec(spec, `profiles.${name}`));
     this.ctx = { profiles, cache: new SpecCache() };
@@ -284,7 +284,7 @@ export class Gateway {
       if (c.status === 'skipped') continue;
       m.componentScore.observe1(c.name, c.score);
       if (c.status === 'ok' || c.latencyMs > 0) m.verifierLatency.observe1(c.verifier, c.latencyMs / 1000);
-      if (c.metrics ? c.metrics.cache_hit === true : c.metricsJson !== '' && c.metricsJson.includes('"cache_hit":true')) m.cacheHits.inc1(c.verifier);
+      if (c.metricsJson !== '' && c.metricsJson.includes('"cache_hit":true')) m.cacheHits.inc1(c.verifier);
     }
     return r;
   }

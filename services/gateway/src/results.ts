@@ -25,8 +25,7 @@ export function toResultJson(r: InternalResult): ResultJson {
   for (const c of r.components) {
     const o: ComponentResultJson = { score: c.score, status: c.status };
     if (c.detail) o.detail = c.detail;
-    if (c.metrics) o.metrics = c.metrics;
-    else if (c.metricsJson) {
+    if (c.metricsJson) {
       const m = parseOrUndefined(c.metricsJson);
       if (isObject(m)) o.metrics = m;
     }
@@ -50,7 +49,7 @@ export function toResultProto(r: InternalResult): Result {
       score: c.score,
       status: componentStatusToProto(c.status) as NonNullable<Result['components']>[number]['status'],
       detail: c.detail,
-      metrics_json: c.metrics ? JSON.stringify(c.metrics) : c.metricsJson,
+      metrics_json: c.metricsJson,
       latency_ms: c.latencyMs,
     })),
     metadata_json: r.metadataJson,

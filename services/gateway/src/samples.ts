@@ -27,8 +27,6 @@ export interface PreparedSample extends SampleEcho {
   readonly refObj: Record<string, unknown> | undefined;
   readonly media: Media[];
   readonly spec: CompiledSpec;
-  /** Metadata parsed from metadataJson on first need (local backends want an object). */
-  parsedMetadata?: { value: unknown };
 }
 
 export interface InvalidSample extends SampleEcho {

@@ -16,9 +16,8 @@ export interface CompiledComponent {
   readonly weight: number;
   /** The component's own reference, merged over the sample's (component keys win, shallow). */
   readonly reference: Record<string, unknown> | undefined;
-  /** params as JSON text, serialized once here rather than once per sample, and as an object (for local backends). */
+  /** params as JSON text, serialized once here rather than once per sample. */
   readonly paramsJson: string;
-  readonly params: Record<string, unknown>;
   readonly gate: { readonly min: number; readonly value: number } | undefined;
   readonly timeoutMs: number | undefined;
   /** The score that stands in when the component is error/timeout/unavailable/invalid. */
@@ -75,12 +74,10 @@ function compileComponent(raw: unknown, field: string): CompiledComponent {
     if (Object.keys(raw.reference).length) reference = raw.reference;
   }
   let paramsJson = '';
-  let params: Record<string, unknown> = {};
   if (raw.params !== undefined && raw.params !== null) {
     if (!isObject(raw.params)) bad(`${field}.params`, `must be an object, got ${describe(raw.params)}`);
     if (Object.keys(raw.params).length) {
       paramsJson = JSON.stringify(raw.params);
-      params = raw.params;
     }
   }
   let gate: CompiledComponent['gate'];
@@ -105,7 +102,7 @@ function compileComponent(raw: unknown, field: string): CompiledComponent {
     for (const k of Object.keys(raw.on_error)) if (k !== 'score') bad(`${field}.on_error.${k}`, 'is not an on_error field (fields: score)');
     onError = raw.on_error.score === undefined ? 0 : finite(raw.on_error.score, `${field}.on_error.score`);
   }
-  return { name, verifier, service, weight, reference, paramsJson, params, gate, timeoutMs, onError };
+  return { name, verifier, service, weight, reference, paramsJson, gate, timeoutMs, onError };
 }
 
 /**

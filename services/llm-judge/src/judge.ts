@@ -1,5 +1,5 @@
 // The judging core shared by the four verifiers: backends by name, the cache, templates, images and params.
-import { InvalidArgumentError, UnavailableError, type Logger, type VerifyOutcome } from '@verimesh/kit';
+import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type Logger, type VerifyOutcome } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
 import { ask, type Answer, type Parsed } from './ask.js';
 import { Backend, type ChatMessage, type ChatRequest, type ContentPart } from './backend.js';
@@ -208,6 +208,20 @@ export function baseMetrics(p: JudgeParams, template: string, hits: boolean[]): 
     cache_hits: hits.filter(Boolean).length,
     judgments: hits.length,
   };
+}
+
+/**
+ * Runs a verifier's judge calls; a backend failure becomes the outcome (status from the kit's error model) with
+ * `metrics` kept, so that error results too carry the template version. Deadlines and the caller's mistakes
+ * (invalid) are rethrown for the kit to report.
+ */
+export async function orFailure(signal: AbortSignal, metrics: Record<string, unknown>, run: () => Promise<VerifyOutcome>): Promise<VerifyOutcome> {
+  try {
+    return await run();
+  } catch (e) {
+    if (signal.aborted || e instanceof DeadlineError || e instanceof InvalidArgumentError) throw e;
+    return { score: 0, status: componentStatusOf(e), detail: messageOf(e), metrics };
+  }
 }
 
 export const mean = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / v.length;

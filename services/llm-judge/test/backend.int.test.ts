@@ -52,6 +52,8 @@ describe('retries and deadlines', () => {
     const res = await judge.call([item('big', 'judge.reference', { response: 'x', reference: { answer: 'y' } })]);
     expect(res.big!.status).toBe('error');
     expect(res.big!.detail).toContain('maximum context length');
+    // An error result still says which template (and backend) it came from.
+    expect(res.big!.metrics).toMatchObject({ template_version: 'reference@1', backend: 'default', judgments: 0 });
     expect(server.requests).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Parsed } from '../ask.js';
-import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, type Judge } from '../judge.js';
+import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, orFailure, type Judge } from '../judge.js';
 import { labelMass, tokenAt } from '../logprobs.js';
 import type { TokenLogprob } from '../backend.js';
 import { parseJsonLoose } from '../parse.js';
@@ -69,58 +69,60 @@ export function pairwiseVerifier(judge: Judge): VerifierDef {
         { name: 'baseline_first', a: baseline, b: answer, responseIs: 'B' as const },
       ];
       const criteriaText = crit ? `\nJudge "better" by these criteria:\n${escapeDelimiters(crit)}\n` : '';
-      const runs = await Promise.all(
-        orders.flatMap((o, order) => {
-          const vars = { prompt: fence('TASK', input.prompt || '(no task text given)'), response_a: fence('RESPONSE A', o.a), response_b: fence('RESPONSE B', o.b), criteria: criteriaText };
-          return Array.from({ length: p.samples }, async (_, sample) => {
-            const r = await judge.judgment(
-              p,
-              {
-                template: t,
-                vars,
-                images,
-                sample,
-                schema: { name: 'pairwise_verdict', schema: SCHEMA },
-                topLogprobs: prob ? 5 : undefined,
-                parse: parsePairwiseReply,
-                repair: (problem) => `Your reply could not be used: ${problem}. Reply again with only the JSON object {"reason": "<one short sentence>", "winner": "A" | "B" | "tie"}.`,
-                keep: (a) => ({ ...a.value, repaired: a.repaired, pA: prob ? probAWins(a.reply.content, a.reply.logprobs) : undefined }),
-              },
-              ctx.signal,
-            );
-            return { ...r, order };
-          });
-        }),
-      );
-      const perOrder = orders.map((o, oi) => {
-        const mine = runs.filter((r) => r.order === oi);
-        const verdicts = mine.map((r) => (r.value.winner === 'tie' ? 0.5 : r.value.winner === o.responseIs ? 1 : 0));
-        const probs = mine.map((r) => (r.value.pA === undefined ? undefined : o.responseIs === 'A' ? r.value.pA : 1 - r.value.pA));
-        const scores = verdicts.map((v, i) => probs[i] ?? v);
+      return orFailure(ctx.signal, baseMetrics(p, t.version, []), async () => {
+        const runs = await Promise.all(
+          orders.flatMap((o, order) => {
+            const vars = { prompt: fence('TASK', input.prompt || '(no task text given)'), response_a: fence('RESPONSE A', o.a), response_b: fence('RESPONSE B', o.b), criteria: criteriaText };
+            return Array.from({ length: p.samples }, async (_, sample) => {
+              const r = await judge.judgment(
+                p,
+                {
+                  template: t,
+                  vars,
+                  images,
+                  sample,
+                  schema: { name: 'pairwise_verdict', schema: SCHEMA },
+                  topLogprobs: prob ? 5 : undefined,
+                  parse: parsePairwiseReply,
+                  repair: (problem) => `Your reply could not be used: ${problem}. Reply again with only the JSON object {"reason": "<one short sentence>", "winner": "A" | "B" | "tie"}.`,
+                  keep: (a) => ({ ...a.value, repaired: a.repaired, pA: prob ? probAWins(a.reply.content, a.reply.logprobs) : undefined }),
+                },
+                ctx.signal,
+              );
+              return { ...r, order };
+            });
+          }),
+        );
+        const perOrder = orders.map((o, oi) => {
+          const mine = runs.filter((r) => r.order === oi);
+          const verdicts = mine.map((r) => (r.value.winner === 'tie' ? 0.5 : r.value.winner === o.responseIs ? 1 : 0));
+          const probs = mine.map((r) => (r.value.pA === undefined ? undefined : o.responseIs === 'A' ? r.value.pA : 1 - r.value.pA));
+          const scores = verdicts.map((v, i) => probs[i] ?? v);
+          return {
+            order: o.name,
+            response_is: o.responseIs,
+            winner: mine.length === 1 ? mine[0]!.value.winner : mine.map((r) => r.value.winner),
+            reason: mine[0]!.value.reason,
+            verdict: mean(verdicts),
+            score: mean(scores),
+            ...(prob ? { prob_fallback: probs.some((x) => x === undefined) } : {}),
+          };
+        });
+        const score = mean(perOrder.map((o) => o.score));
+        const disagreed = perOrder[0]!.verdict !== perOrder[1]!.verdict;
+        const describe = (v: number): string => (v === 1 ? 'response wins' : v === 0 ? 'baseline wins' : v === 0.5 ? 'tie' : `response ${v.toFixed(2)}`);
         return {
-          order: o.name,
-          response_is: o.responseIs,
-          winner: mine.length === 1 ? mine[0]!.value.winner : mine.map((r) => r.value.winner),
-          reason: mine[0]!.value.reason,
-          verdict: mean(verdicts),
-          score: mean(scores),
-          ...(prob ? { prob_fallback: probs.some((x) => x === undefined) } : {}),
+          score,
+          detail: `response first: ${describe(perOrder[0]!.verdict)}; baseline first: ${describe(perOrder[1]!.verdict)}${disagreed ? ' (orders disagree: position bias)' : ''}`,
+          metrics: {
+            ...baseMetrics(p, t.version, runs.map((r) => r.hit)),
+            score_mode: mode,
+            disagreed,
+            orders: perOrder,
+            repaired: runs.some((r) => r.value.repaired),
+          },
         };
       });
-      const score = mean(perOrder.map((o) => o.score));
-      const disagreed = perOrder[0]!.verdict !== perOrder[1]!.verdict;
-      const describe = (v: number): string => (v === 1 ? 'response wins' : v === 0 ? 'baseline wins' : v === 0.5 ? 'tie' : `response ${v.toFixed(2)}`);
-      return {
-        score,
-        detail: `response first: ${describe(perOrder[0]!.verdict)}; baseline first: ${describe(perOrder[1]!.verdict)}${disagreed ? ' (orders disagree: position bias)' : ''}`,
-        metrics: {
-          ...baseMetrics(p, t.version, runs.map((r) => r.hit)),
-          score_mode: mode,
-          disagreed,
-          orders: perOrder,
-          repaired: runs.some((r) => r.value.repaired),
-        },
-      };
     },
   };
 }

@@ -1,7 +1,7 @@
 // judge.reference: a strict YES/NO equivalence check against the reference answer; P(YES) from logprobs on request.
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, type Judge } from '../judge.js';
+import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, orFailure, type Judge } from '../judge.js';
 import { firstWordToken, probYes } from '../logprobs.js';
 import { parseYesNo } from '../parse.js';
 import { fence } from '../templates.js';
@@ -38,48 +38,50 @@ export function referenceVerifier(judge: Judge): VerifierDef {
       const images = await judge.images(input.media, p, ctx.signal);
       const vars = { prompt: fence('QUESTION', input.prompt || '(no question text given)'), reference: fence('REFERENCE ANSWER', refText), response: fence('RESPONSE', answer) };
       const prob = mode === 'prob';
-      const runs = await Promise.all(
-        Array.from({ length: p.samples }, (_, sample) =>
-          judge.judgment(
-            p,
-            {
-              template: t,
-              vars,
-              images,
-              sample,
-              maxTokens: p.maxTokens ?? 8,
-              topLogprobs: prob ? 5 : undefined,
-              parse: (content) => {
-                const v = parseYesNo(content);
-                return v ? { ok: true, value: v } : { ok: false, problem: 'the reply did not start with YES or NO' };
+      return orFailure(ctx.signal, baseMetrics(p, t.version, []), async () => {
+        const runs = await Promise.all(
+          Array.from({ length: p.samples }, (_, sample) =>
+            judge.judgment(
+              p,
+              {
+                template: t,
+                vars,
+                images,
+                sample,
+                maxTokens: p.maxTokens ?? 8,
+                topLogprobs: prob ? 5 : undefined,
+                parse: (content) => {
+                  const v = parseYesNo(content);
+                  return v ? { ok: true, value: v } : { ok: false, problem: 'the reply did not start with YES or NO' };
+                },
+                repair: () => 'Reply with exactly one word: YES or NO.',
+                keep: (a) => {
+                  const tok = prob ? firstWordToken(a.reply.logprobs) : undefined;
+                  return { verdict: a.value, pYes: tok ? probYes(tok) : undefined, repaired: a.repaired };
+                },
               },
-              repair: () => 'Reply with exactly one word: YES or NO.',
-              keep: (a) => {
-                const tok = prob ? firstWordToken(a.reply.logprobs) : undefined;
-                return { verdict: a.value, pYes: tok ? probYes(tok) : undefined, repaired: a.repaired };
-              },
-            },
-            ctx.signal,
+              ctx.signal,
+            ),
           ),
-        ),
-      );
-      const verdicts = runs.map((r) => r.value.verdict);
-      const probs = runs.map((r) => r.value.pYes);
-      const fallback = prob && probs.some((x) => x === undefined);
-      const perSample = runs.map((r) => (prob && r.value.pYes !== undefined ? r.value.pYes : r.value.verdict === 'YES' ? 1 : 0));
-      const score = mean(perSample);
-      const metrics: Record<string, unknown> = {
-        ...baseMetrics(p, t.version, runs.map((r) => r.hit)),
-        verdict: verdicts.length === 1 ? verdicts[0] : verdicts,
-        score_mode: mode,
-        repaired: runs.some((r) => r.value.repaired),
-      };
-      if (prob) {
-        metrics.p_yes = probs.length === 1 ? (probs[0] ?? null) : probs.map((x) => x ?? null);
-        metrics.prob_fallback = fallback;
-      }
-      const detail = prob && !fallback ? `P(YES) = ${score.toFixed(3)}` : `judge: ${verdicts.join(', ')}${fallback ? ' (no usable logprobs: verdict used)' : ''}`;
-      return { score, detail, metrics };
+        );
+        const verdicts = runs.map((r) => r.value.verdict);
+        const probs = runs.map((r) => r.value.pYes);
+        const fallback = prob && probs.some((x) => x === undefined);
+        const perSample = runs.map((r) => (prob && r.value.pYes !== undefined ? r.value.pYes : r.value.verdict === 'YES' ? 1 : 0));
+        const score = mean(perSample);
+        const metrics: Record<string, unknown> = {
+          ...baseMetrics(p, t.version, runs.map((r) => r.hit)),
+          verdict: verdicts.length === 1 ? verdicts[0] : verdicts,
+          score_mode: mode,
+          repaired: runs.some((r) => r.value.repaired),
+        };
+        if (prob) {
+          metrics.p_yes = probs.length === 1 ? (probs[0] ?? null) : probs.map((x) => x ?? null);
+          metrics.prob_fallback = fallback;
+        }
+        const detail = prob && !fallback ? `P(YES) = ${score.toFixed(3)}` : `judge: ${verdicts.join(', ')}${fallback ? ' (no usable logprobs: verdict used)' : ''}`;
+        return { score, detail, metrics };
+      });
     },
   };
 }

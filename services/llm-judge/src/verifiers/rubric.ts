@@ -1,5 +1,5 @@
 // judge.rubric: weighted criteria (negative weights are pitfalls), local checks without an LLM, the rest in one judge call.
-import { DeadlineError, InvalidArgumentError, UnavailableError, messageOf, type VerifierDef } from '@verimesh/kit';
+import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Parsed } from '../ask.js';
 import { compileCheck, type CompiledCheck } from '../checks.js';
@@ -217,7 +217,7 @@ export function rubricVerifier(judge: Judge): VerifierDef {
         if (ctx.signal.aborted || e instanceof DeadlineError || e instanceof InvalidArgumentError) throw e;
         return {
           score: 0,
-          status: 'error',
+          status: componentStatusOf(e),
           detail: `LLM criteria failed: ${messageOf(e)}; ${localSummary}`,
           metrics: { ...baseMetrics(p, template, []), criteria: rows, local_only_score: localOnly() },
         };

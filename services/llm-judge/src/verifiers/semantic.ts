@@ -3,7 +3,7 @@ import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { bmas, splitSentences } from '../bmas.js';
 import { JudgmentCache } from '../cache.js';
-import { baseMetrics, type Judge } from '../judge.js';
+import { baseMetrics, orFailure, type Judge } from '../judge.js';
 
 /** Algorithm version in place of a template version (no prompt is involved). */
 export const SEMANTIC_VERSION = 'bmas@1';
@@ -27,14 +27,16 @@ export function semanticVerifier(judge: Judge): VerifierDef {
       const gs = splitSentences(ref);
       if (rs.length === 0) return { score: 0, detail: 'empty answer: nothing to compare', metrics: { ...baseMetrics(p, SEMANTIC_VERSION, []), response_sentences: 0, reference_sentences: gs.length } };
       const model = p.backend.config.embeddingModel;
-      const { value, hit } = await judge.cache.get(JudgmentCache.key(['semantic', p.backend.name, model, SEMANTIC_VERSION, rs, gs]), () => p.backend.embed([...rs, ...gs], ctx.signal));
-      const b = bmas(value.slice(0, rs.length), value.slice(rs.length));
-      const score = Math.min(1, Math.max(0, b.bmas));
-      return {
-        score,
-        detail: `BMAS ${b.bmas.toFixed(3)} over ${rs.length}×${gs.length} sentences`,
-        metrics: { ...baseMetrics(p, SEMANTIC_VERSION, [hit]), embedding_model: model, bmas: b.bmas, precision: b.precision, recall: b.recall, response_sentences: rs.length, reference_sentences: gs.length },
-      };
+      return orFailure(ctx.signal, { ...baseMetrics(p, SEMANTIC_VERSION, []), embedding_model: model }, async () => {
+        const { value, hit } = await judge.cache.get(JudgmentCache.key(['semantic', p.backend.name, model, SEMANTIC_VERSION, rs, gs]), () => p.backend.embed([...rs, ...gs], ctx.signal));
+        const b = bmas(value.slice(0, rs.length), value.slice(rs.length));
+        const score = Math.min(1, Math.max(0, b.bmas));
+        return {
+          score,
+          detail: `BMAS ${b.bmas.toFixed(3)} over ${rs.length}×${gs.length} sentences`,
+          metrics: { ...baseMetrics(p, SEMANTIC_VERSION, [hit]), embedding_model: model, bmas: b.bmas, precision: b.precision, recall: b.recall, response_sentences: rs.length, reference_sentences: gs.length },
+        };
+      });
     },
   };
 }

@@ -1,17 +1,68 @@
 // Levenshtein distance over strings and integer sequences, with the fast paths that make TEDS cheap.
 
 let row = new Int32Array(256);
-// Match masks of the pattern's symbols for the bit-parallel path, indexed by symbol (small interned ids).
-let peq = new Int32Array(1024);
 
 function scratch(n: number): Int32Array {
   if (row.length < n) row = new Int32Array(Math.max(n, row.length * 2));
   return row;
 }
 
+// The bit-parallel pattern: match masks of one sequence of ≤ 32 small non-negative ids, indexed by id. They are
+// kept while the same pattern asks again: TEDS's Zhang–Shasha compares one cell against many cells in a row.
+let peq = new Int32Array(1024);
+let patArr: ArrayLike<number> | undefined;
+let patStart = 0;
+let patLen = 0;
+
+/** Forgets the cached pattern (clears its masks and drops the reference to its array). */
+export function releasePattern(): void {
+  if (patArr) for (let k = 0; k < patLen; k++) peq[patArr[patStart + k]!] = 0;
+  patArr = undefined;
+  patLen = 0;
+}
+
+/**
+ * Edit distance between the pattern p[pStart, pStart + m) (1 ≤ m ≤ 32, ids in [0, 2^20]) and t[tStart, tEnd), by
+ * Myers' bit-parallel algorithm (1999, Hyyrö's edit-distance form): O(text length) word operations. The pattern's
+ * masks are reused while the same (array, start, length) is the pattern, so the array must not change meanwhile.
+ */
+export function myersDistance(p: ArrayLike<number>, pStart: number, m: number, t: ArrayLike<number>, tStart: number, tEnd: number): number {
+  if (patArr !== p || patStart !== pStart || patLen !== m) {
+    releasePattern();
+    let maxId = 0;
+    for (let k = 0; k < m; k++) if (p[pStart + k]! > maxId) maxId = p[pStart + k]!;
+    if (peq.length <= maxId) peq = new Int32Array(Math.max(maxId + 1, peq.length * 2));
+    for (let k = 0; k < m; k++) peq[p[pStart + k]!]! |= 1 << k;
+    patArr = p;
+    patStart = pStart;
+    patLen = m;
+  }
+  const masks = peq;
+  const top = 1 << (m - 1);
+  let pv = -1;
+  let mv = 0;
+  let score = m;
+  for (let i = tStart; i < tEnd; i++) {
+    const c = t[i]!;
+    const eq = c >= 0 && c < masks.length ? masks[c]! : 0;
+    const xv = eq | mv;
+    const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+    let ph = mv | ~(xh | pv);
+    let mh = pv & xh;
+    if (ph & top) score++;
+    else if (mh & top) score--;
+    ph = (ph << 1) | 1;
+    mh = mh << 1;
+    pv = mh | ~(xv | ph);
+    mv = ph & xv;
+  }
+  return score;
+}
+
 /**
  * Edit distance between a[aStart, aEnd) and b[bStart, bEnd) (unit costs). Equal sequences, empty sides and a
- * shared prefix/suffix are handled without the DP; the DP uses one reused typed row, so it allocates nothing.
+ * shared prefix/suffix are handled without the DP; a shorter side of ≤ 32 small ids goes bit-parallel; else the DP
+ * uses one reused typed row, so it allocates nothing.
  */
 export function levenshteinRange(a: ArrayLike<number>, aStart: number, aEnd: number, b: ArrayLike<number>, bStart: number, bEnd: number): number {
   while (aStart < aEnd && bStart < bEnd && a[aStart] === b[bStart]) {
@@ -26,7 +77,7 @@ export function levenshteinRange(a: ArrayLike<number>, aStart: number, aEnd: num
   let m = bEnd - bStart;
   if (n === 0) return m;
   if (m === 0) return n;
-  // The shorter side indexes the row.
+  // The shorter side is the pattern (bit-parallel) or indexes the row (DP).
   if (m > n) {
     const ta = a, ts = aStart, tn = n;
     a = b;
@@ -36,18 +87,18 @@ export function levenshteinRange(a: ArrayLike<number>, aStart: number, aEnd: num
     bStart = ts;
     m = tn;
   }
-  // Bit-parallel (Myers 1999, Hyyrö's edit-distance form) when the shorter side fits a 32-bit word and the
-  // symbols are small non-negative ids (TEDS tokens are interned): O(n) word operations instead of O(n·m).
   if (m <= 32) {
     let small = true;
-    for (let j = 0; j < m; j++) {
+    for (let j = 0; j < m && small; j++) {
       const v = b[bStart + j]!;
-      if (v < 0 || v > 1 << 20) {
-        small = false;
-        break;
-      }
+      small = v >= 0 && v <= 1 << 20;
     }
-    if (small) return myers(a, aStart, n, b, bStart, m);
+    if (small) {
+      // One-off patterns are not kept: the caller's arrays may be reused or large.
+      const d = myersDistance(b, bStart, m, a, aStart, aStart + n);
+      releasePattern();
+      return d;
+    }
   }
   const r = scratch(m + 1);
   for (let j = 0; j <= m; j++) r[j] = j;
@@ -65,33 +116,6 @@ export function levenshteinRange(a: ArrayLike<number>, aStart: number, aEnd: num
     }
   }
   return r[m]!;
-}
-
-function myers(a: ArrayLike<number>, aStart: number, n: number, b: ArrayLike<number>, bStart: number, m: number): number {
-  let maxId = 0;
-  for (let j = 0; j < m; j++) if (b[bStart + j]! > maxId) maxId = b[bStart + j]!;
-  if (peq.length <= maxId) peq = new Int32Array(Math.max(maxId + 1, peq.length * 2));
-  for (let j = 0; j < m; j++) peq[b[bStart + j]!]! |= 1 << j;
-  const top = 1 << (m - 1);
-  let pv = -1;
-  let mv = 0;
-  let score = m;
-  for (let i = 0; i < n; i++) {
-    const c = a[aStart + i]!;
-    const eq = c >= 0 && c < peq.length ? peq[c]! : 0;
-    const xv = eq | mv;
-    const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
-    let ph = mv | ~(xh | pv);
-    let mh = pv & xh;
-    if (ph & top) score++;
-    else if (mh & top) score--;
-    ph = (ph << 1) | 1;
-    mh = mh << 1;
-    pv = mh | ~(xv | ph);
-    mv = ph & xv;
-  }
-  for (let j = 0; j < m; j++) peq[b[bStart + j]!] = 0;
-  return score;
 }
 
 /** Edit distance between two integer sequences. */
@@ -126,12 +150,4 @@ export function levenshteinTokens(a: readonly string[], b: readonly string[]): n
     return out;
   };
   return levenshteinSeq(toIds(a), toIds(b));
-}
-
-/** 1 − distance / max length, over code points; two empty strings are identical (1). */
-export function normalizedSimilarity(a: string, b: string): number {
-  const ca = codePoints(a);
-  const cb = codePoints(b);
-  const max = Math.max(ca.length, cb.length);
-  return max === 0 ? 1 : 1 - levenshteinSeq(ca, cb) / max;
 }

@@ -1,6 +1,6 @@
 // Exact tree edit distance (Zhang–Shasha) over flattened trees in typed arrays, with PubTabNet's TEDS costs.
 import type { TableNode } from '../table/model.js';
-import { levenshteinRange } from './levenshtein.js';
+import { levenshteinRange, myersDistance, releasePattern } from './levenshtein.js';
 
 /** A tree in postorder: labels and cell tokens as integers, interned per comparison. */
 export interface FlatTree {
@@ -97,59 +97,10 @@ export function renameCost(a: FlatTree, i: number, b: FlatTree, j: number): numb
   if (l1 === 0 && l2 === 0) return 0;
   const max = l1 > l2 ? l1 : l2;
   if (l1 === 0 || l2 === 0) return 1;
-  if (l1 <= 32) return cellMyers(a, i, s1, l1, b.toks, s2, e2) / max;
+  // A cell of the first tree is the bit-parallel pattern as is (no prefix/suffix strip), so that its masks serve
+  // the whole run of rename calls Zhang–Shasha makes for it against the cells of the second tree.
+  if (l1 <= 32) return myersDistance(a.toks, s1, l1, b.toks, s2, e2) / max;
   return levenshteinRange(a.toks, s1, e1, b.toks, s2, e2) / max;
-}
-
-// Bit-parallel Levenshtein (Myers 1999 / Hyyrö) with the pattern = a cell of the first tree. The zig-zag of
-// Zhang–Shasha calls rename for one cell of the first tree against many cells of the second in a row, so the
-// pattern's match masks are built once and kept while the same cell asks again.
-let peqMasks = new Int32Array(1024);
-let owner: FlatTree | undefined;
-let ownerIdx = -1;
-let ownerStart = 0;
-let ownerLen = 0;
-
-function cellMyers(a: FlatTree, i: number, s1: number, m: number, text: Int32Array, s2: number, e2: number): number {
-  if (owner !== a || ownerIdx !== i) {
-    if (owner) for (let k = 0; k < ownerLen; k++) peqMasks[owner.toks[ownerStart + k]!] = 0;
-    let maxId = 0;
-    for (let k = 0; k < m; k++) if (a.toks[s1 + k]! > maxId) maxId = a.toks[s1 + k]!;
-    if (peqMasks.length <= maxId) peqMasks = new Int32Array(Math.max(maxId + 1, peqMasks.length * 2));
-    for (let k = 0; k < m; k++) peqMasks[a.toks[s1 + k]!]! |= 1 << k;
-    owner = a;
-    ownerIdx = i;
-    ownerStart = s1;
-    ownerLen = m;
-  }
-  const peq = peqMasks;
-  const top = 1 << (m - 1);
-  let pv = -1;
-  let mv = 0;
-  let score = m;
-  for (let t = s2; t < e2; t++) {
-    const c = text[t]!;
-    const eq = c < peq.length ? peq[c]! : 0;
-    const xv = eq | mv;
-    const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
-    let ph = mv | ~(xh | pv);
-    let mh = pv & xh;
-    if (ph & top) score++;
-    else if (mh & top) score--;
-    ph = (ph << 1) | 1;
-    mh = mh << 1;
-    pv = mh | ~(xv | ph);
-    mv = ph & xv;
-  }
-  return score;
-}
-
-/** Forgets the cached pattern (its tree is about to be dropped or reused). */
-function releasePattern(): void {
-  if (owner) for (let k = 0; k < ownerLen; k++) peqMasks[owner.toks[ownerStart + k]!] = 0;
-  owner = undefined;
-  ownerIdx = -1;
-  ownerLen = 0;
 }
 
 // Scratch matrices reused across calls (the computation is synchronous, so one set serves the process).

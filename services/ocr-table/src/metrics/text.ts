@@ -195,7 +195,8 @@ export function anls(pred: string, answers: readonly string[], threshold = 0.5, 
     const g = norm(a);
     const dist = levenshtein(g, p);
     let len: number;
-    if (variant === 'lmms_eval') len = Math.max(a.toUpperCase().length, pred.toUpperCase().length);
+    // Python's len() counts code points.
+    if (variant === 'lmms_eval') len = Math.max(codePoints(a.toUpperCase()).length, codePoints(pred.toUpperCase()).length);
     else len = Math.max(codePoints(g).length, codePoints(p).length);
     const nl = len === 0 ? 0 : dist / len;
     if (nl < minNl) minNl = nl;

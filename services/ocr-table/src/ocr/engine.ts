@@ -78,7 +78,7 @@ export class OcrEngine {
     private readonly det: ort.InferenceSession,
     private readonly rec: ort.InferenceSession,
     private readonly dict: string[],
-    private readonly opts: Required<Omit<OcrOptions, 'models'>>,
+    private readonly opts: { detMaxSide: number; recBatch: number },
     /** The providers the sessions were created with. */
     readonly providers: string[],
     /** Why the requested providers were not used (CPU fallback), if so. */
@@ -114,7 +114,7 @@ export class OcrEngine {
     const dictText = await readFile(models.dictionary, 'utf8');
     // Index 0 is the CTC blank; the dictionary's characters follow, then the space (use_space_char).
     const dict = ['', ...dictText.split(/\r?\n/).filter((l, i, a) => l !== '' || i < a.length - 1), ' '];
-    return new OcrEngine(det, rec, dict, { providers, threads: options.threads ?? 0, detMaxSide: options.detMaxSide ?? 960, recBatch: options.recBatch ?? 8 }, providers, fallback);
+    return new OcrEngine(det, rec, dict, { detMaxSide: options.detMaxSide ?? 960, recBatch: options.recBatch ?? 8 }, providers, fallback);
   }
 
   async close(): Promise<void> {

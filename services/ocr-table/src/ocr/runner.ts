@@ -100,11 +100,6 @@ export class OcrRunner {
     return this.engine;
   }
 
-  /** OCR of decoded pixels (tests, benchmarks). */
-  async recognize(img: RgbImage): Promise<OcrResult> {
-    return (await this.load()).recognize(img);
-  }
-
   /**
    * Decodes (header checked first) and OCRs an encoded image, queued with other items' images. Decoding problems
    * reject with ImageError; a full queue with ResourceExhaustedError.

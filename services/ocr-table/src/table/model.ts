@@ -67,10 +67,3 @@ export function trimTokens(tokens: string[]): string[] {
 export function charTokens(s: string): string[] {
   return Array.from(s);
 }
-
-/** A node count of the tree (every node, root included), for the TED arrays. */
-export function treeSize(node: TableNode): number {
-  let n = 1;
-  for (const c of node.children) n += treeSize(c);
-  return n;
-}

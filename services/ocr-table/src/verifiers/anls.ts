@@ -6,38 +6,37 @@ import { enumParam, fmt, numberParam, stringList } from '../params.js';
 
 const NUMBER = /(?<![\p{L}\p{N}.])[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|(?<![\p{L}\p{N}])[-+−]?\.\d+%?/gu;
 
-/** A number written as text: thousands separators dropped; a trailing % divides by 100 (as ChartQA's _to_float). */
-function toNumber(s: string): number {
-  const pct = s.endsWith('%');
-  const v = Number(s.replace(/[,%]/g, '').replace('−', '-'));
-  return pct ? v / 100 : v;
+/** A number as written: value without thousands separators; `percent` when it carried a % sign. */
+interface WrittenNumber {
+  value: number;
+  percent: boolean;
 }
 
-/** The reference as a number when it is exactly one (currency sign and spaces allowed), else undefined. */
-export function referenceNumber(s: string): number | undefined {
+function toNumber(s: string): WrittenNumber | undefined {
+  const value = Number(s.replace(/[,%]/g, '').replace('−', '-'));
+  return Number.isFinite(value) ? { value, percent: s.endsWith('%') } : undefined;
+}
+
+/** The accepted answer as a number when it is exactly one (currency sign and spaces allowed), else undefined. */
+export function referenceNumber(s: string): WrittenNumber | undefined {
   const t = s.trim().replace(/^[$€£¥]\s*/, '').replace(/\s+/g, '');
   const all = t.match(NUMBER);
-  if (!all || all.length !== 1 || all[0] !== t) return undefined;
-  const v = toNumber(t);
-  return Number.isFinite(v) ? v : undefined;
+  return all && all.length === 1 && all[0] === t ? toNumber(t) : undefined;
 }
 
-/** The last number in the answer (a percentage as written, e.g. 45 for "45%", flagged), or undefined. */
-export function lastNumberOf(s: string): { value: number; percent: boolean } | undefined {
+/** The last number in the answer, or undefined. */
+export function lastNumberOf(s: string): WrittenNumber | undefined {
   const all = s.match(NUMBER);
-  if (!all) return undefined;
-  const last = all[all.length - 1]!;
-  const value = Number(last.replace(/[,%]/g, '').replace('−', '-'));
-  return Number.isFinite(value) ? { value, percent: last.endsWith('%') } : undefined;
+  return all ? toNumber(all[all.length - 1]!) : undefined;
 }
 
 /**
- * ChartQA's relaxed accuracy: 1 when |p − t| ≤ rel_tol·|t| (a zero target needs p = 0). A predicted percentage may
- * be read either way (45% is 45 or 0.45), as charts label both.
+ * ChartQA's relaxed accuracy with text.numeric's readings: 1 when |p − t| ≤ rel_tol·|t| (a zero target needs
+ * p = 0). A percentage on either side may be read either way (45% is 45 or 0.45), as charts label both.
  */
-export function relaxedCorrect(p: { value: number; percent: boolean }, t: number, relTol: number): boolean {
-  const ok = (x: number): boolean => (t === 0 ? x === 0 : Math.abs(x - t) <= relTol * Math.abs(t) + 1e-12 * Math.abs(t));
-  return ok(p.value) || (p.percent && ok(p.value / 100));
+export function relaxedCorrect(p: WrittenNumber, t: WrittenNumber, relTol: number): boolean {
+  const readings = (n: WrittenNumber): number[] => (n.percent ? [n.value, n.value / 100] : [n.value]);
+  return readings(p).some((x) => readings(t).some((y) => (y === 0 ? x === 0 : Math.abs(x - y) <= relTol * Math.abs(y) * (1 + 1e-12))));
 }
 
 export const anlsVerifier: VerifierDef = {
@@ -46,7 +45,7 @@ export const anlsVerifier: VerifierDef = {
   params: {
     threshold: 'normalized Levenshtein threshold τ (default 0.5)',
     variant: '"docvqa" (default: NL < τ scores 1 − NL) or "lmms_eval" (raw-length denominator; similarity ≥ τ kept)',
-    numeric: '"relaxed": when an accepted answer is a number, ChartQA relaxed accuracy on the last number of the answer instead of ANLS (default off)',
+    numeric: '"relaxed": accepted answers that are numbers are scored by ChartQA relaxed accuracy on the last number of the answer, the others by ANLS; the best counts (default off)',
     rel_tol: 'relative tolerance of numeric "relaxed" (default 0.05)',
     extract: 'answer extraction (default "auto")',
   },
@@ -63,16 +62,23 @@ export const anlsVerifier: VerifierDef = {
     const answer = extractAnswer(input.response, parseExtractParam(params.extract));
     if (!answer.found) return { score: 0, detail: 'no answer found in the response', metrics: { anls: 0 } };
     if (numeric === 'relaxed') {
-      const targets = answers.map(referenceNumber).filter((x): x is number => x !== undefined);
+      // Each accepted answer is scored by its kind: a number by relaxed accuracy, text by ANLS; the best counts.
+      const numbers = answers.map((a) => ({ a, n: referenceNumber(a) }));
+      const targets = numbers.filter((x) => x.n !== undefined);
       if (targets.length > 0) {
         const p = lastNumberOf(answer.text);
-        if (p === undefined) return { score: 0, detail: 'numeric answer expected; no number in the answer', metrics: { relaxed_accuracy: 0, numeric: true } };
-        const ok = targets.some((t) => relaxedCorrect(p, t, relTol));
-        return {
-          score: ok ? 1 : 0,
-          detail: `relaxed accuracy ${ok ? 1 : 0}: ${p.value}${p.percent ? '%' : ''} against ${targets.join(' or ')} (rel_tol ${relTol})`,
-          metrics: { relaxed_accuracy: ok ? 1 : 0, numeric: true, predicted: p.value },
-        };
+        const hit = p !== undefined && targets.find((x) => relaxedCorrect(p, x.n!, relTol));
+        const texts = numbers.filter((x) => x.n === undefined).map((x) => x.a);
+        const r = texts.length > 0 ? anls(answer.text, texts, threshold, variant) : undefined;
+        if (hit || !r || r.score === 0) {
+          const said = p === undefined ? 'no number in the answer' : `${p.value}${p.percent ? '%' : ''} ${hit ? 'matches' : 'is not within'} ${hit ? hit.a : targets.map((x) => x.a).join(' or ')}`;
+          return {
+            score: hit ? 1 : 0,
+            detail: `relaxed accuracy ${hit ? 1 : 0}: ${said} (rel_tol ${relTol})`,
+            metrics: { relaxed_accuracy: hit ? 1 : 0, ...(p ? { predicted: p.value } : {}) },
+          };
+        }
+        return { score: r.score, detail: `ANLS ${fmt(r.score)} against the text answers (no number within rel_tol ${relTol})`, metrics: { relaxed_accuracy: 0, anls: r.score, similarity: r.best, nl: r.nl, variant } };
       }
     }
     const r = anls(answer.text, answers, threshold, variant);
