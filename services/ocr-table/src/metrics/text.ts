@@ -190,19 +190,16 @@ export function anls(pred: string, answers: readonly string[], threshold = 0.5, 
   const norm = (s: string): string => s.trim().toLowerCase().split(/\s+/).filter(Boolean).join(' ');
   const p = norm(pred);
   let minNl = Infinity;
-  let best = 0;
   for (const a of answers) {
     const g = norm(a);
     const dist = levenshtein(g, p);
-    let len: number;
     // Python's len() counts code points.
-    if (variant === 'lmms_eval') len = Math.max(codePoints(a.toUpperCase()).length, codePoints(pred.toUpperCase()).length);
-    else len = Math.max(codePoints(g).length, codePoints(p).length);
+    const len = variant === 'lmms_eval' ? Math.max(codePoints(a.toUpperCase()).length, codePoints(pred.toUpperCase()).length) : Math.max(codePoints(g).length, codePoints(p).length);
     const nl = len === 0 ? 0 : dist / len;
     if (nl < minNl) minNl = nl;
   }
   if (!Number.isFinite(minNl)) return { score: 0, best: 0, nl: 1 };
-  best = 1 - minNl;
+  const best = 1 - minNl;
   const keep = variant === 'lmms_eval' ? best >= threshold : minNl < threshold;
   return { score: keep ? Math.max(0, best) : 0, best, nl: minNl };
 }
