@@ -1,13 +1,15 @@
 // The verimesh command line: parses argv and runs score, serve or verifiers.
 import { parseArgs } from 'node:util';
-import { scoreCommand } from './score.js';
+import { DEFAULT_TIMEOUT_MS, scoreCommand } from './score.js';
 import { serveCommand } from './serve.js';
 import { verifiersCommand } from './verifiers.js';
 
 export const USAGE = `usage:
   verimesh score --in samples.jsonl [--out results.jsonl] [--gateway HOST:PORT] [--batch N] [--table]
-                 [--profiles a.yaml,b.json] [--no-progress]
+                 [--profiles a.yaml,b.json] [--no-progress] [--timeout-ms N]
       Scores every line; without --gateway the whole mesh runs in this process.
+      --timeout-ms (with --gateway): give up, exit 1, when the gateway sends no result for N ms while results
+      are owed (default 600000; 0 = wait forever).
       Results go to --out (or stdout) as each completes; the summary goes to stdout with --out, else stderr.
   verimesh serve [--only gateway,code-exec,...] [--host H] [--port N] [--http-port N] [--profiles ...]
       Runs the chosen services as gRPC servers (the gateway also serves HTTP) until SIGTERM.
@@ -42,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             table: { type: 'boolean', default: false },
             profiles: { type: 'string' },
             'no-progress': { type: 'boolean', default: false },
+            'timeout-ms': { type: 'string' },
           },
           strict: true,
         });
@@ -54,6 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           table: values.table ?? false,
           profiles: values.profiles,
           progress: !values['no-progress'],
+          timeoutMs: int(values['timeout-ms'], '--timeout-ms', DEFAULT_TIMEOUT_MS),
         });
       }
       case 'serve': {

@@ -162,6 +162,11 @@ export interface RemoteScoreOptions {
   batch: number;
   /** Samples sent but not yet answered, at most (keeps memory flat on a large file). */
   window: number;
+  /**
+   * Inactivity bound: while samples are unanswered, a gap of this long without any result fails the run
+   * (a gateway that accepted the stream and went silent must not hang the command). 0 = no bound.
+   */
+  idleTimeoutMs: number;
 }
 
 /**
@@ -186,15 +191,28 @@ export async function* scoreRemote(client: RewardGatewayServiceClient, samples: 
   };
   let sent = 0;
   let received = 0;
+  // One timer, re-armed (refresh) on every result; it fires only while results are owed.
+  const idle =
+    opts.idleTimeoutMs > 0
+      ? setTimeout(function onIdle() {
+          if (sent > received && !ended && !failure) {
+            failure = new Error(`the gateway sent no result for ${opts.idleTimeoutMs} ms with ${sent - received} samples unanswered (--timeout-ms)`);
+            call.cancel();
+            notify();
+          } else idle!.refresh();
+        }, Math.min(opts.idleTimeoutMs, 2 ** 31 - 1))
+      : undefined;
   call.on('data', (msg: ScoreStreamResponse__Output) => {
     if (msg.result) {
+      idle?.refresh();
       received++;
       queue.push(resultFromProto(msg.result));
       notify();
     }
   });
   call.on('error', (err: Error) => {
-    failure = err;
+    // The first cause wins: cancelling after an idle timeout also ends the call with CANCELLED.
+    failure ??= err;
     notify();
   });
   call.on('end', () => {
@@ -206,6 +224,8 @@ export async function* scoreRemote(client: RewardGatewayServiceClient, samples: 
     const flush = async (): Promise<void> => {
       if (!chunk.length) return;
       const msg: ScoreStreamRequest = { samples: chunk };
+      // The clock starts when the first owed result is sent for, not at the last result long ago.
+      if (sent === received) idle?.refresh();
       sent += chunk.length;
       chunk = [];
       if (!call.write(msg)) await new Promise<void>((r) => call.once('drain', () => r()));
@@ -219,7 +239,7 @@ export async function* scoreRemote(client: RewardGatewayServiceClient, samples: 
     await flush();
     call.end();
   })().catch((e: unknown) => {
-    failure = e instanceof Error ? e : new Error(String(e));
+    failure ??= e instanceof Error ? e : new Error(String(e));
     call.cancel();
     notify();
   });
@@ -234,6 +254,7 @@ export async function* scoreRemote(client: RewardGatewayServiceClient, samples: 
     if (failure) throw failure;
     if (received < sent) throw new Error(`gateway stream ended after ${received} of ${sent} results`);
   } finally {
+    clearTimeout(idle);
     if (!ended) call.cancel();
   }
 }

@@ -9,12 +9,17 @@ import { Progress } from './progress.js';
 import { gatewayClient, scoreRemote, sampleToProto, waitReady } from './remote.js';
 import { Summary, formatTable } from './summary.js';
 
+/** Default inactivity bound for a remote gateway: far above the gateway's 30 s default component deadline. */
+export const DEFAULT_TIMEOUT_MS = 600_000;
+
 export interface ScoreArgs {
   in: string;
   out?: string;
   gateway?: string;
   /** Samples per ScoreStream message (remote). */
   batch: number;
+  /** Remote: fail when the gateway sends no result for this long while results are owed (0 = wait forever). */
+  timeoutMs?: number;
   table: boolean;
   profiles?: string;
   progress?: boolean;
@@ -116,7 +121,7 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
           }
         }
       }
-      for await (const r of scoreRemote(client, protos(), { batch: args.batch, window: Math.max(args.batch * 8, 1024) })) emit(r);
+      for await (const r of scoreRemote(client, protos(), { batch: args.batch, window: Math.max(args.batch * 8, 1024), idleTimeoutMs: args.timeoutMs ?? DEFAULT_TIMEOUT_MS })) emit(r);
     } else {
       const mesh = await createEmbeddedGateway({
         profiles: profilePaths(args.profiles),

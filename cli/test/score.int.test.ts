@@ -2,6 +2,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadPackage } from '@verimesh/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJsonl, runCli, startServe, type Served } from './helpers.js';
 
@@ -73,6 +75,44 @@ describe('verimesh score (embedded mesh)', () => {
     expect(down.stderr).toMatch(/not reachable/);
     const usage = await runCli(['score']);
     expect(usage.code).toBe(2);
+  });
+});
+
+describe('verimesh score --gateway against a gateway that never answers', () => {
+  // A real gRPC server on loopback whose ScoreStream accepts the stream, reads the samples and never replies.
+  const server = new grpc.Server();
+  const streams: grpc.ServerDuplexStream<unknown, unknown>[] = [];
+  let target = '';
+  beforeAll(async () => {
+    const unimplemented = (_call: unknown, cb: grpc.sendUnaryData<unknown>): void => cb({ code: grpc.status.UNIMPLEMENTED, details: 'silent test gateway' });
+    server.addService(loadPackage().verimesh.v1.RewardGatewayService.service, {
+      Score: unimplemented,
+      ListVerifiers: unimplemented,
+      ScoreStream: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
+        streams.push(call);
+        call.on('data', () => undefined);
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    target = `127.0.0.1:${port}`;
+  });
+  afterAll(() => server.forceShutdown());
+
+  it('gives up after --timeout-ms without a result and exits 1 instead of hanging', async () => {
+    const r = await runCli(['score', '--in', input, '--gateway', target, '--timeout-ms', '1500'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/sent no result for 1500 ms with 5 samples unanswered/);
+    // The lines the CLI judged itself (bad JSON, no id) still got their results before the gateway went silent.
+    expect(parseJsonl(r.stdout).map((x) => x.id).sort()).toEqual(['line-4', 'line-6']);
+    expect(streams.length).toBe(1);
+  });
+
+  it('rejects a malformed --timeout-ms as bad usage', async () => {
+    const r = await runCli(['score', '--in', input, '--gateway', target, '--timeout-ms', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--timeout-ms must be an integer/);
   });
 });
 

@@ -68,15 +68,22 @@ export function parseExtractParam(value: unknown, field = 'params.extract'): Ext
   return mode;
 }
 
+// Module-level (stateful /g) regexes, reset before each use: a literal inside the function is a new object per call.
+const ANSWER_OPEN = /<answer>/gi;
+const ANSWER_CLOSE = /<\/answer>/gi;
+const BOXED_OPEN = /\\(?:boxed|fbox)\s*\{/g;
+const NO_OPTIONS: ExtractOptions = {};
+
 /** The content of the last <answer>…</answer> (an unclosed last <answer> runs to the end), or undefined. */
 export function lastAnswerTag(text: string): string | undefined {
   // Case-insensitive regexes rather than indexes into text.toLowerCase(): lower-casing can change the length
   // of a string ("İ" becomes two code units), which would shift every index after it.
-  const openRe = /<answer>/gi;
+  const openRe = ANSWER_OPEN;
+  openRe.lastIndex = 0;
   let start = -1;
   for (let m = openRe.exec(text); m; m = openRe.exec(text)) start = m.index + m[0].length;
   if (start < 0) return undefined;
-  const closeRe = /<\/answer>/gi;
+  const closeRe = ANSWER_CLOSE;
   closeRe.lastIndex = start;
   const close = closeRe.exec(text);
   return text.slice(start, close ? close.index : text.length);
@@ -84,7 +91,8 @@ export function lastAnswerTag(text: string): string | undefined {
 
 /** The content of the last \boxed{…} (or \fbox{…}), braces balanced, or undefined. */
 export function lastBoxed(text: string): string | undefined {
-  const re = /\\(?:boxed|fbox)\s*\{/g;
+  const re = BOXED_OPEN;
+  re.lastIndex = 0;
   let last = -1;
   for (let m = re.exec(text); m; m = re.exec(text)) last = m.index + m[0].length;
   if (last < 0) return undefined;
@@ -144,7 +152,7 @@ export function lastCodeBlock(text: string, language?: string): CodeBlock | unde
  * verifiers, then the last fenced block inside that (preferring `language`). A requested form that is absent
  * gives found = false and text "" — the policy's miss, never an error.
  */
-export function extractAnswer(response: string, mode: ExtractMode = KEYWORDS.auto!, opts: ExtractOptions = {}): Extracted {
+export function extractAnswer(response: string, mode: ExtractMode = KEYWORDS.auto!, opts: ExtractOptions = NO_OPTIONS): Extracted {
   switch (mode.kind) {
     case 'none':
       return { text: response.trim(), found: true, how: 'whole' };

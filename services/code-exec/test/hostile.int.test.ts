@@ -171,6 +171,16 @@ const CASES: Case[] = [
       expect(o.score, o.detail).toBe(1);
     },
   },
+  ...([['bwrap: Can\'t find source path /x: No such file or directory', 1], ['verimesh-launcher: cannot join cgroup', 125]] as const).map(([text, code]) => ({
+    name: `pose as a failing sandbox ("${text.split(':')[0]}:" on stderr, exit ${code}) to turn a wrong answer into an error`,
+    lang: 'c',
+    code: () => `#include <stdio.h>\nint main(){fputs("${text}\\n", stderr); return ${code};}`,
+    check: (o: Outcome) => {
+      expect(o.status, o.detail).toBe('ok');
+      expect(o.score).toBe(0);
+      expect(o.metrics.tests[0].status).toBe('runtime_error');
+    },
+  })),
   {
     name: 'ptrace the runner that started it',
     lang: 'python',
@@ -354,6 +364,19 @@ describe('hostile programs', () => {
     expect(o.lp!.status).toBe('ok');
     expect(o.lp!.score).toBe(0);
     expect(o.lp!.metrics.status).toBe('too_large');
+  });
+
+  it('an LP model under the size cap that would run long is cut at the time limit; HiGHS still answers afterwards', async () => {
+    // 60,000 covering constraints over 60,000 variables (~3 MB): far more than 100 ms of parsing and simplex.
+    const n = 60_000;
+    const obj = Array.from({ length: n }, (_, i) => `${1 + (i % 3)} x${i}`).join(' + ');
+    const rows = Array.from({ length: n }, (_, i) => ` c${i}: x${i} + x${(i * 7 + 1) % n} + x${(i * 13 + 5) % n} >= ${1 + (i % 5)}`).join('\n');
+    const o = await verify(svc, [item('lp', 'code.lp', `Minimize\n obj: ${obj}\nSubject To\n${rows}\nEnd\n`, { objective: 1 }, { extract: 'none', time_limit_ms: 100 })]);
+    expect(o.lp!.status, o.lp!.detail).toBe('ok');
+    expect(o.lp!.score).toBe(0);
+    expect(o.lp!.metrics.status).toBe('timeout');
+    const after = await verify(svc, [item('ok', 'code.lp', 'Minimize\n obj: x\nSubject To\n c: x >= 2\nEnd', { objective: 2 }, { extract: 'none' })]);
+    expect(after.ok!.score).toBe(1);
   });
 
   it('a Verilog design with an infinite simulation loop is cut at the time limit', async () => {

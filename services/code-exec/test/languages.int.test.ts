@@ -179,6 +179,7 @@ describe('java and rust (compile once, then run)', () => {
       rCrash: ['rust', R('let z = v.len() as i64 - 2; println!("{}", (a + b) / z);')],
       rCompile: ['rust', 'fn main() { let x: i32 = "no"; }'],
       rLoop: ['rust', R('let mut x = a; while x >= 0 { x = std::hint::black_box((x + 1) % 1000); } println!("{}", x + b);')],
+      rFlood: ['rust', R('let x = "x".repeat(65536); loop { print!("{}{}", x, a + b); }')],
     } as const;
     const o = await verify(
       svc,
@@ -193,6 +194,7 @@ describe('java and rust (compile once, then run)', () => {
     expect(statuses('jLoop')).toEqual(['timeout', 'timeout', 'timeout']);
     expect(statuses('rLoop')).toEqual(['timeout', 'timeout', 'timeout']);
     expect(o.jFlood!.score).toBe(0);
+    expect(o.rFlood!.score).toBe(0);
     for (const k of Object.keys(cases)) expect(o[k]!.status, `${k}: ${o[k]!.detail}`).toBe('ok');
   });
 
@@ -202,6 +204,21 @@ describe('java and rust (compile once, then run)', () => {
     ]);
     expect(o.ok!.score).toBe(1);
     expect(typeof o.ok!.metrics.compile_ms).toBe('number');
+  });
+});
+
+describe('which code runs (SPEC 4.2)', () => {
+  it('the last block in the requested language, else the last fenced block, else the extracted answer', async () => {
+    const sum = 'print(sum(map(int, input().split())))';
+    const o = await verify(svc, [
+      // A python block followed by an untagged block of sample output: the python block is the program.
+      item('lang', 'code.tests', `${fence('python', 'print(0)')}${fence('python', sum)}Output:\n\`\`\`\n5\n\`\`\`\n`, { language: 'python', tests: IO }),
+      // No block in the language: the last fenced block whatever its tag.
+      item('last', 'code.tests', `${fence('text', 'print(0)')}${fence('', sum)}`, { language: 'python', tests: IO }),
+      // No fence at all: the extracted answer is the code.
+      item('answer', 'code.tests', `I think <answer>${sum}</answer>`, { language: 'python', tests: IO }),
+    ]);
+    for (const k of ['lang', 'last', 'answer']) expect(o[k]!.score, `${k}: ${o[k]!.detail}`).toBe(1);
   });
 });
 

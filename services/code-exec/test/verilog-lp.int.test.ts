@@ -1,4 +1,8 @@
 // code.verilog (adders, muxes, counters, an FSM; correct, wrong, syntax error; area term) and code.lp through the real tools.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fence, item, makeService, verify } from './helpers.js';
 
@@ -57,6 +61,7 @@ describe('code.verilog', () => {
       v('fsmWrong', DESIGNS.fsmWrong, 'seq101', FSM_TB),
       v('syntax', DESIGNS.syntax, 'adder', ADDER_TB),
       v('dense', DESIGNS.muxWrong, 'mux', MUX_TB, { function: 'dense' }),
+      v('densePartial', DESIGNS.adderWrong, 'adder', ADDER_TB, { function: 'dense' }),
       v('lint', DESIGNS.adder, 'adder', ADDER_TB, { lint: true }),
     ]);
     for (const k of ['adder', 'mux', 'counter', 'fsm']) {
@@ -71,28 +76,47 @@ describe('code.verilog', () => {
     // swapped mux inputs: wrong whenever x != y; x = 3i, y = 255 - i differ for every i in 0..63 → 64 mismatches, dense pass 0.
     expect(o.dense!.metrics.mismatches).toBe(64);
     expect(o.dense!.score).toBeCloseTo(0.1, 10);
+    // a ^ b: 175 mismatches in 256 samples (above) → dense pass 1 − 175/256 = 81/256 → 0.1 + 0.9 · 81/256.
+    expect(o.densePartial!.metrics.pass).toBeCloseTo(81 / 256, 12);
+    expect(o.densePartial!.score).toBeCloseTo(0.1 + (0.9 * 81) / 256, 12);
     expect(typeof o.lint!.metrics.lint_warnings).toBe('number');
   });
 
-  it('adds the area term: a smaller design than the reference gets the full bonus, a bigger one less', async () => {
+  it('adds the area term on two designs of different size (cell counts from Yosys stat -json, run here on the host)', async () => {
     // Two correct adders of different size: the + operator, and a ripple-carry adder built from a redundant full adder.
     const ripple = `module adder(input [3:0] a, input [3:0] b, output [4:0] s); wire [4:0] c; assign c[0] = 0;
       genvar i; generate for (i = 0; i < 4; i = i + 1) begin : fa
         assign s[i] = (a[i] ^ b[i]) ^ c[i];
         assign c[i+1] = (a[i] & b[i]) | (a[i] & c[i]) | (b[i] & c[i]) | ((a[i] ^ b[i]) & c[i]);
       end endgenerate assign s[4] = c[4]; endmodule`;
+    // The second method: Yosys's JSON statistics ("num_cells" of the flattened top), not the service's text parsing.
+    const cells = (design: string): number => {
+      const dir = mkdtempSync(join(tmpdir(), 'verimesh-area-'));
+      try {
+        writeFileSync(join(dir, 'd.sv'), design);
+        execFileSync('yosys', ['-q', '-p', `read_verilog -sv ${join(dir, 'd.sv')}; synth -flatten -top adder; tee -q -o ${join(dir, 's.json')} stat -json`]);
+        return JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).modules['\\adder'].num_cells;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const plusArea = cells(DESIGNS.adder);
+    const rippleArea = cells(ripple);
     const o = await verify(svc, [
-      item('small', 'code.verilog', fence('verilog', DESIGNS.adder), { top: 'adder', testbench: ADDER_TB, reference_area: 1000 }),
-      item('tight', 'code.verilog', fence('verilog', DESIGNS.adder), { top: 'adder', testbench: ADDER_TB, reference_area: 1 }),
-      item('ripple', 'code.verilog', fence('verilog', ripple), { top: 'adder', testbench: ADDER_TB, reference_area: 1 }),
+      item('plus', 'code.verilog', fence('verilog', DESIGNS.adder), { top: 'adder', testbench: ADDER_TB, reference_area: plusArea }),
+      item('ripple', 'code.verilog', fence('verilog', ripple), { top: 'adder', testbench: ADDER_TB, reference_area: plusArea }),
+      item('large', 'code.verilog', fence('verilog', DESIGNS.adder), { top: 'adder', testbench: ADDER_TB, reference_area: 1000 }),
+      item('wrong', 'code.verilog', fence('verilog', DESIGNS.adderWrong), { top: 'adder', testbench: ADDER_TB, reference_area: plusArea }),
     ]);
-    expect(o.small!.score).toBeCloseTo(1, 10); // 0.1 + 0.7 + 0.2·min(1, 1000/area)
-    const area = o.tight!.metrics.area as number;
-    expect(area).toBeGreaterThan(1);
-    expect(o.tight!.score).toBeCloseTo(0.1 + 0.7 + 0.2 * (1 / area), 10);
-    expect(o.ripple!.metrics.pass).toBe(1);
-    expect(o.ripple!.metrics.area).toBeGreaterThan(0);
-    expect(o.ripple!.score).toBeCloseTo(0.1 + 0.7 + 0.2 * (1 / o.ripple!.metrics.area), 10);
+    expect(o.plus!.metrics.area).toBe(plusArea);
+    expect(o.ripple!.metrics.area).toBe(rippleArea);
+    expect(o.plus!.score).toBeCloseTo(1, 12); // 0.1 + 0.7 + 0.2 · min(1, ref/area = 1)
+    expect(o.large!.score).toBeCloseTo(1, 12); // the ratio is capped at 1
+    // SPEC 4.2: 0.1 + 0.7·1 + 0.2·1·min(1, plusArea / rippleArea); the two designs differ in size, so this is below 1.
+    expect(o.ripple!.score).toBeCloseTo(0.8 + (0.2 * Math.min(1, plusArea / rippleArea)), 12);
+    expect(rippleArea).not.toBe(plusArea);
+    expect(o.wrong!.score).toBeCloseTo(0.1, 12); // no pass, no area term (Yosys is not even run)
+    expect(o.wrong!.metrics.area).toBeUndefined();
   });
 
   it('params.pass_regex serves testbenches that print something else', async () => {

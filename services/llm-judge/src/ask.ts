@@ -10,14 +10,6 @@ export interface Answer<T> {
   repaired: boolean;
 }
 
-/** The judge's reply could not be read even after one repair: component status error. */
-export class MalformedJudgeReplyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedJudgeReplyError';
-  }
-}
-
 export async function ask<T>(
   backend: Backend,
   model: string,
@@ -36,5 +28,6 @@ export async function ask<T>(
   const second = await backend.chat(repair, signal, model);
   const p2 = parse(second.content);
   if (p2.ok) return { value: p2.value, reply: second, repaired: true };
-  throw new MalformedJudgeReplyError(`judge backend "${backend.name}" gave an unreadable reply twice (${p2.problem}); last reply: ${JSON.stringify(second.content.slice(0, 200))}`);
+  // Still unreadable after the repair: a plain error, so the component's status is error.
+  throw new Error(`judge backend "${backend.name}" gave an unreadable reply twice (${p2.problem}); last reply: ${JSON.stringify(second.content.slice(0, 200))}`);
 }

@@ -32,7 +32,6 @@ export interface TokenLogprob {
 export interface ChatReply {
   content: string;
   logprobs?: TokenLogprob[];
-  finishReason?: string;
 }
 
 /** A backend answered with an error that retrying will not fix, or kept failing after all retries. */
@@ -169,13 +168,13 @@ export class Backend {
       body.top_logprobs = req.topLogprobs;
     }
     const json = (await this.post('/chat/completions', body, signal)) as {
-      choices?: Array<{ message?: { content?: unknown }; logprobs?: { content?: unknown } | null; finish_reason?: string }>;
+      choices?: Array<{ message?: { content?: unknown }; logprobs?: { content?: unknown } | null }>;
     };
     const choice = json.choices?.[0];
     const content = choice?.message?.content;
     if (typeof content !== 'string') throw new BackendError(`backend "${this.name}" returned no message content`);
     const lp = choice?.logprobs?.content;
-    return { content, logprobs: Array.isArray(lp) ? (lp as TokenLogprob[]) : undefined, finishReason: choice?.finish_reason };
+    return { content, logprobs: Array.isArray(lp) ? (lp as TokenLogprob[]) : undefined };
   }
 
   async embed(inputs: string[], signal: AbortSignal): Promise<number[][]> {

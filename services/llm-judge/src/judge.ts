@@ -115,9 +115,9 @@ export class Judge {
     };
   }
 
+  /** The input images to show the judge (none with params.images false or VERIMESH_JUDGE_MAX_IMAGES 0). */
   async images(media: readonly MediaJson[], p: JudgeParams, signal: AbortSignal): Promise<PreparedImage[]> {
-    if (!p.images || (this.config.maxImages as number) === 0) return [];
-    return prepareImages(media, p.imageMaxSide, this.config.maxImages, signal);
+    return p.images ? prepareImages(media, p.imageMaxSide, this.config.maxImages, signal) : [];
   }
 
   /** System + user messages from a template; images (if any) go before the text of the user message. */
@@ -215,12 +215,17 @@ export function baseMetrics(p: JudgeParams, template: string, hits: boolean[]): 
  * `metrics` kept, so that error results too carry the template version. Deadlines and the caller's mistakes
  * (invalid) are rethrown for the kit to report.
  */
-export async function orFailure(signal: AbortSignal, metrics: Record<string, unknown>, run: () => Promise<VerifyOutcome>): Promise<VerifyOutcome> {
+export async function orFailure(
+  signal: AbortSignal,
+  metrics: Record<string, unknown>,
+  run: () => Promise<VerifyOutcome>,
+  describe: (message: string) => string = (m) => m,
+): Promise<VerifyOutcome> {
   try {
     return await run();
   } catch (e) {
     if (signal.aborted || e instanceof DeadlineError || e instanceof InvalidArgumentError) throw e;
-    return { score: 0, status: componentStatusOf(e), detail: messageOf(e), metrics };
+    return { score: 0, status: componentStatusOf(e), detail: describe(messageOf(e)), metrics };
   }
 }
 

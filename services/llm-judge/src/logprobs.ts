@@ -24,14 +24,14 @@ export function firstWordToken(tokens: readonly TokenLogprob[] | undefined): Tok
  * Probability mass per label among a token's alternatives: each distinct alternative whose normalized text
  * is a label adds exp(logprob). Labels absent from the top alternatives get 0.
  */
-export function labelMass(tok: TokenLogprob, labels: readonly string[], normalize = (s: string) => s.replace(/[^A-Za-z0-9]/g, '').toUpperCase()): Map<string, number> {
+export function labelMass(tok: TokenLogprob, labels: readonly string[]): Map<string, number> {
   const mass = new Map(labels.map((l) => [l, 0]));
   const alts = tok.top_logprobs?.length ? tok.top_logprobs : [{ token: tok.token, logprob: tok.logprob }];
   const seen = new Set<string>();
   for (const a of alts) {
     if (seen.has(a.token)) continue;
     seen.add(a.token);
-    const l = normalize(a.token);
+    const l = a.token.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
     if (mass.has(l) && Number.isFinite(a.logprob)) mass.set(l, mass.get(l)! + Math.exp(a.logprob));
   }
   return mass;

@@ -68,6 +68,16 @@ describe('retries and deadlines', () => {
     expect(server.inFlight).toBe(0);
   });
 
+  it('aborts the HTTP request when the caller\'s gRPC deadline passes', async () => {
+    server.reset();
+    server.chat = () => ({ hang: true });
+    const gone = server.nextDisconnect();
+    await expect(judge.call([item('caller', 'judge.reference', { response: 'caller deadline', reference: { answer: 'y' } })], 300)).rejects.toMatchObject({ code: 4 }); // DEADLINE_EXCEEDED
+    await gone;
+    expect(server.disconnects).toBe(1);
+    expect(server.inFlight).toBe(0);
+  });
+
   it('an attempt that exceeds VERIMESH_JUDGE_TIMEOUT_MS is cut and retried', async () => {
     const j = await startJudge(envFor(server.url, { VERIMESH_JUDGE_TIMEOUT_MS: '200' }));
     try {

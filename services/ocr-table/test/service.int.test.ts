@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noopLogger, serve, type RunningServer } from '@verimesh/kit';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
 import { createService, loadServiceConfig } from '../src/index.js';
+import { editDistance } from '../src/testing.js';
 
 let srv: RunningServer;
 let client: VerifierServiceClient;
@@ -63,17 +64,6 @@ async function textPng(lines: string[], font: string, size: number, width = 640)
   const texts = lines.map((l, i) => `<text x="${size}" y="${lh * (i + 1)}" font-family="${font}" font-size="${size}" fill="#111">${l}</text>`).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${texts}</svg>`;
   return (await sharp(Buffer.from(svg)).png().toBuffer()).toString('base64');
-}
-
-/** Independent character edit distance for the CER check. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 /** A PNG signature and IHDR declaring width × height, then an empty IDAT and IEND: a header without the pixels. */

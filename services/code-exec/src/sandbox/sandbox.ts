@@ -270,10 +270,14 @@ export class Sandbox {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  /** bwrap arguments for one run; `asPid1`: the program is the PID namespace's init (no bwrap reaper beside it). */
-  private bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits'>, rlimitAs: boolean, asPid1 = false): string[] {
+  /**
+   * bwrap arguments. A one-off run first writes a byte on fd 4 from inside the finished sandbox (then closes it), so
+   * that a run without that byte is known not to have started: an infrastructure failure, whatever its stderr says.
+   * The zygote instead runs as its PID namespace's init (no bwrap reaper beside it; see spawnLongLived).
+   */
+  private bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits'>, rlimitAs: boolean, kind: 'run' | 'zygote'): string[] {
     const a = [...this.baseArgs];
-    if (asPid1) a.push('--as-pid-1');
+    if (kind === 'zygote') a.push('--as-pid-1');
     if (spec.workDir) a.push('--bind', spec.workDir, '/work');
     else a.push('--size', String(this.opts.tmpfsBytes), '--tmpfs', '/work');
     for (const b of spec.roBinds ?? []) a.push('--ro-bind', b.src, b.dest);
@@ -292,7 +296,8 @@ export class Sandbox {
       '--core=0',
     ];
     if (rlimitAs) rl.push(`--as=${l.memoryBytes}`);
-    a.push('--', ...rl, '--', ...spec.argv);
+    if (kind === 'run') a.push('--', '/bin/sh', '-c', 'printf . >&4 && exec 4>&- && exec "$@"', 'sh', ...rl, '--', ...spec.argv);
+    else a.push('--', ...rl, '--', ...spec.argv);
     return a;
   }
 
@@ -325,7 +330,7 @@ export class Sandbox {
     cleanup: () => Promise<void>;
   } {
     const { env, cgroup } = this.launch(spec.limits);
-    const child = spawn('/bin/sh', [LAUNCHER, ...this.bwrapArgs(spec, !cgroup, true)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', [LAUNCHER, ...this.bwrapArgs(spec, !cgroup, 'zygote')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const cleanup = async (): Promise<void> => {
       try {
         child.kill('SIGKILL');
@@ -347,9 +352,9 @@ export class Sandbox {
       return infraResult(`could not create the run's cgroup: ${(e as Error).message}`, started);
     }
     const { env, cgroup } = launch;
-    const args = this.bwrapArgs(spec, !cgroup && spec.rlimitAs !== false);
-    const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'pipe'];
-    if (spec.fd3) stdio.push('pipe');
+    const args = this.bwrapArgs(spec, !cgroup && spec.rlimitAs !== false, 'run');
+    const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'pipe', spec.fd3 ? 'pipe' : 'ignore', 'pipe'];
+    let sandboxStarted = false;
     const out = new CappedBuffer(spec.limits.outputBytes);
     const err = new CappedBuffer(spec.limits.outputBytes);
     let fd3 = '';
@@ -376,6 +381,7 @@ export class Sandbox {
         if (fd3.length < 4096) fd3 += c.toString('latin1');
       });
     }
+    (child.stdio[4] as NodeJS.ReadableStream).on('data', () => (sandboxStarted = true));
     child.stdin!.on('error', () => {
       /* the program may exit without reading its input */
     });
@@ -391,10 +397,10 @@ export class Sandbox {
     const wallMs = performance.now() - started;
     if (spawnError) return infraResult(`could not start the sandbox launcher: ${spawnError.message}`, started);
     const stderr = err.value();
-    const errText = stderr.subarray(0, 200).toString();
-    if (exitCode === 125 && errText.startsWith('verimesh-launcher:')) return infraResult(errText.trim(), started);
-    // bwrap reports its own setup failures as "bwrap: ..." with exit 1 before the program ever ran.
-    if (exitCode === 1 && errText.startsWith('bwrap: ') && out.value().length === 0) return infraResult(errText.trim(), started);
+    if (!sandboxStarted && !spec.signal?.aborted) {
+      const why = stderr.subarray(0, 500).toString().trim() || `exit ${exitCode ?? signal}`;
+      return infraResult(wallTimedOut ? `the sandbox did not start within ${spec.limits.wallMs} ms: ${why}` : why, started);
+    }
     // bwrap passes the program's exit status on; a signal death shows as 128 + signo.
     let sig = signal;
     let code = exitCode;

@@ -41,6 +41,8 @@ const LETTER_CUED_WHOLE = /^(?:the\s+)?(?:final\s+|correct\s+)?(?:option|choice|
 const LETTER_LABEL = /^(?:\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|([A-Z])[.):])\s+(\S.*)$/s;
 // A cue anywhere in a longer answer ("... so the answer is (B)."); the last one wins.
 const LETTER_CUE = /\b(?:answer\s*(?:is|would\s+be|should\s+be|:|-)|option|choice)\s*(?:option\s+|choice\s+)?(\(\s*[A-Za-z]\s*\)|\[\s*[A-Za-z]\s*\]|[A-Za-z])(?![\p{L}\p{N}])/giu;
+// "The answer is 42", "Final answer: 42": the text after the lead-in.
+const LEAD_IN = /^(?:the\s+)?(?:final\s+|correct\s+)?answer\s*(?:is|:)\s*(.+)$/is;
 // "B is correct", "(C) is the right answer": the letter before the verdict.
 const LETTER_IS_CORRECT = /(\(\s*[A-Za-z]\s*\)|\b[A-Z])\s+is\s+(?:the\s+)?(?:correct|right)\b/gu;
 
@@ -84,20 +86,20 @@ export function answerLetter(answer: string): string | undefined {
   return label ? (label[1] ?? label[2] ?? label[3])!.toUpperCase() : undefined;
 }
 
-/** Text forms of an answer worth comparing: as given, without a choice label, without an "answer is" lead-in. */
-function answerCandidates(answer: string): string[] {
+/** Text forms of an answer worth comparing, normalized: as given, without a choice label, without an "answer is" lead-in. */
+function normalizedCandidates(answer: string, mode: NormalizeMode): Set<string> {
   const s = unwrap(answer);
-  const out = [s];
-  const label = LETTER_LABEL.exec(s);
-  if (label) out.push(label[4]!);
-  const lead = /^(?:the\s+)?(?:final\s+|correct\s+)?answer\s*(?:is|:)\s*(.+)$/is.exec(s);
-  if (lead) {
-    out.push(lead[1]!);
-    const inner = LETTER_LABEL.exec(lead[1]!.trim());
-    if (inner) out.push(inner[4]!);
-  }
   // The raw form too: unwrapping would turn a literal "__init__" into "init".
-  return [answer.trim(), ...out.map(unwrap)];
+  const out = new Set([normalizeText(answer.trim(), mode), normalizeText(unwrap(s), mode)]);
+  const label = LETTER_LABEL.exec(s);
+  if (label) out.add(normalizeText(unwrap(label[4]!), mode));
+  const lead = LEAD_IN.exec(s);
+  if (lead) {
+    out.add(normalizeText(unwrap(lead[1]!), mode));
+    const inner = LETTER_LABEL.exec(lead[1]!.trim());
+    if (inner) out.add(normalizeText(unwrap(inner[4]!), mode));
+  }
+  return out;
 }
 
 function readAnswers(reference: Record<string, unknown>): string[] {
@@ -112,18 +114,17 @@ function readAnswers(reference: Record<string, unknown>): string[] {
   });
 }
 
+const NO_CHOICES: ReadonlyMap<string, string> = new Map();
+
 /** reference.choices: option texts in order (A, B, …) or an object keyed by letter; lets "42 apples" match reference "B". */
-function readChoices(reference: Record<string, unknown>): Map<string, string> {
+function readChoices(reference: Record<string, unknown>): ReadonlyMap<string, string> {
   const raw = reference.choices;
+  if (raw === undefined || raw === null) return NO_CHOICES;
   const out = new Map<string, string>();
-  if (raw === undefined || raw === null) return out;
+  if (typeof raw !== 'object') throw new InvalidArgumentError('reference.choices', 'reference.choices must be a list of option texts or an object keyed by letter');
   const entries: [string, unknown][] = Array.isArray(raw)
     ? raw.map((v, i) => [String.fromCharCode(65 + i), v])
-    : typeof raw === 'object'
-      ? Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k.trim().toUpperCase(), v])
-      : (() => {
-          throw new InvalidArgumentError('reference.choices', 'reference.choices must be a list of option texts or an object keyed by letter');
-        })();
+    : Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k.trim().toUpperCase(), v]);
   for (const [k, v] of entries) {
     if (typeof v !== 'string' && typeof v !== 'number') throw new InvalidArgumentError('reference.choices', `reference.choices.${k} must be a string`);
     if (!/^[A-Z]$/.test(k)) throw new InvalidArgumentError('reference.choices', `reference.choices key "${k}" is not a single letter`);
@@ -138,38 +139,42 @@ function readNormalize(params: Record<string, unknown>): NormalizeMode {
   throw new InvalidArgumentError('params.normalize', `params.normalize must be "default" or "squad", got ${JSON.stringify(v)}`);
 }
 
-const short = (s: string, n = 60): string => JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s);
+function short(s: string, n = 60): string {
+  return JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s);
+}
 
 /** Scores one answer against the accepted references; exported for tests and for other built-ins. */
 export function scoreExact(answer: string, references: readonly string[], choices: ReadonlyMap<string, string>, mode: NormalizeMode): VerifyOutcome {
-  // Both readings are computed only when a reference needs them: this runs once per sample on the gateway's hot path.
+  // The letter reading and the normalized text forms are computed only when a reference needs them (hot path:
+  // once per sample); plain variables rather than memoizing closures, which would be allocated on every call.
   let letterRead = false;
   let letter: string | undefined;
-  const getLetter = (): string | undefined => {
-    if (!letterRead) {
-      letter = answerLetter(answer);
-      letterRead = true;
-    }
-    return letter;
-  };
   let candidates: Set<string> | undefined;
-  const getCandidates = (): Set<string> => (candidates ??= new Set(answerCandidates(answer).map((c) => normalizeText(c, mode))));
+  let anyLetterRef = false;
   for (const ref of references) {
     const refLetter = referenceLetter(ref);
     if (refLetter !== undefined) {
-      if (getLetter() === refLetter) return { score: 1, detail: `choice ${refLetter} matches`, metrics: { match: 'letter', letter: refLetter } };
-      const text = choices.get(refLetter);
-      if (getLetter() === undefined && text !== undefined && getCandidates().has(normalizeText(text, mode))) {
+      anyLetterRef = true;
+      if (!letterRead) {
+        letter = answerLetter(answer);
+        letterRead = true;
+      }
+      if (letter === refLetter) return { score: 1, detail: `choice ${refLetter} matches`, metrics: { match: 'letter', letter: refLetter } };
+      const text = letter === undefined ? choices.get(refLetter) : undefined;
+      if (text === undefined) continue;
+      candidates ??= normalizedCandidates(answer, mode);
+      if (candidates.has(normalizeText(text, mode))) {
         return { score: 1, detail: `answer is the text of choice ${refLetter}`, metrics: { match: 'choice_text', letter: refLetter } };
       }
       continue;
     }
-    if (getCandidates().has(normalizeText(ref, mode))) return { score: 1, detail: `matches ${short(ref)}`, metrics: { match: 'text' } };
+    candidates ??= normalizedCandidates(answer, mode);
+    if (candidates.has(normalizeText(ref, mode))) return { score: 1, detail: `matches ${short(ref)}`, metrics: { match: 'text' } };
   }
-  getLetter();
+  if (!letterRead) letter = answerLetter(answer);
   const accepted = references.length === 1 ? short(references[0]!) : `any of ${references.length} accepted answers`;
-  const gave = letter !== undefined && references.some((r) => referenceLetter(r) !== undefined) ? `choice ${letter}` : short(answer);
-  return { score: 0, detail: answer.trim() === '' ? 'empty answer' : `${gave} does not match ${accepted}`, metrics: { match: 'none', ...(letter ? { letter } : {}) } };
+  const gave = letter !== undefined && anyLetterRef ? `choice ${letter}` : short(answer);
+  return { score: 0, detail: answer.trim() === '' ? 'empty answer' : `${gave} does not match ${accepted}`, metrics: letter ? { match: 'none', letter } : { match: 'none' } };
 }
 
 export const exactVerifier: VerifierDef = {

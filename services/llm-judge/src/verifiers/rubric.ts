@@ -1,10 +1,10 @@
 // judge.rubric: weighted criteria (negative weights are pitfalls), local checks without an LLM, the rest in one judge call.
-import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, UnavailableError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Parsed } from '../ask.js';
 import { compileCheck, type CompiledCheck } from '../checks.js';
 import type { PreparedImage } from '../images.js';
-import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, type Judge, type JudgeParams } from '../judge.js';
+import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, orFailure, type Judge, type JudgeParams } from '../judge.js';
 import { expectedRating, tokenAt } from '../logprobs.js';
 import { parseJsonLoose } from '../parse.js';
 import { escapeDelimiters, fence } from '../templates.js';
@@ -209,47 +209,44 @@ export function rubricVerifier(judge: Judge): VerifierDef {
             ? 'decide whether it holds for the response: score 1 if it does, 0 if it does not.'
             : 'rate how well the response meets it: score 1 (not at all) to 5 (fully).',
       };
-      let runs: Array<{ value: LlmJudgment; hit: boolean }>;
-      try {
-        const images = await judge.images(input.media, p, ctx.signal);
-        runs = await Promise.all(Array.from({ length: p.samples }, (_, s) => judgeOnce(judge, p, vars, images, llm.length, scale, expected, s, ctx.signal)));
-      } catch (e) {
-        if (ctx.signal.aborted || e instanceof DeadlineError || e instanceof InvalidArgumentError) throw e;
-        return {
-          score: 0,
-          status: componentStatusOf(e),
-          detail: `LLM criteria failed: ${messageOf(e)}; ${localSummary}`,
-          metrics: { ...baseMetrics(p, template, []), criteria: rows, local_only_score: localOnly() },
-        };
-      }
-      let fallbacks = 0;
-      llm.forEach((c, i) => {
-        const perSample = runs.map((r) => {
-          const e = r.value.expected[i];
-          if (expected && e === undefined) fallbacks++;
-          return normalizeRating(scale, expected && e !== undefined ? e : r.value.ratings[i]!);
-        });
-        scores[c.index] = mean(perSample);
-        const ratings = runs.map((r) => r.value.ratings[i]!);
-        Object.assign(rows[c.index]!, {
-          score: scores[c.index],
-          verdict: scale === 'binary' ? verdictOf(c.weight, mean(ratings) >= 0.5) : mean(ratings),
-          reason: runs[0]!.value.reasons[i],
-          ...(p.samples > 1 ? { ratings } : {}),
-        });
-      });
-      const score = aggregate(criteria.map((c) => ({ weight: c.weight, score: scores[c.index]! })));
-      const metrics: Record<string, unknown> = {
-        ...baseMetrics(p, template, runs.map((r) => r.hit)),
-        scale,
-        score_mode: mode,
-        samples: p.samples,
-        repaired: runs.some((r) => r.value.repaired),
-        criteria: rows,
-      };
-      if (expected) metrics.expected_fallbacks = fallbacks;
-      const met = llm.filter((c) => scores[c.index]! >= 0.5).length;
-      return { score, detail: `LLM: ${met}/${llm.length} criteria hold${local.length ? `, ${localSummary}` : ''}; score ${score.toFixed(3)}`, metrics };
+      const failed = { ...baseMetrics(p, template, []), criteria: rows, local_only_score: localOnly() };
+      return orFailure(
+        ctx.signal,
+        failed,
+        async () => {
+          const images = await judge.images(input.media, p, ctx.signal);
+          const runs = await Promise.all(Array.from({ length: p.samples }, (_, s) => judgeOnce(judge, p, vars, images, llm.length, scale, expected, s, ctx.signal)));
+          let fallbacks = 0;
+          llm.forEach((c, i) => {
+            const perSample = runs.map((r) => {
+              const e = r.value.expected[i];
+              if (expected && e === undefined) fallbacks++;
+              return normalizeRating(scale, expected && e !== undefined ? e : r.value.ratings[i]!);
+            });
+            scores[c.index] = mean(perSample);
+            const ratings = runs.map((r) => r.value.ratings[i]!);
+            Object.assign(rows[c.index]!, {
+              score: scores[c.index],
+              verdict: scale === 'binary' ? verdictOf(c.weight, mean(ratings) >= 0.5) : mean(ratings),
+              reason: runs[0]!.value.reasons[i],
+              ...(p.samples > 1 ? { ratings } : {}),
+            });
+          });
+          const score = aggregate(criteria.map((c) => ({ weight: c.weight, score: scores[c.index]! })));
+          const metrics: Record<string, unknown> = {
+            ...baseMetrics(p, template, runs.map((r) => r.hit)),
+            scale,
+            score_mode: mode,
+            samples: p.samples,
+            repaired: runs.some((r) => r.value.repaired),
+            criteria: rows,
+          };
+          if (expected) metrics.expected_fallbacks = fallbacks;
+          const met = llm.filter((c) => scores[c.index]! >= 0.5).length;
+          return { score, detail: `LLM: ${met}/${llm.length} criteria hold${local.length ? `, ${localSummary}` : ''}; score ${score.toFixed(3)}`, metrics };
+        },
+        (message) => `LLM criteria failed: ${message}; ${localSummary}`,
+      );
     },
   };
 }

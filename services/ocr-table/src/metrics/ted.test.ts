@@ -1,6 +1,7 @@
 // TEDS against hand-computed and published reference values, and the TED against a textbook definition.
 import { describe, expect, it } from 'vitest';
 import type { TableNode } from '../table/model.js';
+import { editDistance } from '../testing.js';
 import { findTable } from '../table/find.js';
 import { teds } from './teds.js';
 import { Interner, flatten, treeEditDistance } from './ted.js';
@@ -72,22 +73,9 @@ interface T {
   kids: T[];
 }
 
-function lev(a: string, b: string): number {
-  const d: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    d.push([]);
-    for (let j = 0; j <= b.length; j++) {
-      if (i === 0) d[i]!.push(j);
-      else if (j === 0) d[i]!.push(i);
-      else d[i]!.push(Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 function ren(a: T, b: T): number {
   if (a.tag !== b.tag || a.colspan !== b.colspan) return 1;
-  if (a.tag === 'td' && (a.tokens || b.tokens)) return lev(a.tokens, b.tokens) / Math.max(a.tokens.length, b.tokens.length);
+  if (a.tag === 'td' && (a.tokens || b.tokens)) return editDistance(a.tokens, b.tokens) / Math.max(a.tokens.length, b.tokens.length);
   return 0;
 }
 
@@ -178,14 +166,19 @@ describe('cell rename cost (bit-parallel with a cached pattern) equals Levenshte
     const expected = (i: number, j: number): number => {
       const x = ta.children[0]!.children[i]!.tokens!.join('');
       const y = tb.children[0]!.children[j]!.tokens!.join('');
-      return x.length + y.length === 0 ? 0 : lev(x, y) / Math.max(x.length, y.length);
+      return x.length + y.length === 0 ? 0 : editDistance(x, y) / Math.max(x.length, y.length);
     };
     // Cells are postorder 0..11 in both trees (leaves first).
     for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) expect(renameCost(fa, i, fb, j)).toBeCloseTo(expected(i, j), 12);
+    // Shuffled, with one-off Levenshtein calls in between that take over the shared bit-parallel pattern.
+    const { levenshteinSeq } = await import('./levenshtein.js');
     for (let k = 0; k < 200; k++) {
       const i = Math.floor(rand() * 12);
       const j = Math.floor(rand() * 12);
       expect(renameCost(fa, i, fb, j)).toBeCloseTo(expected(i, j), 12);
+      const x = Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 3));
+      const y = Array.from({ length: Math.floor(rand() * 20) }, () => Math.floor(rand() * 3));
+      expect(levenshteinSeq(x, y)).toBe(editDistance(x, y));
     }
   });
 });

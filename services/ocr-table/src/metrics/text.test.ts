@@ -1,5 +1,6 @@
 // Text metrics (edit distances, ANLS variants, BLEU, ROUGE-L, token F1) against values computed by hand.
 import { describe, expect, it } from 'vitest';
+import { editDistance } from '../testing.js';
 import { levenshtein } from './levenshtein.js';
 import { anls, cer, nedSimilarity, rougeL, sentenceBleu, textSimilarity, tokenF1, wer } from './text.js';
 
@@ -17,6 +18,16 @@ describe('edit distances (values from the definitions, by hand)', () => {
     expect(wer('a b c d', 'x y')).toBe(2);
     expect(textSimilarity('wer', 'a b c d', 'x y').score).toBe(0);
     expect(textSimilarity('cer', '', '').score).toBe(1);
+  });
+});
+
+describe('doc.text normalization (SPEC 4.2: raw strings unless params.normalize is set)', () => {
+  it('"Hello  World" vs "hello world": raw, 3 edits (H→h, W→w, one space) over 12 → 0.75; "basic" → 1', async () => {
+    const { scoreText } = await import('../verifiers/text.js');
+    expect(scoreText('Hello  World', ['hello world'], 'ned', 'none').score).toBeCloseTo(1 - 3 / 12, 12);
+    expect(scoreText('Hello  World', ['hello world'], 'ned', 'basic').score).toBe(1);
+    // The best of several references counts: "Hello World" is one edit (the space) away, "hello" eight.
+    expect(scoreText('Hello  World', ['hello', 'Hello World'], 'ned', 'none')).toMatchObject({ best: 1 });
   });
 });
 
@@ -57,15 +68,6 @@ describe('BLEU, ROUGE-L, token F1 (computed by hand)', () => {
 });
 
 describe('Levenshtein fast paths agree with the plain dynamic programme', () => {
-  const dp = (a: number[], b: number[]): number => {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const cur = [i];
-      for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-      prev = cur;
-    }
-    return prev[b.length]!;
-  };
   it('on random sequences of 0..40 symbols (bit-parallel up to 32, row DP beyond)', async () => {
     const { levenshteinSeq } = await import('./levenshtein.js');
     let s = 7;
@@ -73,7 +75,7 @@ describe('Levenshtein fast paths agree with the plain dynamic programme', () => 
     for (let t = 0; t < 2000; t++) {
       const a = Array.from({ length: rand(41) }, () => rand(4));
       const b = Array.from({ length: rand(41) }, () => rand(4));
-      expect(levenshteinSeq(Int32Array.from(a), Int32Array.from(b))).toBe(dp(a, b));
+      expect(levenshteinSeq(Int32Array.from(a), Int32Array.from(b))).toBe(editDistance(a, b));
     }
   });
 });
