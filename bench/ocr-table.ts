@@ -199,27 +199,38 @@ for (let k = 0; k < 4; k++) {
   const { data, info } = await sharp(Buffer.from(svg)).flatten({ background: '#fff' }).raw().toBuffer({ resolveWithObject: true });
   images.push({ data, width: info.width, height: info.height });
 }
-const t0 = performance.now();
-const engine = await OcrEngine.create({ providers: ['cpu'] });
-say(`model load: ${(performance.now() - t0).toFixed(0)} ms`);
-await engine.recognize(images[0]!);
-const n = 12;
-const t1 = performance.now();
-const c1 = cpuMs();
-let chars = 0;
-for (let i = 0; i < n; i++) chars += (await engine.recognize(images[i % images.length]!)).text.length;
-const perImage = (performance.now() - t1) / n;
-const cpuPerImage = (cpuMs() - c1) / n;
-say(`one image at a time: ${(1000 / perImage).toFixed(2)} images/s wall (${perImage.toFixed(0)} ms/image; ${cpuPerImage.toFixed(0)} CPU-ms/image over all threads; ${Math.round(chars / n)} characters read per image)`);
-// The service's path for concurrent items: 4 images per call, their text lines sharing recognition batches.
-const t2 = performance.now();
-const c2 = cpuMs();
-for (let i = 0; i < n; i += 4) await engine.recognizeMany(images);
-const perImageBatched = (performance.now() - t2) / (Math.ceil(n / 4) * 4);
-const cpuBatched = (cpuMs() - c2) / (Math.ceil(n / 4) * 4);
-say(`4 images per call (cross-image recognition batches): ${(1000 / perImageBatched).toFixed(2)} images/s wall (${perImageBatched.toFixed(0)} ms/image; ${cpuBatched.toFixed(0)} CPU-ms/image)`);
-await engine.close();
-
+/**
+ * images/s of one engine: one image per call, then 4 per call (the service's path for concurrent items: their text
+ * lines share recognition batches). Wall time and CPU time of the process (all onnxruntime threads).
+ */
+async function ocrRun(label: string, allowSpinning: boolean): Promise<void> {
+  const t0 = performance.now();
+  const engine = await OcrEngine.create({ providers: ['cpu'], allowSpinning });
+  const loadMs = performance.now() - t0;
+  await engine.recognize(images[0]!);
+  const n = 12;
+  const t1 = performance.now();
+  const c1 = cpuMs();
+  let chars = 0;
+  for (let i = 0; i < n; i++) chars += (await engine.recognize(images[i % images.length]!)).text.length;
+  const one = { wall: (performance.now() - t1) / n, cpu: (cpuMs() - c1) / n };
+  const t2 = performance.now();
+  const c2 = cpuMs();
+  for (let i = 0; i < n; i += 4) await engine.recognizeMany(images);
+  const four = { wall: (performance.now() - t2) / n, cpu: (cpuMs() - c2) / n };
+  await engine.close();
+  const row = (mode: string, r: { wall: number; cpu: number }): string =>
+    `| ${label} | ${mode} | ${(1000 / r.wall).toFixed(2)} | ${r.wall.toFixed(0)} | ${r.cpu.toFixed(0)} | ${(1000 / r.cpu).toFixed(2)} |`;
+  say(row('1 image per call', one));
+  say(row('4 images per call', four));
+  say(`|  | (model load ${loadMs.toFixed(0)} ms, ${Math.round(chars / n)} characters read per image, load average ${os.loadavg()[0]!.toFixed(1)}) | | | | |`);
+}
+say('');
+say('| sessions | mode | images/s (wall) | wall ms/image | CPU ms/image | images/s per CPU-s |');
+say('|---|---|---|---|---|---|');
+await ocrRun('ours (spinning off)', false);
+await ocrRun('baseline: onnxruntime default (spinning on)', true);
+await ocrRun('ours (spinning off), again', false);
 say('');
 const cpu = (() => {
   try {

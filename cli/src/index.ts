@@ -8,7 +8,7 @@ export { serveCommand, startServe, parseOnly } from './serve.js';
 export type { ServeArgs, ServeHandle } from './serve.js';
 export { verifiersCommand, formatCatalogue } from './verifiers.js';
 export type { VerifiersArgs } from './verifiers.js';
-export { sampleToProto, resultFromProto, scoreRemote, gatewayClient } from './remote.js';
+export { scoreRemote, gatewayClient } from './remote.js';
 export { Summary, formatTable, fmt } from './summary.js';
 export type { SummaryData } from './summary.js';
 export { parseLine, readJsonl } from './jsonl.js';

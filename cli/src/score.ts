@@ -1,12 +1,13 @@
 // `verimesh score`: streams a JSONL file through the gateway (embedded or remote) and writes each result as it completes.
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { sampleToProto } from '@verimesh/gateway';
 import { messageOf } from '@verimesh/kit';
 import type { ResultJson, Sample } from '@verimesh/proto';
 import { countLines, invalidLine, openInput, readJsonl, type InputLine } from './jsonl.js';
 import { createEmbeddedGateway, profilePaths } from './mesh.js';
 import { Progress } from './progress.js';
-import { gatewayClient, scoreRemote, sampleToProto, waitReady } from './remote.js';
+import { gatewayClient, scoreRemote, waitReady } from './remote.js';
 import { Summary, formatTable } from './summary.js';
 
 /** Default inactivity bound for a remote gateway: far above the gateway's 30 s default component deadline. */

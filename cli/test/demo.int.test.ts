@@ -23,13 +23,13 @@ const MISSING_PACKAGE = /Cannot find module|ERR_MODULE_NOT_FOUND|failed to load|
 describe('npm run demo', () => {
   it('scores every demo line on the embedded mesh', { timeout: 180_000 }, async () => {
     const input = demoInput();
-    const lines = readFileSync(input, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const samples = parseJsonl(readFileSync(input, 'utf8'));
     const out = join(mkdtempSync(join(tmpdir(), 'verimesh-demo-out-')), 'results.jsonl');
     const r = await runCli(['score', '--in', input, '--out', out, '--table'], { timeoutMs: 170_000 });
     expect(r.code, r.stderr).toBe(0);
     const results = parseJsonl(readFileSync(out, 'utf8'));
-    expect(results).toHaveLength(lines.length);
-    const ids = lines.map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(results).toHaveLength(samples.length);
+    const ids = samples.map((x) => x.id);
     expect(new Set(results.map((x) => x.id))).toEqual(new Set(ids));
     for (const res of results) {
       const comps = Object.entries((res.components ?? {}) as Record<string, { status: string; detail?: string }>);
@@ -39,7 +39,7 @@ describe('npm run demo', () => {
       }
     }
     expect(r.stderr).not.toMatch(/not loaded in this process/);
-    expect(r.stdout).toMatch(new RegExp(`scored ${lines.length} samples`));
+    expect(r.stdout).toMatch(new RegExp(`scored ${samples.length} samples`));
   });
 
   it('scores the text demo exactly as its samples promise', async () => {

@@ -5,21 +5,17 @@ import { join } from 'node:path';
 import type { SandboxLimits } from './sandbox/sandbox.js';
 import type { Language, Toolchain } from './toolchains.js';
 
-/** The program for one test: an argv run with /src bound read-only (a fresh tmpfs at /work), or Python source for a zygote. */
+/** The program for one test: an argv run with /src bound read-only and a fresh tmpfs at /work. */
 export interface TestProgram {
   argv: string[];
-  /** Python source for the zygote (the same program the argv would run). */
-  pythonSource?: string;
   /** Expected completion sentinel on fd 3 (assert tests). */
   nonce?: string;
-  env?: Record<string, string>;
   /** False for runtimes that reserve huge address space (JVM, V8): RLIMIT_AS cannot bound them; cgroups do. */
   rlimitAs: boolean;
 }
 
 export interface CompileStep {
   argv: string[];
-  env?: Record<string, string>;
   rlimitAs: boolean;
 }
 
@@ -53,6 +49,11 @@ export function prepareCompile(lang: Language, tc: Toolchain, code: string, dir:
   }
 }
 
+/** A Python test's program: the solution, then the assert snippet when there is one (zygote and one-off path alike). */
+export function pythonTestSource(code: string, assertCode: string | undefined): string {
+  return assertCode === undefined ? code : `${code}\n\n${assertCode}\n`;
+}
+
 const PY_HARNESS = `import os, sys
 path, nonce = sys.argv[1], sys.argv[2]
 del sys.argv[1:]
@@ -73,13 +74,12 @@ export function testProgram(lang: Language, tc: Toolchain, code: string, dir: st
   const heapMb = Math.max(64, Math.floor(Math.floor(limits.memoryBytes / 1048576) * 0.75));
   switch (lang) {
     case 'python': {
-      const source = assertCode === undefined ? code : `${code}\n\n${assertCode}\n`;
-      writeFileSync(join(dir, `t${i}.py`), source);
+      writeFileSync(join(dir, `t${i}.py`), pythonTestSource(code, assertCode));
       if (nonce) {
         writeFileSync(join(dir, 'harness.py'), PY_HARNESS);
-        return { argv: [tc.exe, '/src/harness.py', `/src/t${i}.py`, nonce], pythonSource: source, nonce, rlimitAs: true };
+        return { argv: [tc.exe, '/src/harness.py', `/src/t${i}.py`, nonce], nonce, rlimitAs: true };
       }
-      return { argv: [tc.exe, `/src/t${i}.py`], pythonSource: source, rlimitAs: true };
+      return { argv: [tc.exe, `/src/t${i}.py`], rlimitAs: true };
     }
     case 'javascript': {
       const esm = /^\s*(import\s[^;]*from\s|import\s*['"]|export\s)/m.test(code);

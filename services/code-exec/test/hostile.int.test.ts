@@ -291,11 +291,6 @@ const CASES: Case[] = [
     check: statusIs('timeout'),
   },
   {
-    name: 'orphaned daemon that outlives the program',
-    lang: 'python',
-    code: () => `import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(30)\n    os._exit(0)\nprint("contained")`,
-  },
-  {
     name: 'signal its parent (SIGKILL, own tree only)',
     lang: 'python',
     code: () => `import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint("contained")`,

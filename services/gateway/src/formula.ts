@@ -193,28 +193,6 @@ export function parseFormula(src: string): Expr {
   return e;
 }
 
-/** Every component name a formula mentions. */
-export function formulaNames(e: Expr, out = new Set<string>()): Set<string> {
-  switch (e.k) {
-    case 'var':
-      out.add(e.name);
-      break;
-    case 'neg':
-      formulaNames(e.a, out);
-      break;
-    case 'bin':
-      formulaNames(e.a, out);
-      formulaNames(e.b, out);
-      break;
-    case 'call':
-      for (const a of e.args) formulaNames(a, out);
-      break;
-    case 'num':
-      break;
-  }
-  return out;
-}
-
 /** Resolves names to indices (a copy; the parsed tree may be shared). Throws FormulaError naming an unknown name. */
 export function bindFormula(e: Expr, index: ReadonlyMap<string, number>): Expr {
   switch (e.k) {

@@ -16,6 +16,7 @@ import { groupStats, toResultJson } from './results.js';
 import { prepareJsonSample, prepareProtoSample, type PrepareContext, type PreparedSample } from './samples.js';
 import { SpecCache, compileSpec, type CompiledSpec } from './spec.js';
 import { createTextService } from './text-service.js';
+import { isObject } from './wire.js';
 
 /** A request with more samples than this is refused as a whole (INVALID_ARGUMENT). */
 export const MAX_SAMPLES_PER_REQUEST = 100_000;
@@ -42,7 +43,6 @@ export interface ScoreOptions {
 type Input = { kind: 'json'; samples: unknown[] } | { kind: 'proto'; samples: Sample__Output[] };
 
 const NO_LABELS: readonly string[] = [];
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export class Gateway {
   readonly metrics = new GatewayMetrics();

@@ -13,4 +13,6 @@ export type { Expr } from './formula.js';
 export { compileSpec, combineScores, MAX_COMPONENTS } from './spec.js';
 export type { CompiledSpec, CompiledComponent, CombineMode } from './spec.js';
 export { MAX_RESPONSE_BYTES } from './samples.js';
+export { sampleToProto, rewardSpecToProto, rewardSpecFromProto } from './wire.js';
+export { resultFromProto, toResultJson, toResultProto } from './results.js';
 export { createTextService } from './text-service.js';

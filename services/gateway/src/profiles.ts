@@ -5,9 +5,9 @@ import { ConfigError, InvalidArgumentError } from '@verimesh/kit';
 import type { RewardSpecJson } from '@verimesh/proto';
 import { parse as parseYaml } from 'yaml';
 import { compileSpec } from './spec.js';
+import { isObject } from './wire.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function filesOf(path: string): string[] {
   let st;

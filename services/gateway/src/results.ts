@@ -1,16 +1,20 @@
 // Results out of the engine as SPEC JSON (HTTP, JSONL) or proto (gRPC), and the per-group statistics of a batch.
 import {
+  componentStatusFromProto,
   componentStatusToProto,
+  resultStatusFromProto,
   resultStatusToProto,
   type ComponentResultJson,
+  type ComponentStatus,
   type GroupStats,
   type GroupStatsJson,
   type Result,
+  type Result__Output,
   type ResultJson,
 } from '@verimesh/proto';
 import type { InternalResult } from './engine.js';
+import { isObject } from './wire.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function parseOrUndefined(text: string): unknown {
   try {
@@ -20,21 +24,35 @@ function parseOrUndefined(text: string): unknown {
   }
 }
 
+/** One component as SPEC JSON from its wire fields; metrics JSON text becomes an object (anything else is dropped). */
+function componentJson(score: number, status: ComponentStatus, detail: string, metricsJson: string, latencyMs: number): ComponentResultJson {
+  const o: ComponentResultJson = { score, status };
+  if (detail) o.detail = detail;
+  if (metricsJson) {
+    const m = parseOrUndefined(metricsJson);
+    if (isObject(m)) o.metrics = m;
+  }
+  o.latency_ms = latencyMs;
+  return o;
+}
+
 export function toResultJson(r: InternalResult): ResultJson {
   const components: Record<string, ComponentResultJson> = {};
-  for (const c of r.components) {
-    const o: ComponentResultJson = { score: c.score, status: c.status };
-    if (c.detail) o.detail = c.detail;
-    if (c.metricsJson) {
-      const m = parseOrUndefined(c.metricsJson);
-      if (isObject(m)) o.metrics = m;
-    }
-    o.latency_ms = c.latencyMs;
-    components[c.name] = o;
-  }
+  for (const c of r.components) components[c.name] = componentJson(c.score, c.status, c.detail, c.metricsJson, c.latencyMs);
   const out: ResultJson = { id: r.id, reward: r.reward, status: r.status, error: r.error, components };
   if (r.metadata !== undefined) out.metadata = r.metadata;
   else if (r.metadataJson) out.metadata = parseOrUndefined(r.metadataJson);
+  return out;
+}
+
+/** A proto Result (what a remote gateway sends) as the SPEC JSON result; an empty error becomes null. */
+export function resultFromProto(r: Result__Output): ResultJson {
+  const components: Record<string, ComponentResultJson> = {};
+  for (const c of r.components ?? []) {
+    components[c.name] = componentJson(c.score, componentStatusFromProto(c.status), c.detail, c.metrics_json, c.latency_ms);
+  }
+  const out: ResultJson = { id: r.id, reward: r.reward, status: resultStatusFromProto(r.status), error: r.error || null, components };
+  if (r.metadata_json) out.metadata = parseOrUndefined(r.metadata_json);
   return out;
 }
 

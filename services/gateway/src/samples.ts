@@ -1,7 +1,8 @@
 // Validates one sample (SPEC section 1), from JSON or from proto, into what the engine scores, or into a per-sample `invalid`.
 import { InvalidArgumentError, messageOf } from '@verimesh/kit';
 import type { Media, Sample__Output } from '@verimesh/proto';
-import { MAX_CACHE_KEY, compileSpec, parseJsonField, rewardSpecFromProto, type CompiledSpec, type SpecCache } from './spec.js';
+import { MAX_CACHE_KEY, compileSpec, type CompiledSpec, type SpecCache } from './spec.js';
+import { isObject, parseJsonField, rewardSpecFromProto } from './wire.js';
 
 /** The largest `response` scored (UTF-8 bytes); a longer one makes that sample `invalid`. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -43,7 +44,6 @@ export interface PrepareContext {
   lastRef?: { text: string; obj: Record<string, unknown> };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function responseTooLarge(r: string): boolean {
   // UTF-8 takes at least one byte per UTF-16 unit and at most three: count bytes only when it can matter.

@@ -1,7 +1,8 @@
 // Validates a RewardSpec (SPEC section 2) once and compiles it into what the engine runs: components, stages and combine.
 import { InvalidArgumentError } from '@verimesh/kit';
-import { serviceOf, type RewardSpec__Output, type ServiceName } from '@verimesh/proto';
+import { serviceOf, type ServiceName } from '@verimesh/proto';
 import { FORMULA_IDENT, FormulaError, bindFormula, evalFormula, parseFormula, type Expr } from './formula.js';
+import { isObject } from './wire.js';
 
 export const MAX_COMPONENTS = 32;
 /** Per-component timeout ceiling (one hour): anything longer is a typo. */
@@ -35,7 +36,6 @@ export interface CompiledSpec {
 const COMPONENT_KEYS = new Set(['name', 'verifier', 'weight', 'reference', 'params', 'gate', 'timeout_ms', 'on_error']);
 const SPEC_KEYS = new Set(['components', 'combine']);
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function bad(field: string, message: string): never {
   throw new InvalidArgumentError(field, `${field} ${message}`);
@@ -224,30 +224,3 @@ export class SpecCache {
 
 /** Keys longer than this are not cached (a spec carrying a large per-sample reference is not shared anyway). */
 export const MAX_CACHE_KEY = 8192;
-
-/** The proto RewardSpec as SPEC JSON (free-form JSON text parsed); bad JSON text is reported naming the field. */
-export function rewardSpecFromProto(spec: RewardSpec__Output, field = 'reward'): unknown {
-  const components = (spec.components ?? []).map((c, i) => {
-    const out: Record<string, unknown> = { verifier: c.verifier };
-    if (c.name) out.name = c.name;
-    if (c.weight !== undefined && c.weight !== null) out.weight = c.weight;
-    if (c.reference_json) out.reference = parseJsonField(c.reference_json, `${field}.components[${i}].reference_json`);
-    if (c.params_json) out.params = parseJsonField(c.params_json, `${field}.components[${i}].params_json`);
-    if (c.gate) out.gate = c.gate.value === undefined || c.gate.value === null ? { min: c.gate.min } : { min: c.gate.min, value: c.gate.value };
-    if (c.timeout_ms !== undefined && c.timeout_ms !== null) out.timeout_ms = c.timeout_ms;
-    if (c.on_error) out.on_error = { score: c.on_error.score };
-    return out;
-  });
-  const out: Record<string, unknown> = { components };
-  if (spec.formula) out.combine = { formula: spec.formula };
-  else if (spec.combine) out.combine = spec.combine;
-  return out;
-}
-
-export function parseJsonField(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InvalidArgumentError(field, `${field} is not valid JSON: ${(e as Error).message}`);
-  }
-}

@@ -250,7 +250,8 @@ export class ZygotePool {
   }
 
   private acquire(): Promise<Zygote> {
-    const z = this.idle.pop();
+    // Least recently used first: the zygote that just answered is still emptying its sandbox.
+    const z = this.idle.shift();
     if (z) return Promise.resolve(z);
     if (this.created < this.opts.size) {
       this.created++;

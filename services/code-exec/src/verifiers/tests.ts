@@ -5,7 +5,7 @@ import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { compareOutput, type CompareMode } from '../compare.js';
 import type { Engine, RunOutput } from '../engine.js';
 import type { SandboxRunSpec } from '../sandbox/sandbox.js';
-import { ASSERT_LANGUAGES, COMPILED, prepareCompile, testProgram } from '../languages.js';
+import { ASSERT_LANGUAGES, COMPILED, prepareCompile, pythonTestSource, testProgram } from '../languages.js';
 import { canonicalLanguage, LANGUAGES, type Language } from '../toolchains.js';
 
 export type TestStatus = 'pass' | 'fail' | 'timeout' | 'runtime_error' | 'compile_error';
@@ -153,8 +153,7 @@ export function testsVerifier(engine: Engine): VerifierDef {
             };
             if (lang === 'python') {
               // The zygote runs the same source; its harness writes the sentinel itself (assert tests only).
-              const source = assertCode === undefined ? code : `${code}\n\n${assertCode}\n`;
-              return engine.runPython(source, stdin, limits, slow, ctx.signal).then((r) => (t.kind === 'io' ? { ...r, completed: true } : r));
+              return engine.runPython(pythonTestSource(code, assertCode), stdin, limits, slow, ctx.signal).then((r) => (t.kind === 'io' ? { ...r, completed: true } : r));
             }
             const { spec, nonce } = slow();
             return engine.run(spec, nonce);

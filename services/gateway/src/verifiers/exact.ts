@@ -143,8 +143,8 @@ function short(s: string, n = 60): string {
   return JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s);
 }
 
-/** Scores one answer against the accepted references; exported for tests and for other built-ins. */
-export function scoreExact(answer: string, references: readonly string[], choices: ReadonlyMap<string, string>, mode: NormalizeMode): VerifyOutcome {
+/** Scores one answer against the accepted references. */
+function scoreExact(answer: string, references: readonly string[], choices: ReadonlyMap<string, string>, mode: NormalizeMode): VerifyOutcome {
   // The letter reading and the normalized text forms are computed only when a reference needs them (hot path:
   // once per sample); plain variables rather than memoizing closures, which would be allocated on every call.
   let letterRead = false;

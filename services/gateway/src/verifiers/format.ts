@@ -40,7 +40,7 @@ const FLAGS = /^[imsu]*$/;
 const compiled = new Map<string, RegExp>();
 
 /** A caller's pattern compiled once as a full match (`^(?:pattern)$`) or a search; a bad pattern is the caller's error. */
-export function compilePattern(pattern: string, flags: string, match: 'full' | 'search'): RegExp {
+function compilePattern(pattern: string, flags: string, match: 'full' | 'search'): RegExp {
   const key = `${match}\u0000${flags}\u0000${pattern}`;
   let re = compiled.get(key);
   if (!re) {

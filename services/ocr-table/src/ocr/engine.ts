@@ -21,6 +21,8 @@ export interface OcrOptions {
   detMaxSide?: number;
   /** Crops per recognition batch (PaddleOCR's rec_batch_num is 6). */
   recBatch?: number;
+  /** Let idle onnxruntime pool threads busy-wait (its default; off here, see the README). For the benchmark. */
+  allowSpinning?: boolean;
 }
 
 /** [x1, y1, x2, y2] in pixels. */
@@ -95,7 +97,7 @@ export class OcrEngine {
         intraOpNumThreads: options.threads || availableParallelism(),
         // Idle pool threads sleep instead of spinning: on a node shared with other items and services, spinning
         // burned ~0.3 CPU-s per 512×512 image for nothing (620 → 360 CPU-ms per image, measured).
-        extra: { session: { intra_op: { allow_spinning: '0' } } },
+        extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
       };
       return Promise.all([ort.InferenceSession.create(models.detection, so), ort.InferenceSession.create(models.recognition, so)]);
     };

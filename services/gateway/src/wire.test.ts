@@ -1,7 +1,10 @@
-// JSON <-> proto for the remote gateway: field by field against hand-written proto messages.
+// JSON <-> proto for samples, specs and results: field by field against hand-written proto messages.
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@verimesh/kit';
-import { resultFromProto, sampleToProto } from './remote.js';
+import type { RewardSpec__Output } from '@verimesh/proto';
+import { resultFromProto } from './results.js';
+import { compileSpec } from './spec.js';
+import { rewardSpecFromProto, rewardSpecToProto, sampleToProto } from './wire.js';
 
 describe('sampleToProto', () => {
   it('carries every SPEC field, free-form parts as JSON text', () => {
@@ -64,5 +67,24 @@ describe('resultFromProto', () => {
       metadata: { k: 1 },
       components: { a: { score: 1, status: 'ok', detail: 'fine', metrics: { iou: 0.9 }, latency_ms: 1.5 }, b: { score: 0, status: 'unavailable', latency_ms: 0 } },
     });
+  });
+});
+
+describe('rewardSpecToProto and rewardSpecFromProto', () => {
+  it('are inverses on a spec that uses every field', () => {
+    const spec = {
+      components: [
+        { name: 'f', verifier: 'text.format', weight: 0.5, params: { pattern: 'think_answer' }, gate: { min: 1, value: -1 }, timeout_ms: 100, on_error: { score: -1 } },
+        { name: 'a', verifier: 'text.exact', reference: { answer: 'B' } },
+      ],
+      combine: { formula: 'f * a' },
+    };
+    const back = rewardSpecFromProto(rewardSpecToProto(spec) as RewardSpec__Output);
+    expect(back).toEqual(spec);
+    expect(compileSpec(back).stages).toEqual([[0], [1]]);
+    expect(rewardSpecFromProto(rewardSpecToProto({ components: [{ verifier: 'text.exact' }], combine: 'mean' }) as RewardSpec__Output)).toEqual({ components: [{ verifier: 'text.exact' }], combine: 'mean' });
+  });
+  it('names the field of bad JSON text in a proto spec', () => {
+    expect(() => rewardSpecFromProto({ components: [{ verifier: 'text.exact', params_json: '{oops' }] } as never)).toThrow(/reward\.components\[0\]\.params_json is not valid JSON/);
   });
 });
