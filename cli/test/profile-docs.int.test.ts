@@ -51,6 +51,8 @@ describe('profile chart_qa: relaxed accuracy for numbers, ANLS for text, plus fo
       { id: 'money-bad', response: '<think>bar</think><answer>1100</answer>', reference: { answers: ['$1,200'] }, profile: 'chart_qa' },
       // Mixed accepted answers: each scored by its kind. "twelv" has no number; ANLS against "twelve": 1 − 1/6.
       { id: 'mixed', response: '<think>x</think><answer>twelv</answer>', reference: { answers: ['12', 'twelve'] }, profile: 'chart_qa' },
+      // A numeric answer and no number in the response: 0 for the answer, with a detail saying so.
+      { id: 'num-none', response: '<think>x</think><answer>many</answer>', reference: { answers: ['42'] }, profile: 'chart_qa' },
     ]);
     const r = byId(results);
     expect(r['num-ok']!.reward).toBeCloseTo(1, 9);
@@ -61,6 +63,8 @@ describe('profile chart_qa: relaxed accuracy for numbers, ANLS for text, plus fo
     expect(r['money-ok']!.reward).toBeCloseTo(1, 9);
     expect(r['money-bad']!.reward).toBeCloseTo(0.1, 9);
     expect(r.mixed!.reward).toBeCloseTo(0.1 + 0.9 * (5 / 6), 9);
+    expect(r['num-none']!.reward).toBeCloseTo(0.1, 9);
+    expect(r['num-none']!.components.answer!.detail).toContain('no number in the answer');
     for (const x of results) expect(x.status).toBe('ok');
   });
 });

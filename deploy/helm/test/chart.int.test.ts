@@ -285,6 +285,27 @@ describe('rendered workloads', () => {
     expect(container(judge).env.map((e: { name: string }) => e.name)).not.toContain('VERIMESH_JUDGE_URL');
   });
 
+  it('the gateway gets NODE_OPTIONS=--max-semi-space-size=32 (bench/gateway.RESULTS.md), from the chart, not the image', () => {
+    for (const d of byKind(renders.default!, 'Deployment')) {
+      expect(envOf(d).NODE_OPTIONS, nameLabel(d)).toBe(nameLabel(d) === 'gateway' ? '--max-semi-space-size=32' : undefined);
+    }
+    expect(readFileSync(join(CHART, '../../docker/Dockerfile'), 'utf8')).not.toMatch(/NODE_OPTIONS|semi-space/);
+    // Another env key of the gateway merges with it instead of dropping it.
+    const ms = render([], ['services.gateway.env.VERIMESH_LOG_LEVEL=debug']);
+    expect(envOf(byKind(ms, 'Deployment').find((x) => nameLabel(x) === 'gateway')!).NODE_OPTIONS).toBe('--max-semi-space-size=32');
+  });
+
+  it("extra args keep the image's entry point: the command is the Dockerfile's CMD for the service", () => {
+    const dockerfile = readFileSync(join(CHART, '../../docker/Dockerfile'), 'utf8');
+    const cmd = JSON.parse(/FROM app AS service-vision-iou\n(?:.*\n)*?CMD (\[.*\])/.exec(dockerfile)![1]!);
+    const ms = render([], ['services.vision-iou.args={--concurrency=4}']);
+    const c = container(byKind(ms, 'Deployment').find((x) => nameLabel(x) === 'vision-iou')!);
+    expect(c.command).toEqual(cmd);
+    expect(c.args).toEqual(['--concurrency=4']);
+    // Without args the image's CMD runs as built.
+    for (const d of byKind(renders.default!, 'Deployment')) expect(container(d).command, nameLabel(d)).toBeUndefined();
+  });
+
   it('refuses HPA and KEDA on the same service, and a ServiceMonitor where nothing serves /metrics', () => {
     const both = helm(['template', RELEASE, CHART, '--set', 'services.vision-iou.autoscaling.enabled=true', '--set', 'services.vision-iou.keda.enabled=true']);
     expect(both.status).not.toBe(0);

@@ -1,3 +1,4 @@
+// inProcessBackend: the kit's error model applied to a service run in this process (statuses per the kit README).
 import { InvalidArgumentError, UnavailableError, type ServiceDef } from '@verimesh/kit';
 import { componentStatusFromProto } from '@verimesh/proto';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Gateway configuration: --services / env parsing and clear errors for bad values.
 import { ConfigError } from '@verimesh/kit';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig, parseServiceTargets } from './config.js';

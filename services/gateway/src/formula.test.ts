@@ -1,3 +1,4 @@
+// The formula language: evaluation by hand-computed arithmetic, and hostile input rejected as parse errors.
 import { describe, expect, it } from 'vitest';
 import { FormulaError, MAX_FORMULA_DEPTH, bindFormula, evalFormula, parseFormula } from './formula.js';
 

@@ -1,3 +1,4 @@
+// The Gateway end to end in process: combine, gates and stages, profiles, group stats, on_error, malformed input, streaming.
 import { InvalidArgumentError, ResourceExhaustedError } from '@verimesh/kit';
 import type { ResultJson, VerifyItem } from '@verimesh/proto';
 import { describe, expect, it } from 'vitest';

@@ -11,11 +11,12 @@ import { startGateway } from './server.js';
 async function main(): Promise<void> {
   let gateway: Gateway;
   let config;
+  let log;
   try {
     config = loadGatewayConfig({ argv: process.argv.slice(2) });
     const backends: Partial<Record<ServiceName, VerifierBackend>> = {};
     for (const [name, target] of Object.entries(config.serviceTargets)) backends[name as ServiceName] = grpcBackend(name as ServiceName, target);
-    const log = createLogger('gateway', config.logLevel as LogLevel);
+    log = createLogger('gateway', config.logLevel as LogLevel);
     gateway = new Gateway({ backends, profiles: loadProfiles(config.profiles), defaultTimeoutMs: config.defaultTimeoutMs, maxInFlight: config.maxInFlight, log });
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -24,7 +25,6 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const log = createLogger('gateway', config.logLevel as LogLevel);
   await initTelemetry('gateway');
   const running = await startGateway(gateway, { host: config.host, port: config.port, httpPort: config.httpPort, shutdownGraceMs: config.shutdownGraceMs, handleSignals: true, log });
   log.info('gateway ready', { grpc_port: running.grpcPort, http_port: running.httpPort, services: config.serviceTargets, profiles: config.profiles });

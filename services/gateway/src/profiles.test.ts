@@ -1,3 +1,4 @@
+// Profiles files: YAML and JSON, directories, and errors naming the file, profile and field.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// RewardSpec validation (messages name the field), stages, defaults and combine modes against hand-computed values.
 import { describe, expect, it } from 'vitest';
 import { combineScores, compileSpec } from './spec.js';
 

@@ -61,7 +61,8 @@ export function parseFrames(text: string, unit: TimeUnit, fps: number | undefine
   if (textValues) {
     const n = String.raw`-?(?:\d+(?:\.\d+)?|\.\d+)`;
     const re = new RegExp(
-      String.raw`((?:frame|f)\s*\d+|\d+:\d{1,2}(?::\d{1,2})?(?:\.\d+)?|-?(?:\d+(?:\.\d+)?|\.\d+)\s*s?)\s*(?::|=|->|=>|–|-)?\s*[\[(]\s*(${n})\s*,\s*(${n})\s*,\s*(${n})\s*,\s*(${n})\s*[\])]`,
+      // Never two adjacent `\s*` and never a start inside a word or number: linear on any text a policy sends.
+      String.raw`(?<![\w.:-])((?:frame|f)\s*\d+|\d+:\d{1,2}(?::\d{1,2})?(?:\.\d+)?|-?(?:\d+(?:\.\d+)?|\.\d+)(?:\s*s\b)?)\s*(?:(?::|=|->|=>|–|-)\s*)?[\[(]\s*(${n})\s*,\s*(${n})\s*,\s*(${n})\s*,\s*(${n})\s*[\])]`,
       'gi',
     );
     for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -115,15 +116,33 @@ function fromJson(json: unknown, unit: TimeUnit, fps: number | undefined, isValu
   return undefined;
 }
 
-/** For each reference time, the index of the nearest predicted entry within `tolerance` seconds (or -1). */
+/**
+ * For each reference time, the index of the nearest predicted entry within `tolerance` seconds (or -1); among equally
+ * near entries the first one written. Entries are sorted once and searched by bisection, O((R + E) log E): a policy
+ * writing a million frames against a long reference must not cost R × E.
+ */
 export function matchTimes(refTimes: readonly number[], entries: readonly FrameEntry[], tolerance: number): number[] {
+  const order = entries.map((_, i) => i).sort((a, b) => entries[a]!.time - entries[b]!.time || a - b);
+  const time = (k: number): number => entries[order[k]!]!.time;
+  // First position of each run of equal times: its entry is the first written at that time (the sort is by index next).
+  const runStart = new Int32Array(order.length);
+  for (let k = 1; k < order.length; k++) runStart[k] = time(k) === time(k - 1) ? runStart[k - 1]! : k;
   return refTimes.map((rt) => {
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (time(mid) < rt) lo = mid + 1;
+      else hi = mid;
+    }
     let best = -1;
     let bestD = Infinity;
-    entries.forEach((e, i) => {
-      const d = Math.abs(e.time - rt);
-      if (d <= tolerance + 1e-9 && d < bestD) [best, bestD] = [i, d];
-    });
+    for (const k of lo > 0 ? [runStart[lo - 1]!, lo] : [lo]) {
+      if (k >= order.length) continue;
+      const i = order[k]!;
+      const d = Math.abs(time(k) - rt);
+      if (d <= tolerance + 1e-9 && (d < bestD || (d === bestD && i < best))) [best, bestD] = [i, d];
+    }
     return best;
   });
 }

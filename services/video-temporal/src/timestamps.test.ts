@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseFrames } from './frames.js';
 import { parseSpans, parseTime, parseTimestamps } from './timestamps.js';
 
 // Expected seconds are worked out by hand from each written form (h·3600 + m·60 + s).
@@ -90,5 +91,25 @@ describe('parseTimestamps', () => {
     expect(parseTimestamps('{"timestamps": [4, 5]}')).toEqual([4, 5]);
     expect(parseTimestamps('{"frames": [30, 60]}', 'frames', 30)).toEqual([1, 2]);
     expect(parseTimestamps('no idea')).toEqual([]);
+  });
+});
+
+// The answer is the policy's: these inputs made the old regular expressions backtrack quadratically (a digit run,
+// a blank run inside a JSON time string) or cubically (blanks after a time in a tracking line) — minutes to hours at
+// these sizes. No timing assertion: a regression shows as this test hitting its timeout.
+describe('adversarial answers are read in linear time', () => {
+  const blanks = ' '.repeat(200_000);
+  it('a long run of digits holds no span or frame', () => {
+    const digits = '1'.repeat(200_000);
+    expect(parseSpans(digits).spans).toEqual([]);
+    expect(parseFrames(digits, 'seconds', 10, () => true, true).entries).toEqual([]);
+    expect(parseTimestamps(digits)).toEqual([]); // one token, too large to be a finite number of seconds
+  });
+  it('blanks after a time in a tracking line, or inside a JSON time string, are not a time', () => {
+    expect(parseFrames(`1${blanks}x`, 'seconds', 10, () => true, true).entries).toEqual([]);
+    expect(parseSpans(`{"start_time": "1${blanks}x", "end_time": 5}`).spans).toEqual([]);
+    expect(parseTime(`1${' '.repeat(1_000_000)}x`)).toBeNaN();
+    // Blanks between a time and its unit still read: "12.5   s".
+    expect(parseTime('12.5   s')).toBe(12.5);
   });
 });

@@ -18,11 +18,12 @@ export interface ParsedSpans {
 export type TimeUnit = 'seconds' | 'frames';
 
 // One time token: hh:mm:ss(.f), mm:ss(.f) (minutes may exceed 59) or plain seconds, an optional unit word after it.
-// A leading minus counts only where it cannot be a separator (nothing number-like right before it).
+// A leading minus counts only where it cannot be a separator (nothing number-like right before it). A token never
+// starts inside a number (the lookbehind): otherwise a policy's run of n digits costs n² steps (n tries of n each).
 const NUM = String.raw`(?:\d+(?:\.\d+)?|\.\d+)`;
 const CLOCK = String.raw`\d+:\d{1,2}(?::\d{1,2})?(?:\.\d+)?`;
 const UNIT = String.raw`(?:\s*(?:seconds?|secs?|s)\b)?`;
-const TIME = String.raw`(?:(?<![\d.:])-)?(?:${CLOCK}|${NUM})${UNIT}`;
+const TIME = String.raw`(?<![\d.:])(?:-)?(?:${CLOCK}|${NUM})${UNIT}`;
 const SEP = String.raw`(?:to|and|till|until|through|-|–|—|~)`;
 // A pair with a word or dash separator anywhere, or a comma pair directly inside brackets: "[12.5, 17.3]", "(0,5)".
 const PAIR = new RegExp(String.raw`([\[({]\s*)(${TIME})\s*,\s*(${TIME})(?=\s*[\])}])|(${TIME})\s*${SEP}\s*(${TIME})`, 'giu');
@@ -33,7 +34,8 @@ const TOKEN = new RegExp(TIME, 'giu');
  * (3723.5 s), `-3`. Returns NaN for anything else (including `1:75`, whose seconds exceed 59).
  */
 export function parseTime(token: string): number {
-  const t = token.trim().replace(/\s*(?:seconds?|secs?|s)$/iu, '');
+  // The unit, then the blanks before it: `\s*` in front of the unit would make a long blank run quadratic.
+  const t = token.trim().replace(/(?:seconds?|secs?|s)$/iu, '').trimEnd();
   if (/^-?(?:\d+(?:\.\d+)?|\.\d+)$/.test(t)) return Number(t);
   const m = /^(-?)(\d+):(\d{1,2})(?::(\d{1,2}))?(\.\d+)?$/.exec(t);
   if (!m) return Number.NaN;

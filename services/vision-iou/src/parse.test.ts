@@ -102,4 +102,11 @@ describe('parseAnswer: points and polygons', () => {
     parseAnswer(evil);
     expect(Date.now() - t0).toBeLessThan(20_000); // bounded (not a speed check: quadratic would take minutes)
   });
+  it('reads a long blank gap between two points in linear time (a quadratic gap test took minutes at this size)', () => {
+    // Not one loose-pair run: the gap is not a separator, so these are two points.
+    expect(kinds(`(1,2)${' '.repeat(1_000_000)}x(3,4)`)).toEqual(['point', 'point']);
+  });
+  it('reads many unclosed <ref> tags in linear time (searching for each close from scratch took minutes here)', () => {
+    expect(boxes(`${'<ref>'.repeat(200_000)}[1, 2, 3, 4]`)).toEqual([[[1, 2, 3, 4], undefined]]);
+  });
 });

@@ -183,15 +183,21 @@ function scan(text: string): Found[] {
   let label: string | undefined;
   let i = 0;
   let wasted = 0;
+  // Where each closing tag was last found (-1: nowhere after the last search). i only grows, so a search starts past
+  // the previous find and never rescans: many opening tags without a close stay linear.
+  const closeAt = REF_TAGS.map(() => -2);
   while (i < text.length && found.length < MAX_SHAPES) {
     const c = text[i];
     if (c === '<') {
-      const tag = REF_TAGS.find(([open]) => text.startsWith(open, i));
-      if (tag) {
-        const end = text.indexOf(tag[1], i + tag[0].length);
+      const k = REF_TAGS.findIndex(([open]) => text.startsWith(open, i));
+      if (k >= 0) {
+        const [open, close] = REF_TAGS[k] as [string, string];
+        const from = i + open.length;
+        if (closeAt[k] !== -1 && (closeAt[k] as number) < from) closeAt[k] = text.indexOf(close, from);
+        const end = closeAt[k] as number;
         if (end >= 0) {
-          label = text.slice(i + tag[0].length, end).trim();
-          i = end + tag[1].length;
+          label = text.slice(from, end).trim();
+          i = end + close.length;
           continue;
         }
       }
@@ -219,7 +225,8 @@ function scan(text: string): Found[] {
 
 const isNum = (v: Val): v is number => typeof v === 'number';
 const isNumList = (v: Val): v is number[] => Array.isArray(v) && v.length > 0 && v.every(isNum);
-const PAIR_GAP = /^\s*(?:,|;|to|and|-|–)?\s*$/i;
+// One whitespace run before the separator and one after it, never two adjacent `\s*`: linear on any gap.
+const PAIR_GAP = /^\s*(?:(?:,|;|to|and|-|–)\s*)?$/i;
 
 /**
  * Parse every box, point, polygon and RLE mask in an extracted answer. Accepted forms (see README):

@@ -102,16 +102,21 @@ function normalizedCandidates(answer: string, mode: NormalizeMode): Set<string> 
   return out;
 }
 
-function readAnswers(reference: Record<string, unknown>): string[] {
+function acceptedAnswer(a: unknown, field: string): string {
+  if (typeof a === 'string') return a;
+  if (typeof a === 'number' && Number.isFinite(a)) return String(a);
+  throw new InvalidArgumentError('reference.answer', `${field} must be a string (or a number), got ${JSON.stringify(a)}`);
+}
+
+/** reference.answer as a list of accepted strings (the usual single string costs no array copy of a list). */
+function readAnswers(reference: Record<string, unknown>): readonly string[] {
   const raw = reference.answer;
-  const list = Array.isArray(raw) ? raw : [raw];
   if (raw === undefined || raw === null) throw new InvalidArgumentError('reference.answer', 'reference.answer is required (a string or a list of accepted strings)');
-  if (list.length === 0) throw new InvalidArgumentError('reference.answer', 'reference.answer must list at least one accepted answer');
-  return list.map((a, i) => {
-    if (typeof a === 'string') return a;
-    if (typeof a === 'number' && Number.isFinite(a)) return String(a);
-    throw new InvalidArgumentError('reference.answer', `reference.answer${Array.isArray(raw) ? `[${i}]` : ''} must be a string (or a number), got ${JSON.stringify(a)}`);
-  });
+  if (!Array.isArray(raw)) return [acceptedAnswer(raw, 'reference.answer')];
+  if (raw.length === 0) throw new InvalidArgumentError('reference.answer', 'reference.answer must list at least one accepted answer');
+  const out: string[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = acceptedAnswer(raw[i], `reference.answer[${i}]`);
+  return out;
 }
 
 const NO_CHOICES: ReadonlyMap<string, string> = new Map();

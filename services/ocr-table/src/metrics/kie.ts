@@ -91,10 +91,10 @@ export function extractJson(text: string): unknown {
 export type KieMatch = 'exact' | 'anls';
 
 /** Keys compare case-insensitively, with spaces and hyphens as underscores. */
-export const normalizeKey = (k: string): string => k.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const normalizeKey = (k: string): string => k.trim().toLowerCase().replace(/[\s-]+/g, '_');
 
 /** Values: NFKC, lower case, whitespace collapsed; numbers written with thousands separators compare as numbers. */
-export function normalizeValue(v: unknown): string {
+function normalizeValue(v: unknown): string {
   const s = (typeof v === 'string' ? v : String(v)).normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
   const num = s.replace(/,/g, '');
   if (/^[-+]?\d+(\.\d+)?$/.test(num)) return String(Number(num));

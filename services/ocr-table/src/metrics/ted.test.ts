@@ -61,6 +61,17 @@ describe('TEDS against values computed by hand from PubTabNet metric.py', () => 
     expect(out.score).toBeLessThanOrEqual(1);
     expect(out.raw).toBeCloseTo(1 - out.distance / 6, 12);
   });
+  it('a raw value below 0 is reported and the score clamped to 0', () => {
+    // table > thead > tr against table > td, td: no labels match and ancestry forbids mapping both pairs, so the
+    // cheapest script is 3 unit edits (e.g. delete thead, rename tr → td, insert td) over max(2, 2) nodes: 1 − 3/2.
+    const node = (tag: string, children: TableNode[] = []): TableNode => ({ tag, colspan: tag === 'td' ? 1 : 0, rowspan: tag === 'td' ? 1 : 0, ...(tag === 'td' ? { tokens: [] } : {}), children });
+    const p = { root: node('table', [node('thead', [node('tr')])]), count: 2, cells: 0, format: 'html' as const };
+    const r = { root: node('table', [node('td'), node('td')]), count: 2, cells: 2, format: 'html' as const };
+    const out = teds(p, r);
+    expect(out.distance).toBe(3);
+    expect(out.raw).toBe(-0.5);
+    expect(out.score).toBe(0);
+  });
 });
 
 // ---- An independent textbook tree edit distance: the recursive forest definition, memoized on forest keys. ----

@@ -10,7 +10,7 @@ export type TextNormalization = (typeof TEXT_NORMALIZATIONS)[number];
 const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 /** SQuAD's normalize_answer: lower case, punctuation removed, articles removed, whitespace collapsed. */
-export function squadNormalize(s: string): string {
+function squadNormalize(s: string): string {
   return collapse(
     s
       .toLowerCase()
@@ -59,7 +59,7 @@ export function wer(pred: string, ref: string): number {
 }
 
 /** Tokens for BLEU: words with punctuation split off (close to sacreBLEU's 13a tokenizer for plain text). */
-export function bleuTokens(s: string): string[] {
+function bleuTokens(s: string): string[] {
   return words(s.replace(/([\p{P}\p{S}])/gu, ' $1 '));
 }
 
@@ -104,7 +104,7 @@ export function sentenceBleu(pred: string, ref: string): number {
 }
 
 /** Tokens for ROUGE: lower case, runs of letters/digits (as the rouge-score package's default tokenizer). */
-export function rougeTokens(s: string): string[] {
+function rougeTokens(s: string): string[] {
   return s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 

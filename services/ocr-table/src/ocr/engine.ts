@@ -222,7 +222,7 @@ export class OcrEngine {
  * between widely spaced Latin words (monospace fonts); a gap between two non-CJK characters of at least 1.7 times
  * the line's median character pitch (and 3 steps more) is read as a space.
  */
-export function ctcDecode(probs: Float32Array, offset: number, steps: number, classes: number, dict: readonly string[]): { text: string; confidence: number } {
+function ctcDecode(probs: Float32Array, offset: number, steps: number, classes: number, dict: readonly string[]): { text: string; confidence: number } {
   const chars: string[] = [];
   const at: number[] = [];
   let sum = 0;
@@ -265,7 +265,7 @@ export function ctcDecode(probs: Float32Array, offset: number, steps: number, cl
  * DB post-processing with axis-aligned boxes: 8-connected components of prob > 0.3, box score = mean probability
  * inside the component's box (PaddleOCR's "fast" score), kept above 0.6, expanded by area·1.5 / perimeter.
  */
-export function dbBoxes(prob: Float32Array, w: number, h: number, sx: number, sy: number, W: number, H: number): Box[] {
+function dbBoxes(prob: Float32Array, w: number, h: number, sx: number, sy: number, W: number, H: number): Box[] {
   const seen = new Uint8Array(w * h);
   const queue = new Int32Array(w * h);
   const boxes: Box[] = [];
@@ -315,7 +315,7 @@ export function dbBoxes(prob: Float32Array, w: number, h: number, sx: number, sy
 }
 
 /** Reading order: lines by vertical centre (boxes overlapping half a line height share it), then left to right. */
-export function layout(lines: readonly OcrLine[]): string {
+function layout(lines: readonly OcrLine[]): string {
   const sorted = [...lines].sort((a, b) => a.box[1] + a.box[3] - (b.box[1] + b.box[3]));
   const rows: OcrLine[][] = [];
   for (const l of sorted) {

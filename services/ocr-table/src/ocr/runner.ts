@@ -20,7 +20,7 @@ export type { Box } from './engine.js';
  * Decodes an image to RGB (transparency flattened onto white), optionally cropped to a box clipped to the image.
  * The header is read first, so a huge declared size is refused before any pixel is decoded.
  */
-export async function decodeImage(buf: Buffer, maxPixels: number, region?: Box): Promise<RgbImage> {
+async function decodeImage(buf: Buffer, maxPixels: number, region?: Box): Promise<RgbImage> {
   let width: number | undefined;
   let height: number | undefined;
   try {

@@ -133,14 +133,14 @@ class Builder {
 }
 
 /** Deeper element nesting than this is refused before parsing (the HTML5 algorithm is O(depth) per tag). */
-export const MAX_HTML_DEPTH = 256;
+const MAX_HTML_DEPTH = 256;
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 // Elements whose end tag is implied by the next sibling: an unclosed run of them does not nest.
 const SELF_CLOSING_RUN = new Set(['td', 'th', 'tr', 'thead', 'tbody', 'tfoot', 'p', 'li', 'dt', 'dd', 'option', 'colgroup', 'caption']);
 
 /** An upper estimate of the element nesting depth, by a linear scan of the tags. */
-export function nestingDepth(html: string): number {
+function nestingDepth(html: string): number {
   const re = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(\/?)>/g;
   let depth = 0;
   let max = 0;

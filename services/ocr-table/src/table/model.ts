@@ -37,7 +37,7 @@ export function cellNode(tokens: string[], colspan = 1, rowspan = 1): TableNode 
   return { tag: 'td', colspan, rowspan, tokens, children: [] };
 }
 
-export function elementNode(tag: string, children: TableNode[] = []): TableNode {
+function elementNode(tag: string, children: TableNode[] = []): TableNode {
   return { tag, colspan: 0, rowspan: 0, children };
 }
 

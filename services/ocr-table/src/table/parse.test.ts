@@ -54,6 +54,10 @@ describe('HTML tables (parse5, tolerant)', () => {
   it('cells written without <tr> get the row the parser implies', () => {
     expect(shape(findTable('<td>a</td><td>b</td>', 'pubtabnet')!.root)).toEqual({ table: [{ tr: ['td1x1:a', 'td1x1:b'] }] });
   });
+  it('bare rows are wrapped in a <table> with format "html" too; text without table tags has no HTML table', () => {
+    expect(shape(findTable('Rows: <tr><td>a</td><td>b</td></tr>', 'pubtabnet', 'html')!.root)).toEqual({ table: [{ tr: ['td1x1:a', 'td1x1:b'] }] });
+    expect(findTable('| a | b |\n|---|---|', 'pubtabnet', 'html')).toBeUndefined();
+  });
 });
 
 describe('Markdown and LaTeX tables become the same tree as their HTML', () => {

@@ -1,5 +1,5 @@
 // doc.anls: ANLS of the extracted answer against reference.answers (DocVQA; lmms-eval's variant on request).
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, type VerifyOutcome } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { anls, type AnlsVariant } from '../metrics/text.js';
 import { enumParam, fmt, numberParam, stringList } from '../params.js';
@@ -18,14 +18,14 @@ function toNumber(s: string): WrittenNumber | undefined {
 }
 
 /** The accepted answer as a number when it is exactly one (currency sign and spaces allowed), else undefined. */
-export function referenceNumber(s: string): WrittenNumber | undefined {
+function referenceNumber(s: string): WrittenNumber | undefined {
   const t = s.trim().replace(/^[$€£¥]\s*/, '').replace(/\s+/g, '');
   const all = t.match(NUMBER);
   return all && all.length === 1 && all[0] === t ? toNumber(t) : undefined;
 }
 
 /** The last number in the answer, or undefined. */
-export function lastNumberOf(s: string): WrittenNumber | undefined {
+function lastNumberOf(s: string): WrittenNumber | undefined {
   const all = s.match(NUMBER);
   return all ? toNumber(all[all.length - 1]!) : undefined;
 }
@@ -34,9 +34,32 @@ export function lastNumberOf(s: string): WrittenNumber | undefined {
  * ChartQA's relaxed accuracy with text.numeric's readings: 1 when |p − t| ≤ rel_tol·|t| (a zero target needs
  * p = 0). A percentage on either side may be read either way (45% is 45 or 0.45), as charts label both.
  */
-export function relaxedCorrect(p: WrittenNumber, t: WrittenNumber, relTol: number): boolean {
+function relaxedCorrect(p: WrittenNumber, t: WrittenNumber, relTol: number): boolean {
   const readings = (n: WrittenNumber): number[] => (n.percent ? [n.value, n.value / 100] : [n.value]);
   return readings(p).some((x) => readings(t).some((y) => (y === 0 ? x === 0 : Math.abs(x - y) <= relTol * Math.abs(y) * (1 + 1e-12))));
+}
+
+/**
+ * numeric "relaxed": accepted answers that are numbers are scored by relaxed accuracy, the others by ANLS; the best
+ * counts. Undefined when no accepted answer is a number (plain ANLS then).
+ */
+function relaxedOrAnls(text: string, answers: readonly string[], relTol: number, threshold: number, variant: AnlsVariant): VerifyOutcome | undefined {
+  const targets = answers.flatMap((a) => {
+    const n = referenceNumber(a);
+    return n ? [{ a, n }] : [];
+  });
+  if (targets.length === 0) return undefined;
+  const p = lastNumberOf(text);
+  const shown = p && `${p.value}${p.percent ? '%' : ''}`;
+  const hit = p && targets.find((t) => relaxedCorrect(p, t.n, relTol));
+  if (hit) return { score: 1, detail: `relaxed accuracy 1: ${shown} matches ${hit.a} (rel_tol ${relTol})`, metrics: { relaxed_accuracy: 1, predicted: p.value } };
+  const texts = answers.filter((a) => referenceNumber(a) === undefined);
+  const r = texts.length > 0 ? anls(text, texts, threshold, variant) : undefined;
+  if (r && r.score > 0) {
+    return { score: r.score, detail: `ANLS ${fmt(r.score)} against the text answers (no number within rel_tol ${relTol})`, metrics: { relaxed_accuracy: 0, anls: r.score, similarity: r.best, nl: r.nl, variant } };
+  }
+  const why = p ? `${shown} is not within rel_tol ${relTol} of ${targets.map((t) => t.a).join(' or ')}` : 'no number in the answer';
+  return { score: 0, detail: `relaxed accuracy 0: ${why}`, metrics: { relaxed_accuracy: 0, ...(p ? { predicted: p.value } : {}) } };
 }
 
 export const anlsVerifier: VerifierDef = {
@@ -62,24 +85,8 @@ export const anlsVerifier: VerifierDef = {
     const answer = extractAnswer(input.response, parseExtractParam(params.extract));
     if (!answer.found) return { score: 0, detail: 'no answer found in the response', metrics: { anls: 0 } };
     if (numeric === 'relaxed') {
-      // Each accepted answer is scored by its kind: a number by relaxed accuracy, text by ANLS; the best counts.
-      const numbers = answers.map((a) => ({ a, n: referenceNumber(a) }));
-      const targets = numbers.filter((x) => x.n !== undefined);
-      if (targets.length > 0) {
-        const p = lastNumberOf(answer.text);
-        const hit = p !== undefined && targets.find((x) => relaxedCorrect(p, x.n!, relTol));
-        const texts = numbers.filter((x) => x.n === undefined).map((x) => x.a);
-        const r = texts.length > 0 ? anls(answer.text, texts, threshold, variant) : undefined;
-        if (hit || !r || r.score === 0) {
-          const said = p === undefined ? 'no number in the answer' : `${p.value}${p.percent ? '%' : ''} ${hit ? 'matches' : 'is not within'} ${hit ? hit.a : targets.map((x) => x.a).join(' or ')}`;
-          return {
-            score: hit ? 1 : 0,
-            detail: `relaxed accuracy ${hit ? 1 : 0}: ${said} (rel_tol ${relTol})`,
-            metrics: { relaxed_accuracy: hit ? 1 : 0, ...(p ? { predicted: p.value } : {}) },
-          };
-        }
-        return { score: r.score, detail: `ANLS ${fmt(r.score)} against the text answers (no number within rel_tol ${relTol})`, metrics: { relaxed_accuracy: 0, anls: r.score, similarity: r.best, nl: r.nl, variant } };
-      }
+      const out = relaxedOrAnls(answer.text, answers, relTol, threshold, variant);
+      if (out) return out;
     }
     const r = anls(answer.text, answers, threshold, variant);
     return {
