@@ -29,6 +29,10 @@ function int(v: string | undefined, flag: string, dflt: number, min = 0): number
 /** Runs one command; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   // score and verifiers print for a person: the embedded services' info logs would bury the output. serve keeps info.
   if (command !== 'serve') process.env.VERIMESH_LOG_LEVEL ??= 'warn';
   try {

@@ -18,6 +18,7 @@ export { createLogger, noopLogger } from './log.js';
 export type { Logger, LogLevel, LogSink } from './log.js';
 export { Admission, BoundedPool } from './admission.js';
 export { loadMedia, mediaPath, findMedia } from './media.js';
+export { readNumber, readInt, readChoice, readBool } from './params.js';
 export type { LoadMediaOptions } from './media.js';
 export { runBatch, describeVerifiers } from './verifier.js';
 export type { VerifyInput, VerifyContext, VerifyOutcome, VerifierDef, ServiceDef, RunBatchOptions } from './verifier.js';

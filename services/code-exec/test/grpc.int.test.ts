@@ -90,7 +90,7 @@ describe('zygote isolation (runs that share one zygote)', () => {
 
   it('a zygote that dies during a run costs nothing: the test is repeated in a fresh sandbox, a new zygote starts', async () => {
     const restarts = (svc.info!() as any).zygote_restarts;
-    const pending = verify(svc, [item('s', 'code.tests', fence('python', 'import time\ntime.sleep(3)\nprint("done")'), { language: 'python', tests: [{ stdin: '', stdout: 'done' }] })]);
+    const pending = verify(svc, [item('s', 'code.tests', fence('python', 'import time\ntime.sleep(3)\nprint("done")'), { language: 'python', tests: [{ stdin: '', stdout: 'done' }] }, { test_timeout_ms: 10_000 })]);
     // The zygote is the sandboxed zygote.py whose parent (bwrap) is this process; kill it once it has forked the run.
     const parentOf = (pid: string): string => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]!;
     let zygote: string | undefined;

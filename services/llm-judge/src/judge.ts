@@ -1,5 +1,5 @@
 // The judging core shared by the four verifiers: backends by name, the cache, templates, images and params.
-import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type Logger, type VerifyOutcome } from '@verimesh/kit';
+import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type Logger, type VerifyOutcome, readInt } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
 import { ask, type Answer, type Parsed } from './ask.js';
 import { Backend, type ChatMessage, type ChatRequest, type ContentPart } from './backend.js';
@@ -98,7 +98,7 @@ export class Judge {
   /** Reads samples, temperature, max_tokens, images, image_max_side from params. */
   params(params: Record<string, unknown>): JudgeParams {
     const backend = this.backendFor(params);
-    const samples = intParam(params, 'samples', 1, 1, 16);
+    const samples = readInt(params.samples, 'params.samples', 1, 1, 16);
     const t = params.temperature;
     if (t !== undefined && (typeof t !== 'number' || !(t >= 0 && t <= 2))) throw new InvalidArgumentError('params.temperature', 'params.temperature must be a number in [0, 2]');
     const images = params.images ?? true;
@@ -109,9 +109,9 @@ export class Judge {
       samples,
       // Votes need diversity: several samples at temperature 0 would all be the same call.
       temperature: (t as number | undefined) ?? (samples > 1 ? 0.7 : 0),
-      maxTokens: params.max_tokens === undefined ? undefined : intParam(params, 'max_tokens', 1, 1, 32_768),
+      maxTokens: params.max_tokens === undefined ? undefined : readInt(params.max_tokens, 'params.max_tokens', 1, 1, 32_768),
       images,
-      imageMaxSide: intParam(params, 'image_max_side', this.config.imageMaxSide, 16, 4096),
+      imageMaxSide: readInt(params.image_max_side, 'params.image_max_side', this.config.imageMaxSide, 16, 4096),
     };
   }
 
@@ -180,23 +180,7 @@ export class Judge {
   }
 }
 
-export function intParam(params: Record<string, unknown>, name: string, dflt: number, min: number, max: number): number {
-  const v = params[name];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new InvalidArgumentError(`params.${name}`, `params.${name} must be an integer in [${min}, ${max}]`);
-  }
-  return v;
-}
 
-export function choiceParam<T extends string>(params: Record<string, unknown>, name: string, choices: readonly T[]): T {
-  const v = params[name];
-  if (v === undefined) return choices[0]!;
-  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
-    throw new InvalidArgumentError(`params.${name}`, `params.${name} must be one of ${choices.map((c) => `"${c}"`).join(', ')}`);
-  }
-  return v as T;
-}
 
 /** Base metrics every LLM result carries. */
 export function baseMetrics(p: JudgeParams, template: string, hits: boolean[]): Record<string, unknown> {

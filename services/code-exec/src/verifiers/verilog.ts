@@ -109,6 +109,7 @@ export function verilogVerifier(engine: Engine): VerifierDef {
             limits: compileLimits,
             signal: ctx.signal,
           });
+          if (lint.infraError) throw new InternalError(`sandbox failed while linting: ${lint.infraError}`);
           const text = lint.stderr.toString();
           metrics.lint_warnings = (text.match(/^%Warning/gm) ?? []).length;
           metrics.lint_errors = (text.match(/^%Error/gm) ?? []).length;

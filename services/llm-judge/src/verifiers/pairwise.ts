@@ -1,8 +1,8 @@
 // judge.pairwise: the response against reference.baseline, judged in both orders so position bias cancels.
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readChoice } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Parsed } from '../ask.js';
-import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, orFailure, type Judge } from '../judge.js';
+import { baseMetrics, JUDGE_PARAMS, mean, orFailure, type Judge } from '../judge.js';
 import { labelMass, tokenAt } from '../logprobs.js';
 import type { TokenLogprob } from '../backend.js';
 import { parseJsonLoose } from '../parse.js';
@@ -57,7 +57,7 @@ export function pairwiseVerifier(judge: Judge): VerifierDef {
       if (typeof baseline !== 'string' || !baseline.trim()) throw new InvalidArgumentError('reference.baseline', 'reference.baseline must be a non-empty string');
       const crit = input.params.criteria;
       if (crit !== undefined && typeof crit !== 'string') throw new InvalidArgumentError('params.criteria', 'params.criteria must be a string');
-      const mode = choiceParam(input.params, 'score_mode', ['verdict', 'prob'] as const);
+      const mode = readChoice(input.params.score_mode, 'params.score_mode', ['verdict', 'prob'] as const, 'verdict');
       const answer = extractAnswer(input.response, parseExtractParam(input.params.extract)).text;
       const t = judge.templates.pairwise;
       const p = judge.paramsOr(input.params, t.version);

@@ -1,7 +1,7 @@
 // judge.reference: a strict YES/NO equivalence check against the reference answer; P(YES) from logprobs on request.
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readChoice } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, orFailure, type Judge } from '../judge.js';
+import { baseMetrics, JUDGE_PARAMS, mean, orFailure, type Judge } from '../judge.js';
 import { firstWordToken, probYes } from '../logprobs.js';
 import { parseYesNo } from '../parse.js';
 import { fence } from '../templates.js';
@@ -30,7 +30,7 @@ export function referenceVerifier(judge: Judge): VerifierDef {
     reference: { answer: 'the reference answer: a string, a number, or a list of accepted answers' },
     async verify(input, ctx) {
       const refText = referenceText(input.reference.answer);
-      const mode = choiceParam(input.params, 'score_mode', ['verdict', 'prob'] as const);
+      const mode = readChoice(input.params.score_mode, 'params.score_mode', ['verdict', 'prob'] as const, 'verdict');
       const answer = extractAnswer(input.response, parseExtractParam(input.params.extract)).text;
       const t = judge.templates.reference;
       const p = judge.paramsOr(input.params, t.version);

@@ -1,10 +1,10 @@
 // judge.rubric: weighted criteria (negative weights are pitfalls), local checks without an LLM, the rest in one judge call.
-import { InvalidArgumentError, UnavailableError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, UnavailableError, type VerifierDef, readChoice } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Parsed } from '../ask.js';
 import { compileCheck, type CompiledCheck } from '../checks.js';
 import type { PreparedImage } from '../images.js';
-import { baseMetrics, choiceParam, JUDGE_PARAMS, mean, orFailure, type Judge, type JudgeParams } from '../judge.js';
+import { baseMetrics, JUDGE_PARAMS, mean, orFailure, type Judge, type JudgeParams } from '../judge.js';
 import { expectedRating, tokenAt } from '../logprobs.js';
 import { parseJsonLoose } from '../parse.js';
 import { escapeDelimiters, fence } from '../templates.js';
@@ -166,8 +166,8 @@ export function rubricVerifier(judge: Judge): VerifierDef {
     },
     async verify(input, ctx) {
       const criteria = parseRubric(input.reference);
-      const scale = choiceParam(input.params, 'scale', ['binary', 'likert5'] as const);
-      const mode = choiceParam(input.params, 'score_mode', ['verdict', 'expected'] as const);
+      const scale = readChoice(input.params.scale, 'params.scale', ['binary', 'likert5'] as const, 'binary');
+      const mode = readChoice(input.params.score_mode, 'params.score_mode', ['verdict', 'expected'] as const, 'verdict');
       const answer = extractAnswer(input.response, parseExtractParam(input.params.extract)).text;
       const scores: number[] = new Array(criteria.length).fill(0);
       const rows: Array<Record<string, unknown>> = criteria.map((c) => ({ criterion: c.text, weight: c.weight, source: c.check ? `check:${c.check.type}` : 'llm' }));

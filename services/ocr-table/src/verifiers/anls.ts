@@ -1,8 +1,8 @@
 // doc.anls: ANLS of the extracted answer against reference.answers (DocVQA; lmms-eval's variant on request).
-import { InvalidArgumentError, type VerifierDef, type VerifyOutcome } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, type VerifyOutcome, readChoice, readNumber } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { anls, type AnlsVariant } from '../metrics/text.js';
-import { enumParam, fmt, numberParam, stringList } from '../params.js';
+import { fmt, stringList } from '../params.js';
 
 const NUMBER = /(?<![\p{L}\p{N}.])[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|(?<![\p{L}\p{N}])[-+−]?\.\d+%?/gu;
 
@@ -75,13 +75,13 @@ export const anlsVerifier: VerifierDef = {
   reference: { answers: 'accepted answers: a string or a list of strings (also read from "answer")' },
   verify(input) {
     const { params, reference } = input;
-    const threshold = numberParam(params.threshold, 'params.threshold', 0.5, 0, 1);
-    const variant = enumParam<AnlsVariant>(params.variant, 'params.variant', ['docvqa', 'lmms_eval'], 'docvqa');
+    const threshold = readNumber(params.threshold, 'params.threshold', 0.5, 0, 1);
+    const variant = readChoice<AnlsVariant>(params.variant, 'params.variant', ['docvqa', 'lmms_eval'], 'docvqa');
     const raw = reference.answers ?? reference.answer;
     if (raw === undefined) throw new InvalidArgumentError('reference.answers', 'reference.answers is required (a string or a list of strings)');
     const answers = stringList(raw, reference.answers !== undefined ? 'reference.answers' : 'reference.answer');
-    const numeric = enumParam(params.numeric, 'params.numeric', ['relaxed', 'off'] as const, 'off');
-    const relTol = numberParam(params.rel_tol, 'params.rel_tol', 0.05, 0, 1e6);
+    const numeric = readChoice(params.numeric, 'params.numeric', ['relaxed', 'off'] as const, 'off');
+    const relTol = readNumber(params.rel_tol, 'params.rel_tol', 0.05, 0, 1e6);
     const answer = extractAnswer(input.response, parseExtractParam(params.extract));
     if (!answer.found) return { score: 0, detail: 'no answer found in the response', metrics: { anls: 0 } };
     if (numeric === 'relaxed') {

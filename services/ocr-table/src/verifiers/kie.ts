@@ -1,8 +1,8 @@
 // doc.kie: the response's JSON against reference.fields, compared on flattened key paths (precision, recall, F1).
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readChoice } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { compareKie, countLeaves, extractJson, prf, type KieMatch, type KiePaths } from '../metrics/kie.js';
-import { enumParam, fmt } from '../params.js';
+import { fmt } from '../params.js';
 
 export const kieVerifier: VerifierDef = {
   name: 'doc.kie',
@@ -15,8 +15,8 @@ export const kieVerifier: VerifierDef = {
   reference: { fields: 'the expected fields: a JSON object (or its JSON text); nested objects and lists allowed' },
   verify(input) {
     const { params, reference } = input;
-    const metric = enumParam(params.metric, 'params.metric', ['f1', 'precision', 'recall'] as const, 'f1');
-    const match = enumParam<KieMatch>(params.match, 'params.match', ['exact', 'anls'], 'exact');
+    const metric = readChoice(params.metric, 'params.metric', ['f1', 'precision', 'recall'] as const, 'f1');
+    const match = readChoice<KieMatch>(params.match, 'params.match', ['exact', 'anls'], 'exact');
     let fields = reference.fields;
     if (typeof fields === 'string') {
       try {

@@ -1,10 +1,10 @@
 // doc.ocr: OCRs the policy's output image (or a region of the input image) and scores the text against reference.text.
-import { InvalidArgumentError, findMedia, loadMedia, messageOf, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, findMedia, loadMedia, messageOf, type VerifierDef, readChoice } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import { TEXT_METRICS } from '../metrics/text.js';
 import { ImageError, type Box, type OcrRunner } from '../ocr/runner.js';
-import { enumParam, fmt, stringList } from '../params.js';
+import { fmt, stringList } from '../params.js';
 import { normalizeParam, scoreText } from './text.js';
 
 function parseBox(value: unknown, field: string): Box {
@@ -32,7 +32,7 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
     reference: { text: 'the text the image should show (a string or a list; best match counts)', region: 'optional [x1, y1, x2, y2] of the input image' },
     async verify(input, ctx) {
       const { params, reference } = input;
-      const metric = enumParam(params.metric, 'params.metric', TEXT_METRICS, 'ned');
+      const metric = readChoice(params.metric, 'params.metric', TEXT_METRICS, 'ned');
       const normalize = normalizeParam(params.normalize, 'whitespace');
       const refs = stringList(reference.text, 'reference.text');
       const output = findMedia(input.media, 'image', 'output');

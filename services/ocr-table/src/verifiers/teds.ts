@@ -1,11 +1,11 @@
 // doc.teds: TEDS (or TEDS-S) of the table in the response against reference.table.
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readChoice, readBool } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import { tedSize, teds } from '../metrics/teds.js';
 import { findTable, type TableFormat } from '../table/find.js';
 import { TableParseError, type Table, type TableNormalization } from '../table/model.js';
-import { boolParam, enumParam, fmt } from '../params.js';
+import { fmt } from '../params.js';
 
 const NORMALIZE: readonly TableNormalization[] = ['omnidocbench', 'pubtabnet'];
 const FORMATS: readonly TableFormat[] = ['auto', 'html', 'markdown', 'latex'];
@@ -23,9 +23,9 @@ export function tedsVerifier(config: Pick<Config, 'maxTedCells' | 'maxTableChars
     reference: { table: 'the ground-truth table: HTML (<table>…), Markdown pipe table or LaTeX tabular' },
     verify(input) {
       const { params, reference } = input;
-      const structureOnly = boolParam(params.structure_only, 'params.structure_only', false);
-      const mode = enumParam(params.normalize, 'params.normalize', NORMALIZE, 'omnidocbench');
-      const format = enumParam(params.format, 'params.format', FORMATS, 'auto');
+      const structureOnly = readBool(params.structure_only, 'params.structure_only', false);
+      const mode = readChoice(params.normalize, 'params.normalize', NORMALIZE, 'omnidocbench');
+      const format = readChoice(params.format, 'params.format', FORMATS, 'auto');
       const extract = parseExtractParam(params.extract);
       if (typeof reference.table !== 'string' || reference.table.trim() === '') {
         throw new InvalidArgumentError('reference.table', 'reference.table must be a non-empty string (HTML, Markdown or LaTeX table)');

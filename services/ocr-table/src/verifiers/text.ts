@@ -1,8 +1,9 @@
+import { readChoice } from '@verimesh/kit';
 // doc.text: a text similarity (1 − NED by default, or CER, WER, BLEU, ROUGE-L, token F1) against reference.text.
 import type { VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { TEXT_METRICS, TEXT_NORMALIZATIONS, normalizeString, textSimilarity, type TextMetric, type TextNormalization } from '../metrics/text.js';
-import { enumParam, fmt, stringList } from '../params.js';
+import { fmt, stringList } from '../params.js';
 
 /** Scores a text against one or more references: the best of them. */
 export function scoreText(
@@ -31,7 +32,7 @@ export const textVerifier: VerifierDef = {
   reference: { text: 'the reference text, or a list of them (best match counts); without it, "answers" or "answer" is read (QA profiles)' },
   verify(input) {
     const { params, reference } = input;
-    const metric = enumParam(params.metric, 'params.metric', TEXT_METRICS, 'ned');
+    const metric = readChoice(params.metric, 'params.metric', TEXT_METRICS, 'ned');
     const normalize = normalizeParam(params.normalize);
     const key = reference.text !== undefined ? 'text' : reference.answers !== undefined ? 'answers' : reference.answer !== undefined ? 'answer' : 'text';
     const refs = stringList(reference[key], `reference.${key}`);
@@ -46,5 +47,5 @@ export const textVerifier: VerifierDef = {
 export function normalizeParam(value: unknown, fallback: TextNormalization = 'none'): TextNormalization {
   if (value === true) return 'basic';
   if (value === false) return 'none';
-  return enumParam(value, 'params.normalize', TEXT_NORMALIZATIONS, fallback);
+  return readChoice(value, 'params.normalize', TEXT_NORMALIZATIONS, fallback);
 }
