@@ -1,5 +1,5 @@
 // What the four vision verifiers share: params, answer extraction and parsing, coordinate conventions, reference boxes.
-import { InvalidArgumentError, findMedia, type VerifyContext, type VerifyInput } from '@verimesh/kit';
+import { InvalidArgumentError, findMedia, readChoice, type VerifyContext, type VerifyInput } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { isDegenerate, pixelBox, type Box, type BoxFormat, type Coords } from '@verimesh/geometry';
 import type { Config } from './config.js';
@@ -15,26 +15,11 @@ export interface ImageSize {
 export type Answer = { ok: true; shapes: Shape[]; notes: string[]; text: string } | { ok: false; detail: string };
 
 export function coordsParam(params: Record<string, unknown>): Coords {
-  const v = params.coords ?? 'absolute';
-  if (v !== 'absolute' && v !== 'normalized' && v !== 'norm1000') {
-    throw new InvalidArgumentError('params.coords', `params.coords must be "absolute", "normalized" or "norm1000", got ${JSON.stringify(v)}`);
-  }
-  return v;
+  return readChoice(params.coords, 'params.coords', ['absolute', 'normalized', 'norm1000'] as const, 'absolute');
 }
 
 export function formatParam(params: Record<string, unknown>): BoxFormat {
-  const v = params.format ?? 'xyxy';
-  if (v !== 'xyxy' && v !== 'xywh') throw new InvalidArgumentError('params.format', `params.format must be "xyxy" or "xywh", got ${JSON.stringify(v)}`);
-  return v;
-}
-
-export function numberParam(params: Record<string, unknown>, name: string, def: number | undefined, lo: number, hi: number): number | undefined {
-  const v = params[name];
-  if (v === undefined || v === null) return def;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
-    throw new InvalidArgumentError(`params.${name}`, `params.${name} must be a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
-  }
-  return v;
+  return readChoice(params.format, 'params.format', ['xyxy', 'xywh'] as const, 'xyxy');
 }
 
 /** Extract (params.extract, SPEC section 4) and parse the answer. */

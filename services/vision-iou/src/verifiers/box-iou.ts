@@ -1,9 +1,9 @@
 // vision.box_iou: IoU (COCO continuous, no +1) of the answer's first box, best over the reference boxes.
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readNumber } from '@verimesh/kit';
 import { boxIou, coordScale, giou, isDegenerate } from '@verimesh/geometry';
 import type { Config } from '../config.js';
 import {
-  COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, short, withSize,
+  COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBoxes, short, withSize,
 } from '../common.js';
 
 export function boxIouVerifier(cfg: Config): VerifierDef {
@@ -25,7 +25,7 @@ export function boxIouVerifier(cfg: Config): VerifierDef {
     verify(input, ctx) {
       const refs = referenceBoxes(input.reference, cfg.maxBoxes);
       if (!refs) throw new InvalidArgumentError('reference.box', 'reference.box (or reference.boxes) is required');
-      const threshold = numberParam(input.params, 'threshold', undefined, 0, 1);
+      const threshold = readNumber(input.params.threshold, 'params.threshold', undefined, 0, 1);
       const variant = input.params.variant ?? 'iou';
       if (variant !== 'iou' && variant !== 'giou') throw new InvalidArgumentError('params.variant', `params.variant must be "iou" or "giou", got ${short(variant)}`);
       const coords = coordsParam(input.params);

@@ -1,8 +1,8 @@
 // vision.detection: one-to-one matched F1 (Hungarian, label-aware), precision, recall, mean IoU and COCO mAP.
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readNumber } from '@verimesh/kit';
 import { coordScale, isDegenerate } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBox, short, withSize } from '../common.js';
+import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBox, short, withSize } from '../common.js';
 import { cocoMap, matchF1, type Obj } from '../detection-metrics.js';
 
 /** Labels compare case-insensitively with whitespace collapsed ("Traffic  Light" = "traffic light"). */
@@ -49,7 +49,7 @@ export function detectionVerifier(cfg: Config): VerifierDef {
     },
     verify(input, ctx) {
       const refs = referenceObjects(input.reference, cfg.maxBoxes);
-      const thr = numberParam(input.params, 'iou_threshold', 0.5, 0, 1) as number;
+      const thr = readNumber(input.params.iou_threshold, 'params.iou_threshold', 0.5, 0, 1);
       const scoreKind = input.params.score ?? 'f1';
       if (scoreKind !== 'f1' && scoreKind !== 'map' && scoreKind !== 'map_count') {
         throw new InvalidArgumentError('params.score', `params.score must be "f1", "map" or "map_count", got ${short(scoreKind)}`);

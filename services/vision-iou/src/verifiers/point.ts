@@ -1,8 +1,8 @@
 // vision.point: is the predicted point inside the reference box/mask, or GUI-G2's Gaussian point reward, or within a distance.
-import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readNumber } from '@verimesh/kit';
 import { coordScale, isDegenerate, rleContains, rleToBbox, type Box, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, numberParam, readAnswer, referenceBoxes, short, withSize } from '../common.js';
+import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBoxes, short, withSize } from '../common.js';
 import { referenceMask } from '../masks.js';
 
 type Mode = 'inside' | 'gaussian' | 'distance';
@@ -45,8 +45,8 @@ export function pointVerifier(cfg: Config): VerifierDef {
     async verify(input, ctx) {
       const mode = (input.params.mode ?? 'inside') as Mode;
       if (mode !== 'inside' && mode !== 'gaussian' && mode !== 'distance') throw new InvalidArgumentError('params.mode', `params.mode must be "inside", "gaussian" or "distance", got ${short(mode)}`);
-      const sigmaScale = numberParam(input.params, 'sigma_scale', 0.5, 1e-6, 1e6) as number;
-      const maxDist = numberParam(input.params, 'max_dist', undefined, 0, 1e9);
+      const sigmaScale = readNumber(input.params.sigma_scale, 'params.sigma_scale', 0.5, 1e-6, 1e6);
+      const maxDist = readNumber(input.params.max_dist, 'params.max_dist', undefined, 0, 1e9);
       if (mode === 'distance' && maxDist === undefined) throw new InvalidArgumentError('params.max_dist', 'params.max_dist (pixels) is required with mode "distance"');
       const boxes = referenceBoxes(input.reference, cfg.maxBoxes);
       let mask: Rle | undefined;
