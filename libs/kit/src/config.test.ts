@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const cfg = loadConfig(COMMON_OPTIONS, { env: { VERIMESH_PORT: '7000', VERIMESH_HOST: '127.0.0.1' }, argv: ['--port', '7001'] });
     expect(cfg.port).toBe(7001);
     expect(cfg.host).toBe('127.0.0.1');
-    expect(cfg.maxInFlight).toBe(20_000);
+    expect(cfg.maxInFlight).toBe(0); // 0 = the service decides (ServiceDef.maxInFlight, else 20,000)
     expect(Object.isFrozen(cfg)).toBe(true);
   });
 

@@ -102,9 +102,9 @@ export const COMMON_OPTIONS = {
     type: 'int',
     env: 'VERIMESH_MAX_IN_FLIGHT',
     flag: 'max-in-flight',
-    default: 20_000,
-    min: 1,
-    doc: 'items admitted at once across calls; beyond it RESOURCE_EXHAUSTED',
+    default: 0,
+    min: 0,
+    doc: "items admitted at once across calls; beyond it RESOURCE_EXHAUSTED (0 = the service's default, 20,000 unless it sets its own)",
   },
   shutdownGraceMs: {
     type: 'int',

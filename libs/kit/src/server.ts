@@ -126,7 +126,7 @@ export interface VerifierServerOptions {
  */
 export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(service.name, (opts.logLevel as LogLevel | undefined) ?? undefined);
-  const admission = new Admission(opts.maxInFlight ?? 20_000);
+  const admission = new Admission(opts.maxInFlight || service.maxInFlight || 20_000);
   await service.start?.();
   const pkg = loadPackage();
   return startServer({

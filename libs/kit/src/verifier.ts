@@ -56,6 +56,8 @@ export interface ServiceDef {
   verifiers: readonly VerifierDef[];
   /** Facts for Describe (toolchains, sandbox mode, models); must be JSON-serializable. */
   info?: () => Record<string, unknown>;
+  /** Items admitted at once across calls when VERIMESH_MAX_IN_FLIGHT is not set (default 20,000). */
+  maxInFlight?: number;
   /** Items of one batch verified at once (default 64): bounds the async work one call starts. */
   concurrency?: number;
   /** Called once before serving (load models, probe toolchains) and at shutdown. */

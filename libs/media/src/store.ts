@@ -1,14 +1,14 @@
-// Videos for the verifiers: local paths for ffmpeg, ffprobe facts cached by content hash, and frames at given times.
+// Videos for the verifiers: local files in a bounded cache, ffprobe facts cached by content hash, and frames at given times.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { BoundedPool, DeadlineError, InvalidArgumentError, UnavailableError, loadMedia, mediaPath, messageOf } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
+import { ffmpegPath, ffprobePath } from './binaries.js';
 
 /** What ffprobe says about a video (first video stream + container). */
 export interface VideoInfo {
@@ -41,36 +41,6 @@ export interface VideoStoreOptions {
 
 /** A video to read: a sample's media entry, a local file path, or the bytes themselves. */
 export type VideoInput = MediaJson | string | Buffer;
-
-const requireCjs = createRequire(import.meta.url);
-
-function optionalPath(pkg: string, pick: (m: unknown) => unknown): string | undefined {
-  try {
-    const p = pick(requireCjs(pkg));
-    return typeof p === 'string' && p && existsSync(p) ? p : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-let ffmpegBin: string | undefined;
-let ffprobeBin: string | undefined;
-
-/** ffmpeg binary: $FFMPEG_PATH, then ffmpeg-static, then @ffmpeg-installer/ffmpeg, then `ffmpeg` on PATH. */
-export function ffmpegPath(): string {
-  ffmpegBin ??=
-    process.env.FFMPEG_PATH ||
-    optionalPath('ffmpeg-static', (m) => m) ||
-    optionalPath('@ffmpeg-installer/ffmpeg', (m) => (m as { path?: string }).path) ||
-    'ffmpeg';
-  return ffmpegBin;
-}
-
-/** ffprobe binary: $FFPROBE_PATH, then @ffprobe-installer/ffprobe, then `ffprobe` on PATH. */
-export function ffprobePath(): string {
-  ffprobeBin ??= process.env.FFPROBE_PATH || optionalPath('@ffprobe-installer/ffprobe', (m) => (m as { path?: string }).path) || 'ffprobe';
-  return ffprobeBin;
-}
 
 /** A small least-recently-used map (Map keeps insertion order; a hit re-inserts). */
 class Lru<V> {

@@ -35,6 +35,9 @@ export function createService(config: Config = loadServiceConfig(), log: Logger 
     engine,
     // Items run their tests through the engine's bounded pool; this only bounds how many items prepare at once.
     concurrency: 256,
+    // Batch-level backpressure: admit no more items at once than the run queue can hold, so an overloaded instance
+    // answers RESOURCE_EXHAUSTED for the call instead of queueing without bound.
+    maxInFlight: Math.max(1, config.queue),
     verifiers: [testsVerifier(engine), verilogVerifier(engine), lpVerifier(lp, config)].map(withStart),
     info: () => ({ ...engine.info(), lp_workers: config.lpWorkers, lp_workers_replaced: lp.replaced }),
     start,

@@ -61,7 +61,7 @@ export class Gateway {
     const profiles = new Map<string, CompiledSpec>();
     for (const [name, spec] of Object.entries(opts.profiles ?? {})) profiles.set(name, compileSpec(spec, `profiles.${name}`));
     this.ctx = { profiles, cache: new SpecCache() };
-    this.admission = new Admission(opts.maxInFlight ?? 20_000);
+    this.admission = new Admission(opts.maxInFlight || 20_000);
     this.deps = { backends: this.backends, defaultTimeoutMs: opts.defaultTimeoutMs ?? 30_000, metrics: this.metrics, log: this.log };
   }
 

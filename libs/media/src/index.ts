@@ -1,0 +1,5 @@
+// Public surface of @verimesh/media: ffmpeg/ffprobe paths, the video store (probe, frames, bounded cache) and frame times.
+export { ffmpegPath, ffprobePath } from './binaries.js';
+export { VideoStore, defaultVideoStore, extractFrames } from './store.js';
+export type { ExtractFramesOptions, VideoFrame, VideoInfo, VideoInput, VideoStoreOptions } from './store.js';
+export { evenlySpacedTimes } from './times.js';
