@@ -1,3 +1,4 @@
+// The media library against real ffmpeg/ffprobe: probing and its content-hash cache, the bounded disk cache, frames, deadlines.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

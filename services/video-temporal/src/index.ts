@@ -1,9 +1,9 @@
-// Public surface of @verimesh/video-temporal: the service, its config, and the video helpers other services may use.
+// Public surface of @verimesh/video-temporal: the service, its config, parsers and metrics; the video helpers are re-exported from @verimesh/media for existing callers (bench/video.ts).
 export { createService, SERVICE_NAME, VERSION } from './service.js';
 export { OPTIONS, loadServiceConfig } from './config.js';
 export type { Config } from './config.js';
-export { extractFrames, VideoStore, defaultVideoStore, ffmpegPath, ffprobePath } from './media.js';
-export type { ExtractFramesOptions, VideoFrame, VideoInfo, VideoInput, VideoStoreOptions } from './media.js';
+export { extractFrames, VideoStore, defaultVideoStore, ffmpegPath, ffprobePath } from '@verimesh/media';
+export type { ExtractFramesOptions, VideoFrame, VideoInfo, VideoInput, VideoStoreOptions } from '@verimesh/media';
 export { parseSpans, parseTimestamps, parseTime } from './timestamps.js';
 export type { Span, ParsedSpans, TimeUnit } from './timestamps.js';
 export { temporalIou, timeR1Factor } from './temporal.js';

@@ -1,7 +1,7 @@
 // The video-temporal service: its four verifiers over one shared video store (ffprobe cache, media cache, ffmpeg pool).
 import type { ServiceDef } from '@verimesh/kit';
 import { loadServiceConfig, type Config } from './config.js';
-import { VideoStore } from './media.js';
+import { VideoStore } from '@verimesh/media';
 import { keyframesVerifier } from './verifiers/keyframes.js';
 import { maskJfVerifier } from './verifiers/mask-jf.js';
 import { temporalIouVerifier } from './verifiers/temporal-iou.js';

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, findMedia } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { VerifyContext, VerifyInput } from '@verimesh/kit';
-import type { VideoInfo, VideoStore } from '../media.js';
+import type { VideoInfo, VideoStore } from '@verimesh/media';
 import { timeValue, type Span, type TimeUnit } from '../timestamps.js';
 
 /** The answer text the policy gave (params.extract, SPEC section 4). */

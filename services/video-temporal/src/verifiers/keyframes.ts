@@ -1,7 +1,7 @@
 // video.keyframes: F1 of the predicted evidence timestamps against the reference evidence spans.
 import { InvalidArgumentError } from '@verimesh/kit';
 import type { VerifierDef } from '@verimesh/kit';
-import type { VideoStore } from '../media.js';
+import type { VideoStore } from '@verimesh/media';
 import { parseTimestamps } from '../timestamps.js';
 import { EXTRACT_DOC, FPS_DOC, UNIT_DOC, answerText, fpsOf, hasVideo, refSpans, round6, sampleVideo, unitParam } from './common.js';
 

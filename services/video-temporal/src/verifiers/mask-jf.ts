@@ -5,7 +5,7 @@ import { normalizePolygons, parseRle, polygonToRle, rleDecode, rleIou, type Rle 
 import type { Config } from '../config.js';
 import { boundaryF, type Bitmap } from '../davis.js';
 import { matchTimes, parseFrames } from '../frames.js';
-import type { VideoStore } from '../media.js';
+import type { VideoStore } from '@verimesh/media';
 import {
   EXTRACT_DOC,
   FPS_DOC,

@@ -1,7 +1,7 @@
 // video.temporal_iou: temporal IoU of the predicted span(s) against the reference span(s), optionally Time-R1 style.
 import { InvalidArgumentError } from '@verimesh/kit';
 import type { VerifierDef, VerifyOutcome } from '@verimesh/kit';
-import type { VideoInfo, VideoStore } from '../media.js';
+import type { VideoInfo, VideoStore } from '@verimesh/media';
 import { temporalIou, timeR1Factor } from '../temporal.js';
 import { parseSpans, type Span } from '../timestamps.js';
 import {

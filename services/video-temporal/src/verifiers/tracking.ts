@@ -4,7 +4,7 @@ import type { VerifierDef } from '@verimesh/kit';
 import { boxIou, coordScale, pixelBox, type Box } from '@verimesh/geometry';
 import type { Config } from '../config.js';
 import { matchTimes, parseFrames } from '../frames.js';
-import type { VideoInfo, VideoStore } from '../media.js';
+import type { VideoInfo, VideoStore } from '@verimesh/media';
 import {
   EXTRACT_DOC,
   FPS_DOC,
