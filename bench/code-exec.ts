@@ -2,29 +2,19 @@
 // explicit settings), against one fresh sandboxed python3 per test (the same service with zygotes off) in the same run;
 // C++ rollouts of 10 tests, compiled once per rollout against compiled once per test. `npm run bench:code-exec -- NAME`
 // measures only the zygote configurations whose name contains NAME.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
-import * as grpc from '@grpc/grpc-js';
-import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+import type { ChildProcess } from 'node:child_process';
+import type { VerifierServiceClient } from '@verimesh/proto';
+import { verifierClient } from './lib/grpc.js';
+import { machineLine } from './lib/machine.js';
+import { freePort, spawnNode } from './lib/proc.js';
 
 async function startService(env: Record<string, string>): Promise<{ proc: ChildProcess; client: VerifierServiceClient }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'services/code-exec/src/main.ts', '--port', String(port), '--host', '127.0.0.1'], {
-    env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn', VERIMESH_CODE_EXEC_ZYGOTE_PRELOAD: '', ...env },
+  const proc = spawnNode(['services/code-exec/src/main.ts', '--port', String(port), '--host', '127.0.0.1'], {
+    env: { VERIMESH_LOG_LEVEL: 'warn', VERIMESH_CODE_EXEC_ZYGOTE_PRELOAD: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const client = new (loadPackage().verimesh.v1.VerifierService)(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const client = verifierClient(port);
   await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 60_000, (e) => (e ? reject(e) : resolve())));
   return { proc, client };
 }
@@ -72,8 +62,7 @@ const CONFIGS: Array<{ name: string; env: Record<string, string> }> = [
 ];
 
 async function main(): Promise<void> {
-  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? '?'}`;
-  console.log(`machine: ${machine}; date ${new Date().toISOString()}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(machineLine());
   const only = process.argv[2];
   const rates = new Map<string, number>();
   for (const c of CONFIGS) {

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
-import os from 'node:os';
+import { machineLine } from './lib/machine.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type StructValue = { nullValue?: 0; numberValue?: number; stringValue?: string; boolValue?: boolean; structValue?: Struct; listValue?: { values: StructValue[] } };
@@ -75,7 +75,8 @@ async function main(): Promise<void> {
   const struct = await run('struct', 'EchoStruct', () => ({
     items: Array.from({ length: N }, (_, i) => ({ ...items(i), reference: toStruct(reference), params: toStruct(params) })),
   }));
-  console.log(`json/struct ratio ${(json / struct).toFixed(2)}  (${os.cpus().length} cores, ${os.cpus()[0]?.model}, ${new Date().toISOString().slice(0, 10)})`);
+  console.log(`json/struct ratio ${(json / struct).toFixed(2)}`);
+  console.log(machineLine());
   client.close();
   server.forceShutdown();
 }

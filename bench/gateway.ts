@@ -1,116 +1,15 @@
 // Gateway benchmark: 1,024-sample batches of text.exact + text.format through a real gateway process over loopback,
 // against the naive design (one unary Score per sample) and the transport limit (an echo server, same hops, no work),
 // plus the gateway's RSS with 10,000 samples in flight. Run: npm run bench:gateway. Figures go to bench/gateway.RESULTS.md.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
-import { noopLogger, startServer } from '@verimesh/kit';
-import {
-  loadPackage,
-  type RewardGatewayServiceClient,
-  type Sample,
-  type ScoreRequest__Output,
-  type ScoreResponse,
-  type VerifyBatchRequest__Output,
-  type VerifyBatchResponse,
-} from '@verimesh/proto';
+import type { ChildProcess } from 'node:child_process';
+import type { RewardGatewayServiceClient, Sample } from '@verimesh/proto';
+import { gatewayClient, score } from './lib/grpc.js';
+import { machine } from './lib/machine.js';
+import { cpuUs, freePort, killOnExit, rssOf, spawnNode, waitReady } from './lib/proc.js';
+import { f0, f1, mb, pct, runCalls, type Run as CallRun } from './lib/stats.js';
 
 const BATCH = 1024;
 const args = process.argv.slice(2);
-
-// ---------- server modes (this file re-spawned as a child process) ----------
-
-/** Echo: a RewardGatewayService whose Score answers each sample with a result of the gateway's shape, doing no work. */
-async function echoServer(port: number): Promise<void> {
-  const pkg = loadPackage();
-  await startServer({
-    name: 'echo',
-    host: '127.0.0.1',
-    port,
-    log: noopLogger,
-    register: (server) =>
-      server.addService(pkg.verimesh.v1.RewardGatewayService.service, {
-        Score: (call: grpc.ServerUnaryCall<ScoreRequest__Output, ScoreResponse>, cb: grpc.sendUnaryData<ScoreResponse>) => {
-          const results = call.request.samples.map((s) => ({
-            id: s.id,
-            reward: 1,
-            status: 'RESULT_STATUS_OK' as const,
-            error: '',
-            metadata_json: s.metadata_json,
-            components: s.reward!.components.map((c) => ({
-              name: c.name || c.verifier,
-              score: 1,
-              status: 'COMPONENT_STATUS_OK' as const,
-              detail: 'choice B matches',
-              metrics_json: '{"match":"letter","letter":"B"}',
-              latency_ms: 0.01,
-            })),
-          }));
-          cb(null, { results, groups: [] });
-        },
-        ScoreStream: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
-        ListVerifiers: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { verifiers: [] }),
-      }),
-  });
-}
-
-/** A VerifierService that holds every batch for `delayMs` then scores each item 1 (keeps samples in flight for the RSS probe). */
-async function slowVerifier(port: number, delayMs: number): Promise<void> {
-  const pkg = loadPackage();
-  await startServer({
-    name: 'slow',
-    host: '127.0.0.1',
-    port,
-    log: noopLogger,
-    register: (server) =>
-      server.addService(pkg.verimesh.v1.VerifierService.service, {
-        VerifyBatch: (call: grpc.ServerUnaryCall<VerifyBatchRequest__Output, VerifyBatchResponse>, cb: grpc.sendUnaryData<VerifyBatchResponse>) => {
-          setTimeout(() => cb(null, { results: call.request.items.map((it) => ({ key: it.key, result: { score: 1, status: 'COMPONENT_STATUS_OK' } })) }), delayMs);
-        },
-        Describe: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { service: 'vision-iou', version: 'bench', verifiers: [] }),
-      }),
-  });
-}
-
-// ---------- helpers ----------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
-
-function spawnNode(argv: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...argv], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'error' } });
-  return child;
-}
-
-function client(port: number): RewardGatewayServiceClient {
-  const Ctor = loadPackage().verimesh.v1.RewardGatewayService;
-  return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 256 << 20, 'grpc.max_send_message_length': 256 << 20 });
-}
-
-function score(c: RewardGatewayServiceClient, samples: Sample[]): Promise<ScoreResponse> {
-  return new Promise((resolve, reject) => c.Score({ samples }, { deadline: Date.now() + 120_000 }, (e, r) => (e ? reject(e) : resolve(r as ScoreResponse))));
-}
-
-async function waitReady(c: RewardGatewayServiceClient, probe: Sample[]): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      await score(c, probe);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('server did not come up');
-}
 
 const RESPONSE_BODY = 'Let me look at the options carefully. '.repeat(4);
 function makeSamples(n: number, prefix: string, extra: object[] = []): Sample[] {
@@ -130,24 +29,9 @@ function makeSamples(n: number, prefix: string, extra: object[] = []): Sample[] 
   }));
 }
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
-interface Run {
-  samplesPerSec: number;
-  p50: number;
-  p99: number;
+interface Run extends CallRun {
   /** CPU time (user + system) the server process spent per sample: insensitive to other load on the machine. */
   serverCpuUs?: number;
-}
-
-/** utime + stime of a process in microseconds (from /proc, clock ticks of 10 ms). */
-function cpuUs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10_000;
 }
 
 async function withCpu(pid: number, samples: number, f: () => Promise<Run>): Promise<Run> {
@@ -159,78 +43,43 @@ async function withCpu(pid: number, samples: number, f: () => Promise<Run>): Pro
 /** `rounds` batches, `inFlight` at a time; latency per batch, throughput over the whole run. */
 async function runBatches(c: RewardGatewayServiceClient, rounds: number, inFlight: number, check = false): Promise<Run> {
   const batches = Array.from({ length: inFlight }, (_, k) => makeSamples(BATCH, `b${k}`));
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    batches.map(async (b) => {
-      while (next < rounds) {
-        next++;
-        const s = performance.now();
-        const r = await score(c, b);
-        lat.push(performance.now() - s);
-        if (check && (r.results!.length !== BATCH || r.results!.some((x) => x.status !== 'RESULT_STATUS_OK'))) throw new Error('bad results');
-      }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
-  return { samplesPerSec: (rounds * BATCH) / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+  const { samplesPerSec, p50, p99 } = await runCalls(rounds, inFlight, async (k) => {
+    const r = await score(c, batches[k]!);
+    if (check && (r.results!.length !== BATCH || r.results!.some((x) => x.status !== 'RESULT_STATUS_OK'))) throw new Error('bad results');
+  }, BATCH);
+  return { samplesPerSec, p50, p99 };
 }
 
 /** The naive design: one unary Score per sample, `concurrency` calls in flight. */
-async function runNaive(c: RewardGatewayServiceClient, n: number, concurrency: number): Promise<{ samplesPerSec: number; p50: number; p99: number }> {
+async function runNaive(c: RewardGatewayServiceClient, n: number, concurrency: number): Promise<Run> {
   const samples = makeSamples(n, 'n');
-  const lat: number[] = [];
   let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < samples.length) {
-        const s = samples[next++]!;
-        const t = performance.now();
-        await score(c, [s]);
-        lat.push(performance.now() - t);
-      }
-    }),
-  );
-  return { samplesPerSec: n / ((performance.now() - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99) };
+  const { samplesPerSec, p50, p99 } = await runCalls(n, concurrency, () => score(c, [samples[next++]!]), 1);
+  return { samplesPerSec, p50, p99 };
 }
-
-function rssOf(pid: number): { rss: number; hwm: number } {
-  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
-const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
-const f1 = (x: number) => x.toFixed(1);
 
 async function main(): Promise<void> {
   const flag = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  if (args.includes('--echo-server')) return echoServer(Number(flag('--port')));
-  if (args.includes('--slow-verifier')) return slowVerifier(Number(flag('--port')), Number(flag('--delay-ms') ?? 2000));
-
   const rounds = Number(flag('--rounds') ?? 20);
-  const loadAvg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadAvg = machine().loadavg;
   const children: ChildProcess[] = [];
-  const cleanup = () => children.forEach((c) => c.kill('SIGKILL'));
-  process.on('exit', cleanup);
+  const cleanup = killOnExit(children);
   try {
     const gwPort = await freePort();
     const echoPort = await freePort();
     const slowPort = await freePort();
     const gw = spawnNode(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--port', String(gwPort), '--http-port', '0', '--services', `vision-iou=127.0.0.1:${slowPort}`, '--log-level', 'error']);
-    const echo = spawnNode(['bench/gateway.ts', '--echo-server', '--port', String(echoPort)]);
-    const slow = spawnNode(['bench/gateway.ts', '--slow-verifier', '--port', String(slowPort), '--delay-ms', '3000']);
+    const echo = spawnNode(['bench/lib/echo.ts', '--echo-score', '--port', String(echoPort)]);
+    const slow = spawnNode(['bench/lib/echo.ts', '--echo-verifier', '--port', String(slowPort), '--delay-ms', '3000']);
     children.push(gw, echo, slow);
-    const gwc = client(gwPort);
-    const echoc = client(echoPort);
-    await waitReady(gwc, makeSamples(1, 'probe'));
-    await waitReady(echoc, makeSamples(1, 'probe'));
+    const gwc = gatewayClient(gwPort);
+    const echoc = gatewayClient(echoPort);
+    const probe = makeSamples(1, 'probe');
+    await waitReady(() => score(gwc, probe), 200);
+    await waitReady(() => score(echoc, probe), 200);
 
     // Warm-up (JIT, channel, spec cache) on both.
     await runBatches(gwc, 10, 1, true);

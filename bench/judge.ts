@@ -2,14 +2,15 @@
 // judgments/s through a real service process over gRPC (target ≥ 90% of 64 / 0.2 s = 320/s), the service's own
 // overhead per judgment, and the cache-hit path. Baseline in the same run: a bare HTTP client on the same backend.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { cpus, loadavg } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { noopLogger, runBatch, type ServiceDef } from '@verimesh/kit';
 import { createService, loadServiceConfig } from '@verimesh/llm-judge';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
 import { OpenAiServer } from '../services/llm-judge/test/openai-server.js';
+import { machine } from './lib/machine.js';
+import { cpuUs } from './lib/proc.js';
+import { pct } from './lib/stats.js';
 
 const LATENCY_MS = 200;
 const SLOTS = 64;
@@ -21,11 +22,7 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 40);
 
 const REPLY = JSON.stringify({ criteria: [{ id: 1, reason: 'it is polite', score: 1 }] });
 
-function cpuMsOf(pid: number): number {
-  // utime + stime in clock ticks (fields 14, 15 of /proc/pid/stat); 100 ticks/s on Linux.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const cpuMsOf = (pid: number): number => cpuUs(pid) / 1000;
 
 /** One chat request from a bare keep-alive HTTP client: what any client gets from this backend on this machine. */
 function bareRequest(agent: http.Agent, url: string): Promise<void> {
@@ -161,8 +158,6 @@ async function run(client: VerifierServiceClient, n: number, offset = 0): Promis
   return { seconds: (performance.now() - t0) / 1000, hits, ok, batchMs };
 }
 
-const pct = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!;
-
 /** The backend runs in its own process (as a real vLLM would), so its CPU does not queue behind the load client. */
 async function backendProcess(): Promise<void> {
   const backend = new OpenAiServer({ latencyMs: LATENCY_MS, concurrency: SLOTS, record: false });
@@ -229,7 +224,7 @@ async function main(): Promise<void> {
     const embeddedAdded = seq.embedded.map((x, i) => x - seq.bare[i]!);
     const report = {
       date: new Date().toISOString(),
-      machine: { nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadavg_1m: round(loadavg()[0]!, 2) },
+      machine: machine(),
       setup: { backend_latency_ms: LATENCY_MS, backend_slots: SLOTS, service_backend_concurrency: SLOTS, judgments: N, batch: BATCH, grpc_calls_in_flight: CALLS_IN_FLIGHT },
       unloaded_latency: {
         judgments: SEQUENTIAL,

@@ -2,9 +2,9 @@
 // against the reference's published timings; then OCR images/s on 512×512 text images (CPU), the service's session
 // options against onnxruntime's defaults (idle pool threads spinning) in the same run.
 import os from 'node:os';
-import { execSync } from 'node:child_process';
 import sharp from 'sharp';
 import { OcrEngine, cer, findTable, teds, type Table, type TableNode } from '@verimesh/ocr-table';
+import { machineLine } from './lib/machine.js';
 
 // ---------- data ----------
 function rng(seed: number): () => number {
@@ -241,11 +241,4 @@ await ocrRun('ours (spinning off)', false);
 await ocrRun('baseline: onnxruntime default (spinning on)', true);
 await ocrRun('ours (spinning off), again', false);
 say('');
-const cpu = (() => {
-  try {
-    return execSync('lscpu | grep "Model name"').toString().replace(/\s+/g, ' ').trim();
-  } catch {
-    return os.cpus()[0]?.model ?? 'unknown';
-  }
-})();
-say(`Machine: nproc ${os.cpus().length}, ${cpu}; Node ${process.version}; ${new Date().toISOString()}`);
+say(machineLine());

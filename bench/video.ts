@@ -3,13 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { rleEncode, rleIou, rleToString } from '@verimesh/geometry';
 import { runBatch } from '@verimesh/kit';
-import { loadPackage, type Sample, type VerifierServiceClient, type VerifyItem } from '@verimesh/proto';
+import type { Sample, VerifyItem } from '@verimesh/proto';
 import { boundaryF, createService, ffmpegPath, loadServiceConfig, VideoStore, type Bitmap } from '@verimesh/video-temporal';
-// The same loopback helpers and echo processes (a relay gateway and a verifier that do no work) as the vision benchmark.
-import { behindPromise, freePort, gatewayClient, interleaved, perItemUs, score, spawnNode, waitReady } from './vision.js';
+import { gatewayClient, score, verifierClient, verify } from './lib/grpc.js';
+import { behindPromise, perItemUs } from './lib/inproc.js';
+import { machine } from './lib/machine.js';
+import { freePort, killOnExit, spawnNode, waitReady } from './lib/proc.js';
+import { interleaved } from './lib/stats.js';
 
 const BATCH = 1024;
 const items = (n: number): VerifyItem[] =>
@@ -48,21 +50,17 @@ async function throughput(): Promise<Record<string, number | string>> {
       '--http-port', String(httpPort),
       '--log-level', 'error',
     ]),
-    spawnNode(['bench/vision.ts', '--echo-verifier', '--port', String(evPort)]),
-    spawnNode(['bench/vision.ts', '--echo-gateway', '--port', String(egPort), '--target', `127.0.0.1:${evPort}`]),
+    spawnNode(['bench/lib/echo.ts', '--echo-verifier', '--port', String(evPort)]),
+    spawnNode(['bench/lib/echo.ts', '--echo-gateway', '--port', String(egPort), '--target', `127.0.0.1:${evPort}`]),
   ];
-  const Ctor = loadPackage().verimesh.v1.VerifierService;
-  const client: VerifierServiceClient = new Ctor(`127.0.0.1:${svcPort}`, grpc.credentials.createInsecure());
+  const kill = killOnExit(children);
+  const client = verifierClient(svcPort);
   const gw = gatewayClient(gwPort);
   const echo = gatewayClient(egPort);
-  const direct = (): Promise<void> =>
-    new Promise((resolve, reject) =>
-      client.VerifyBatch({ items: items(BATCH) }, { deadline: Date.now() + 30_000 }, (err, res) => {
-        if (err) return reject(err);
-        if (res?.results?.length !== BATCH) return reject(new Error('short reply'));
-        resolve();
-      }),
-    );
+  const direct = async (): Promise<void> => {
+    const res = await verify(client, items(BATCH), 30_000);
+    if (res.results?.length !== BATCH) throw new Error('short reply');
+  };
   const body = JSON.stringify({ samples: samples(BATCH) });
   const viaHttp = async (): Promise<void> => {
     const res = await fetch(`http://127.0.0.1:${httpPort}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -104,7 +102,7 @@ async function throughput(): Promise<Record<string, number | string>> {
     client.close();
     gw.close();
     echo.close();
-    for (const c of children) c.kill('SIGKILL');
+    kill();
   }
 }
 
@@ -233,13 +231,7 @@ async function jf(): Promise<Record<string, number | string>> {
 }
 
 async function main(): Promise<void> {
-  const machine = {
-    nproc: execFileSync('nproc', { encoding: 'utf8' }).trim(),
-    cpu: (execFileSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name')) ?? '').replace(/Model name:\s*/, ''),
-    date: new Date().toISOString(),
-    node: process.version,
-  };
-  const out: Record<string, unknown> = { machine };
+  const out: Record<string, unknown> = { machine: machine() };
   out.durationCache = await durationCache();
   process.stdout.write(`${JSON.stringify(out.durationCache, null, 2)}\n`);
   out.jf = await jf();

@@ -2,25 +2,16 @@
 // loopback in 1,024-sample batches, against a same-run echo limit (the same messages through two echo processes doing
 // no work); (b) mask IoU on 1000×1000 masks, RLE-direct against decode-to-pixels-then-count, and µs per pair.
 // Run: npm run bench:vision. Figures go to bench/vision.RESULTS.md.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { pathToFileURL } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
+import type { ChildProcess } from 'node:child_process';
 import sharp from 'sharp';
-import { noopLogger, runBatch, startServer, type ServiceDef } from '@verimesh/kit';
 import { createService, loadServiceConfig } from '@verimesh/vision-iou';
-import {
-  loadPackage,
-  type RewardGatewayServiceClient,
-  type Sample,
-  type ScoreRequest__Output,
-  type ScoreResponse,
-  type VerifierServiceClient,
-  type VerifyBatchRequest__Output,
-  type VerifyBatchResponse,
-  type VerifyItem,
-} from '@verimesh/proto';
+import type { Sample, VerifyItem } from '@verimesh/proto';
 import { bboxToRle, polygonToRle, rleDecode, rleIou, rleStats, type Rle } from '@verimesh/geometry';
+import { gatewayClient, score, verifierClient, verify } from './lib/grpc.js';
+import { behindPromise, perItemUs } from './lib/inproc.js';
+import { machineLine } from './lib/machine.js';
+import { freePort, killOnExit, spawnNode, waitReady } from './lib/proc.js';
+import { f0, f1, f2, interleaved, runCalls, type Run } from './lib/stats.js';
 
 const BATCH = 1024;
 const args = process.argv.slice(2);
@@ -28,114 +19,8 @@ const flag = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const MSG = { 'grpc.max_receive_message_length': 256 << 20, 'grpc.max_send_message_length': 256 << 20 };
 
-// ---------- echo processes (this file re-spawned): the transport limit of the same two hops ----------
-
-/** A VerifierService that answers every item with a result shaped like vision.box_iou's, doing no work. */
-async function echoVerifier(port: number): Promise<void> {
-  const pkg = loadPackage();
-  await startServer({
-    name: 'echo-verifier',
-    host: '127.0.0.1',
-    port,
-    log: noopLogger,
-    register: (server) =>
-      server.addService(pkg.verimesh.v1.VerifierService.service, {
-        VerifyBatch: (call: grpc.ServerUnaryCall<VerifyBatchRequest__Output, VerifyBatchResponse>, cb: grpc.sendUnaryData<VerifyBatchResponse>) =>
-          cb(null, {
-            results: call.request.items.map((it) => ({
-              key: it.key,
-              result: { score: 0.91, status: 'COMPONENT_STATUS_OK', detail: 'IoU 0.910 against 1 reference box', metrics_json: '{"iou":0.91,"ref_index":0}', latency_ms: 0.01 },
-            })),
-          }),
-        Describe: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { service: 'vision-iou', version: 'echo', verifiers: [] }),
-      }),
-  });
-}
-
-/** A RewardGatewayService that relays each Score as one VerifyBatch to `target` and maps results back, nothing else. */
-async function echoGateway(port: number, target: string): Promise<void> {
-  const pkg = loadPackage();
-  const Ctor = pkg.verimesh.v1.VerifierService;
-  const down: VerifierServiceClient = new Ctor(target, grpc.credentials.createInsecure(), MSG);
-  await startServer({
-    name: 'echo-gateway',
-    host: '127.0.0.1',
-    port,
-    log: noopLogger,
-    register: (server) =>
-      server.addService(pkg.verimesh.v1.RewardGatewayService.service, {
-        Score: (call: grpc.ServerUnaryCall<ScoreRequest__Output, ScoreResponse>, cb: grpc.sendUnaryData<ScoreResponse>) => {
-          const samples = call.request.samples;
-          const items: VerifyItem[] = samples.map((s, i) => {
-            const c = s.reward!.components[0]!;
-            return { key: String(i), verifier: c.verifier, response: s.response, reference_json: s.reference_json, params_json: c.params_json };
-          });
-          down.VerifyBatch({ items }, { deadline: Date.now() + 60_000 }, (err, res) => {
-            if (err || !res) return cb(err ?? new Error('no response'));
-            const results = samples.map((s, i) => {
-              const r = res.results![i]!.result!;
-              return {
-                id: s.id,
-                reward: r.score,
-                status: 'RESULT_STATUS_OK' as const,
-                error: '',
-                metadata_json: s.metadata_json,
-                components: [{ name: 'iou', score: r.score, status: r.status, detail: r.detail, metrics_json: r.metrics_json, latency_ms: r.latency_ms }],
-              };
-            });
-            cb(null, { results, groups: [] });
-          });
-        },
-        ScoreStream: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
-        ListVerifiers: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { verifiers: [] }),
-      }),
-  });
-}
-
-// ---------- helpers ----------
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
-
-export function spawnNode(argv: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...argv], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'error' } });
-}
-
-export function gatewayClient(port: number): RewardGatewayServiceClient {
-  const Ctor = loadPackage().verimesh.v1.RewardGatewayService;
-  return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), MSG);
-}
-function verifierClient(port: number): VerifierServiceClient {
-  const Ctor = loadPackage().verimesh.v1.VerifierService;
-  return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), MSG);
-}
-
-export const score = (c: RewardGatewayServiceClient, samples: Sample[]): Promise<ScoreResponse> =>
-  new Promise((resolve, reject) => c.Score({ samples }, { deadline: Date.now() + 120_000 }, (e, r) => (e ? reject(e) : resolve(r as ScoreResponse))));
-const verify = (c: VerifierServiceClient, items: VerifyItem[]): Promise<VerifyBatchResponse> =>
-  new Promise((resolve, reject) => c.VerifyBatch({ items }, { deadline: Date.now() + 120_000 }, (e, r) => (e ? reject(e) : resolve(r as VerifyBatchResponse))));
-
-export async function waitReady(probe: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      await probe();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('server did not come up');
-}
+// ---------- samples ----------
 
 /** Qwen2.5-VL-style answers with a little reasoning, one reference box each. */
 function makeSamples(n: number, prefix: string): Sample[] {
@@ -155,70 +40,17 @@ function toItems(samples: Sample[]): VerifyItem[] {
   return samples.map((s, i) => ({ key: String(i), verifier: 'vision.box_iou', response: s.response, reference_json: s.reference_json, params_json: '' }));
 }
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
-interface Run {
-  samplesPerSec: number;
-  p50: number;
-  p99: number;
-}
-
-/** `rounds` calls of `batch` samples, `inFlight` at a time; latency per call, throughput over the run. */
-async function runCalls(rounds: number, inFlight: number, once: (k: number) => Promise<void>, batch = BATCH): Promise<Run & { lat: number[]; ms: number }> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async (_, k) => {
-      while (next < rounds) {
-        next++;
-        const s = performance.now();
-        await once(k);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const ms = performance.now() - t0;
-  return { samplesPerSec: (rounds * batch) / (ms / 1000), p50: pct(lat, 50), p99: pct(lat, 99), lat, ms };
-}
-
-/**
- * Paths measured in alternating slices (a, b, a, b, …) so that each sees the same load from whatever else shares the
- * machine; a ratio between them stays meaningful on a busy box. `rounds` calls per path in all.
- */
-export async function interleaved(rounds: number, inFlight: number, paths: ReadonlyArray<(k: number) => Promise<void>>, batch = BATCH, slices = 6): Promise<Run[]> {
-  const acc = paths.map(() => ({ lat: [] as number[], ms: 0, calls: 0 }));
-  for (let s = 0; s < slices; s++) {
-    for (const [i, once] of paths.entries()) {
-      const n = Math.ceil(rounds / slices);
-      const r = await runCalls(n, inFlight, once, batch);
-      acc[i]!.lat.push(...r.lat);
-      acc[i]!.ms += r.ms;
-      acc[i]!.calls += n;
-    }
-  }
-  return acc.map((a) => ({ samplesPerSec: (a.calls * batch) / (a.ms / 1000), p50: pct(a.lat, 50), p99: pct(a.lat, 99) }));
-}
-
-const f0 = (x: number): string => Math.round(x).toLocaleString('en-US');
-const f1 = (x: number): string => x.toFixed(1);
-const f2 = (x: number): string => x.toFixed(2);
-
 // ---------- (a) end to end ----------
 
 async function endToEnd(rounds: number): Promise<string[]> {
   const children: ChildProcess[] = [];
-  const cleanup = (): void => children.forEach((c) => c.kill('SIGKILL'));
-  process.on('exit', cleanup);
+  const cleanup = killOnExit(children);
   try {
     const [vPort, gPort, evPort, egPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     children.push(spawnNode(['services/vision-iou/src/main.ts', '--host', '127.0.0.1', '--port', String(vPort), '--log-level', 'error']));
     children.push(spawnNode(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--port', String(gPort), '--http-port', '0', '--services', `vision-iou=127.0.0.1:${vPort}`, '--log-level', 'error']));
-    children.push(spawnNode(['bench/vision.ts', '--echo-verifier', '--port', String(evPort)]));
-    children.push(spawnNode(['bench/vision.ts', '--echo-gateway', '--port', String(egPort), '--target', `127.0.0.1:${evPort}`]));
+    children.push(spawnNode(['bench/lib/echo.ts', '--echo-verifier', '--port', String(evPort)]));
+    children.push(spawnNode(['bench/lib/echo.ts', '--echo-gateway', '--port', String(egPort), '--target', `127.0.0.1:${evPort}`]));
     const gw = gatewayClient(gPort);
     const eg = gatewayClient(egPort);
     const vs = verifierClient(vPort);
@@ -280,24 +112,6 @@ async function endToEnd(rounds: number): Promise<string[]> {
 }
 
 // ---------- (a2) in process: what answering synchronously saves ----------
-
-/** The same service with every verifier behind a promise: what each item cost before the synchronous path. */
-export function behindPromise(service: ServiceDef): ServiceDef {
-  return { ...service, verifiers: service.verifiers.map((v) => ({ ...v, verify: async (input, ctx) => v.verify(input, ctx) })) };
-}
-
-/** µs per item of runBatch (with a call deadline, as VerifyBatch has), best of alternating runs: load only slows. */
-export async function perItemUs(services: readonly ServiceDef[], items: VerifyItem[], reps = 15): Promise<number[]> {
-  const best = services.map(() => Infinity);
-  for (let r = 0; r < reps; r++) {
-    for (const [k, svc] of services.entries()) {
-      const t = performance.now();
-      for (let j = 0; j < 4; j++) await runBatch(svc, items, { deadline: Date.now() + 60_000 });
-      best[k] = Math.min(best[k]!, ((performance.now() - t) * 1000) / (4 * items.length));
-    }
-  }
-  return best;
-}
 
 /** PNG masks (64×64, a disc) as output images: the path where items wait (sharp decodes off the main thread). */
 async function maskItems(n: number): Promise<VerifyItem[]> {
@@ -386,10 +200,8 @@ function masks(): string[] {
 }
 
 async function main(): Promise<void> {
-  if (args.includes('--echo-verifier')) return echoVerifier(Number(flag('--port')));
-  if (args.includes('--echo-gateway')) return echoGateway(Number(flag('--port')), String(flag('--target')));
   const rounds = Number(flag('--rounds') ?? 60);
-  const out: string[] = [];
+  const out: string[] = [machineLine(), ''];
   if (!args.includes('--masks-only')) {
     out.push('## (a) vision.box_iou end to end', '', ...(await endToEnd(rounds)), '');
     out.push('## (a2) in process: synchronous verifier vs the same behind a promise', '', ...(await inProcess()), '');
@@ -398,10 +210,7 @@ async function main(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-// bench/video.ts imports the helpers above and runs these echo processes (a generic relay): run main only as a script.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void main().catch((e: unknown) => {
-    process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  });
-}
+void main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,57 +1,82 @@
-// The README's `npm run demo` command on the bundled demo samples: every line gets a result, none broken by a missing package.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// The README's `npm run demo` command on examples/demo.jsonl: every line scores what its hand-derived `metadata.expect` says.
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '@verimesh/proto';
 import { ROOT, parseJsonl, runCli } from './helpers.js';
 
-/** examples/demo.jsonl, or (before the lead assembles it) examples/demo/*.jsonl concatenated. */
-function demoInput(): string {
-  const bundled = join(ROOT, 'examples/demo.jsonl');
-  if (existsSync(bundled)) return bundled;
-  const parts = readdirSync(join(ROOT, 'examples/demo'))
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .map((f) => readFileSync(join(ROOT, 'examples/demo', f), 'utf8').trim());
-  const file = join(mkdtempSync(join(tmpdir(), 'verimesh-demo-')), 'demo.jsonl');
-  writeFileSync(file, parts.join('\n') + '\n');
-  return file;
+/**
+ * What a demo line promises, worked out by hand from the published definitions (the `why`), never from a run:
+ * the reward, and optionally per component either a score or a status (`skipped`, `unavailable`).
+ */
+interface Expectation {
+  reward: number;
+  why: string;
+  components?: Record<string, number | string>;
 }
 
+interface ComponentOut {
+  score: number;
+  status: string;
+  detail?: string;
+}
+
+const DEMO = join(ROOT, 'examples/demo.jsonl');
+const TOLERANCE = 1e-4;
 const MISSING_PACKAGE = /Cannot find module|ERR_MODULE_NOT_FOUND|failed to load|no createService|not configured on this gateway/;
 
+const samples = parseJsonl(readFileSync(DEMO, 'utf8'));
+const expectationOf = (s: Record<string, unknown>): Expectation | undefined =>
+  (s.metadata as { expect?: Expectation } | undefined)?.expect;
+
 describe('npm run demo', () => {
-  it('scores every demo line on the embedded mesh', { timeout: 180_000 }, async () => {
-    const input = demoInput();
-    const samples = parseJsonl(readFileSync(input, 'utf8'));
+  it('has a hand-derived expectation on every line and shows every catalogue verifier', () => {
+    for (const s of samples) {
+      const e = expectationOf(s);
+      expect(typeof e?.reward, `${String(s.id)}: metadata.expect.reward`).toBe('number');
+      expect(e?.why, `${String(s.id)}: metadata.expect.why`).toMatch(/\S/);
+    }
+    expect(new Set(samples.map((s) => s.id)).size, 'ids are unique').toBe(samples.length);
+    const used = new Set(samples.flatMap((s) => (s.reward as { components: Array<{ verifier: string }> }).components.map((c) => c.verifier)));
+    expect(Object.keys(CATALOGUE).filter((v) => !used.has(v)), 'catalogue verifiers the demo never shows').toEqual([]);
+  });
+
+  it('scores every demo line on the embedded mesh as its metadata.expect says', { timeout: 180_000 }, async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'verimesh-demo-out-')), 'results.jsonl');
-    const r = await runCli(['score', '--in', input, '--out', out, '--table'], { timeoutMs: 170_000 });
+    const r = await runCli(['score', '--in', DEMO, '--out', out, '--table'], { timeoutMs: 170_000 });
     expect(r.code, r.stderr).toBe(0);
     const results = parseJsonl(readFileSync(out, 'utf8'));
     expect(results).toHaveLength(samples.length);
-    const ids = samples.map((x) => x.id);
-    expect(new Set(results.map((x) => x.id))).toEqual(new Set(ids));
-    for (const res of results) {
-      const comps = Object.entries((res.components ?? {}) as Record<string, { status: string; detail?: string }>);
-      for (const [name, c] of comps) {
-        expect(c.status, `${String(res.id)}.${name}: ${c.detail ?? ''}`).not.toBe('error');
-        expect(c.detail ?? '', `${String(res.id)}.${name}`).not.toMatch(MISSING_PACKAGE);
+    for (const s of samples) {
+      const id = String(s.id);
+      const mine = results.filter((x) => x.id === s.id);
+      expect(mine, `${id}: exactly one result`).toHaveLength(1);
+      const res = mine[0]!;
+      const e = expectationOf(s)!;
+      const label = `${id} (${e.why})`;
+      const comps = (res.components ?? {}) as Record<string, ComponentOut>;
+      for (const [name, c] of Object.entries(comps)) {
+        expect(c.status, `${id}.${name}: ${c.detail ?? ''}`).not.toBe('error');
+        expect(c.detail ?? '', `${id}.${name}`).not.toMatch(MISSING_PACKAGE);
       }
+      // Soft from here on: one run lists every line that drifted, not just the first.
+      expect.soft(res.status, `${label}: ${String(res.error)}`).not.toBe('invalid');
+      expect.soft(Math.abs(Number(res.reward) - e.reward), `${label}: reward ${String(res.reward)}, expected ${e.reward}`).toBeLessThanOrEqual(TOLERANCE);
+      for (const [name, want] of Object.entries(e.components ?? {})) {
+        const c = comps[name];
+        if (!c) {
+          expect.soft(Object.keys(comps), `${label}: component ${name} missing`).toContain(name);
+        } else if (typeof want === 'number') {
+          expect.soft(Math.abs(c.score - want), `${label}: ${name} scored ${c.score}, expected ${want}`).toBeLessThanOrEqual(TOLERANCE);
+        } else {
+          expect.soft(c.status, `${label}: ${name} status (${c.detail ?? ''})`).toBe(want);
+        }
+      }
+      // SPEC 1: metadata is echoed back untouched (the expectations included).
+      expect.soft(res.metadata, `${id}: metadata echoed`).toEqual(s.metadata);
     }
     expect(r.stderr).not.toMatch(/not loaded in this process/);
     expect(r.stdout).toMatch(new RegExp(`scored ${samples.length} samples`));
-  });
-
-  it('scores the text demo exactly as its samples promise', async () => {
-    // Hand-computed from examples/demo/text.jsonl: the gate fails without <think>, 1 - 0.5 DAPO penalty = 0.5.
-    const r = await runCli(['score', '--in', 'examples/demo/text.jsonl']);
-    expect(r.code, r.stderr).toBe(0);
-    const byId = new Map(parseJsonl(r.stdout).map((x) => [x.id, x]));
-    expect(byId.get('text-mc-letter')).toMatchObject({ reward: 1, status: 'ok' });
-    expect(byId.get('text-exact-list')).toMatchObject({ reward: 1, status: 'ok' });
-    expect(byId.get('text-numeric-chartqa')).toMatchObject({ reward: 1, status: 'ok' });
-    expect(byId.get('text-format-gate-pass')).toMatchObject({ reward: 1, status: 'ok' });
-    expect(byId.get('text-format-gate-fail')).toMatchObject({ reward: 0, status: 'ok', components: { answer: { status: 'skipped' } } });
-    expect(byId.get('text-length-dapo')).toMatchObject({ reward: 0.5, status: 'ok', components: { overlong: { score: -0.5 } } });
   });
 });

@@ -1,5 +1,6 @@
-// Runs the real `verimesh` bin as a child process, the way a user does.
+// Runs the real `verimesh` bin as a child process, the way a user does; or a real service and gateway process pair.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,3 +85,69 @@ export const parseJsonl = (text: string): Record<string, unknown>[] =>
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** A free loopback port (closed again at once; the process told to use it binds it a moment later). */
+export const freePort = (): Promise<number> =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+export interface MeshProcesses {
+  /** The gateway's HTTP base, `http://127.0.0.1:<port>`. */
+  http: string;
+  stop(): void;
+}
+
+/**
+ * Starts `services/<service>/src/main.ts` and a gateway process routing to it with `profile` loaded, and resolves once
+ * the gateway's /healthz answers (the service may still be binding: see scoreWhenAvailable).
+ */
+export async function startServiceAndGateway(service: string, profile: string): Promise<MeshProcesses> {
+  const children: ChildProcess[] = [];
+  const start = (args: string[]) => {
+    children.push(spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn' } }));
+  };
+  const stop = () => {
+    for (const c of children) c.kill('SIGTERM');
+  };
+  const [svc, gw, hp] = [await freePort(), await freePort(), await freePort()];
+  start([`services/${service}/src/main.ts`, '--host', '127.0.0.1', '--port', String(svc)]);
+  start(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--services', `${service}=127.0.0.1:${svc}`, '--port', String(gw), '--http-port', String(hp), '--profiles', profile]);
+  const http = `http://127.0.0.1:${hp}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(`${http}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > until) {
+      stop();
+      throw new Error('gateway did not start');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { http, stop };
+}
+
+export interface ScoredResult {
+  id: string;
+  reward: number;
+  status: string;
+  components: Record<string, { score: number; status: string }>;
+}
+
+/** POSTs /v1/score until no component is `unavailable` (the service still binding) or `tries` run out; the last results. */
+export async function scoreWhenAvailable(http: string, body: unknown, tries = 150): Promise<ScoredResult[]> {
+  let results: ScoredResult[] = [];
+  for (let i = 0; i < tries; i++) {
+    const res = await fetch(`${http}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`POST /v1/score answered ${res.status}: ${await res.text()}`);
+    results = ((await res.json()) as { results: ScoredResult[] }).results;
+    if (results.every((r) => Object.values(r.components).every((c) => c.status !== 'unavailable'))) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return results;
+}

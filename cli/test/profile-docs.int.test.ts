@@ -1,9 +1,8 @@
 // The document QA profiles (examples/profiles/docs.yaml) through the embedded mesh: text.format + doc.anls/doc.text.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedGateway, type EmbeddedGateway } from '../src/mesh.js';
+import { ROOT, scoreWhenAvailable, startServiceAndGateway, type MeshProcesses } from './helpers.js';
 
 const PROFILE = fileURLToPath(new URL('../../examples/profiles/docs.yaml', import.meta.url));
 let mesh: EmbeddedGateway;
@@ -71,39 +70,14 @@ describe('profile chart_qa: relaxed accuracy for numbers, ANLS for text, plus fo
 
 // The same profiles, and doc.teds / doc.ocr, through real processes: an ocr-table service and a gateway over gRPC.
 describe('ocr-table through a real gateway process over HTTP and gRPC', () => {
-  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-  const children: ChildProcess[] = [];
+  let procs: MeshProcesses;
   let http = '';
-  const freePort = () =>
-    new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port;
-        s.close(() => resolve(port));
-      });
-    });
-  const start = (args: string[]) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn' } });
-    children.push(c);
-  };
 
   beforeAll(async () => {
-    const [svc, gw, hp] = [await freePort(), await freePort(), await freePort()];
-    start(['services/ocr-table/src/main.ts', '--host', '127.0.0.1', '--port', String(svc)]);
-    start(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--services', `ocr-table=127.0.0.1:${svc}`, '--port', String(gw), '--http-port', String(hp), '--profiles', PROFILE]);
-    http = `http://127.0.0.1:${hp}`;
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const ok = await fetch(`${http}/healthz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > until) throw new Error('gateway did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    procs = await startServiceAndGateway('ocr-table', PROFILE);
+    http = procs.http;
   });
-  afterAll(() => {
-    for (const c of children) c.kill('SIGTERM');
-  });
+  afterAll(() => procs?.stop());
 
   it('scores table_qa, TEDS and OCR of the demo image', async () => {
     const body = {
@@ -125,14 +99,7 @@ describe('ocr-table through a real gateway process over HTTP and gRPC', () => {
       ],
     };
     // The service may still be binding when the gateway is up: retry while a component is unavailable.
-    let results: { id: string; reward: number; status: string; components: Record<string, { score: number; status: string }> }[] = [];
-    for (let i = 0; i < 150; i++) {
-      const res = await fetch(`${http}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.status).toBe(200);
-      results = ((await res.json()) as { results: typeof results }).results;
-      if (results.every((r) => Object.values(r.components).every((c) => c.status !== 'unavailable'))) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const results = await scoreWhenAvailable(http, body);
     const r = byId(results);
     expect(r.qa!.reward).toBeCloseTo(0.1 + 0.9 * (10 / 11), 9);
     expect(r.teds!.reward).toBeCloseTo(2 / 3, 9);

@@ -1,9 +1,8 @@
 // The grounded video QA profile (examples/profiles/video.yaml) through the embedded mesh: text.exact + video.temporal_iou.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedGateway, type EmbeddedGateway } from '../src/mesh.js';
+import { ROOT, scoreWhenAvailable, startServiceAndGateway, type MeshProcesses } from './helpers.js';
 
 const PROFILE = fileURLToPath(new URL('../../examples/profiles/video.yaml', import.meta.url));
 let mesh: EmbeddedGateway;
@@ -47,39 +46,14 @@ describe('profile video-grounded-qa (Temporal-R1 dual reward)', () => {
 
 // The same profile through real processes: a video-temporal service and a gateway loading the profile file.
 describe('profile video-grounded-qa through a real gateway and video-temporal process', () => {
-  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-  const children: ChildProcess[] = [];
+  let procs: MeshProcesses;
   let http = '';
-  const freePort = () =>
-    new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port;
-        s.close(() => resolve(port));
-      });
-    });
-  const start = (args: string[]) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, VERIMESH_LOG_LEVEL: 'warn' } });
-    children.push(c);
-  };
 
   beforeAll(async () => {
-    const [svc, gw, hp] = [await freePort(), await freePort(), await freePort()];
-    start(['services/video-temporal/src/main.ts', '--host', '127.0.0.1', '--port', String(svc)]);
-    start(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--services', `video-temporal=127.0.0.1:${svc}`, '--port', String(gw), '--http-port', String(hp), '--profiles', PROFILE]);
-    http = `http://127.0.0.1:${hp}`;
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const ok = await fetch(`${http}/healthz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > until) throw new Error('gateway did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    procs = await startServiceAndGateway('video-temporal', PROFILE);
+    http = procs.http;
   });
-  afterAll(() => {
-    for (const c of children) c.kill('SIGTERM');
-  });
+  afterAll(() => procs?.stop());
 
   it('scores 1 + 0.342466 over HTTP, the video clamping the span to its 6 s', async () => {
     const body = {
@@ -94,15 +68,8 @@ describe('profile video-grounded-qa through a real gateway and video-temporal pr
         },
       ],
     };
-    // The service may still be binding when the gateway is up: retry while the component is unavailable.
-    let results: { id: string; reward: number; status: string; components: Record<string, { score: number; status: string }> }[] = [];
-    for (let i = 0; i < 100; i++) {
-      const res = await fetch(`${http}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(res.status).toBe(200);
-      results = ((await res.json()) as { results: typeof results }).results;
-      if (results.every((r) => r.components.tiou?.status !== 'unavailable')) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // The service may still be binding when the gateway is up: retry while a component is unavailable.
+    const results = await scoreWhenAvailable(http, body);
     const byId = Object.fromEntries(results.map((r) => [r.id, r]));
     expect(byId.a!.status).toBe('ok');
     expect(byId.a!.reward).toBeCloseTo(1 + 0.342466, 6);

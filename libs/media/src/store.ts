@@ -312,7 +312,7 @@ export class VideoStore {
           times.map((requested) =>
             this.pool.run(async () => {
               const time = Math.min(requested, last);
-              const data = await this.grab(path, time, format, opts.width, opts.height, signal.signal);
+              const data = await this.grab(path, time, format, opts.width, opts.height, signal.signal, field);
               const frame: VideoFrame = { requested, time, format, data, width: width ?? 0, height: height ?? 0 };
               return frame;
             }, signal.signal),
@@ -324,7 +324,7 @@ export class VideoStore {
     }
   }
 
-  private grab(path: string, time: number, format: 'png' | 'rgb', width: number | undefined, height: number | undefined, signal: AbortSignal): Promise<Buffer> {
+  private grab(path: string, time: number, format: 'png' | 'rgb', width: number | undefined, height: number | undefined, signal: AbortSignal, field: string): Promise<Buffer> {
     this.stats.extractCalls++;
     return new Promise<Buffer>((resolve, reject) => {
       if (signal.aborted) return reject(abortError(signal));
@@ -347,12 +347,12 @@ export class VideoStore {
         signal.removeEventListener('abort', onAbort);
         if (failed) return reject(failed);
         if (/ENOENT|EACCES|Cannot find ffmpeg/.test(err.message)) return reject(new UnavailableError(`ffmpeg cannot run (${this.ffmpegBin()}): ${err.message}; set FFMPEG_PATH`));
-        reject(new InvalidArgumentError('video', `ffmpeg could not read a frame at ${time} s: ${err.message.split('\n')[0]}`, 'BAD_VIDEO'));
+        reject(new InvalidArgumentError(field, `${field}: ffmpeg could not read a frame at ${time} s: ${err.message.split('\n')[0]}`, 'BAD_VIDEO'));
       });
       cmd.on('end', () => {
         signal.removeEventListener('abort', onAbort);
         const data = Buffer.concat(chunks);
-        if (data.length === 0) reject(new InvalidArgumentError('video', `no frame at ${time} s`, 'BAD_VIDEO'));
+        if (data.length === 0) reject(new InvalidArgumentError(field, `${field} has no frame at ${time} s`, 'BAD_VIDEO'));
         else resolve(data);
       });
       const out = cmd.pipe() as Writable & NodeJS.ReadableStream;

@@ -1,8 +1,9 @@
-// Input images for multimodal judges: loaded, downscaled with sharp to a longest side, and sent as data URIs.
+// Input images (and frames of input videos) for multimodal judges: loaded, downscaled with sharp to a longest side, sent as data URIs.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { MediaJson } from '@verimesh/proto';
 import { InvalidArgumentError, loadMedia } from '@verimesh/kit';
+import { defaultVideoStore, evenlySpacedTimes, type VideoStore } from '@verimesh/media';
 
 export interface PreparedImage {
   /** data:image/...;base64,... */
@@ -16,12 +17,15 @@ export interface PreparedImage {
 const MAX_MEMO = 256;
 const memo = new Map<string, Promise<PreparedImage>>();
 
-async function downscale(bytes: Buffer, maxSide: number, hash: string, field: string): Promise<PreparedImage> {
+/** Frames sent per judgment at most, over all videos of a sample (params.video_frames is capped here too). */
+export const MAX_VIDEO_FRAMES = 16;
+
+async function downscale(bytes: Buffer, maxSide: number, hash: string, field: string, photo = false): Promise<PreparedImage> {
   try {
     const img = sharp(bytes, { failOn: 'error' }).rotate();
     const meta = await img.metadata();
-    // PNG, WebP and GIF keep lossless PNG (diagrams, screenshots, alpha); photos go as JPEG.
-    const lossless = meta.format === 'png' || meta.format === 'webp' || meta.format === 'gif' || meta.hasAlpha === true;
+    // PNG, WebP and GIF keep lossless PNG (diagrams, screenshots, alpha); photos (and video frames) go as JPEG.
+    const lossless = !photo && (meta.format === 'png' || meta.format === 'webp' || meta.format === 'gif' || meta.hasAlpha === true);
     const resized = img.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
     const { data, info } = await (lossless ? resized.png() : resized.jpeg({ quality: 85 })).toBuffer({ resolveWithObject: true });
     return { url: `data:image/${lossless ? 'png' : 'jpeg'};base64,${data.toString('base64')}`, hash, width: info.width, height: info.height };
@@ -30,27 +34,71 @@ async function downscale(bytes: Buffer, maxSide: number, hash: string, field: st
   }
 }
 
+function remember(key: string, make: () => Promise<PreparedImage>): Promise<PreparedImage> {
+  let p = memo.get(key);
+  if (!p) {
+    p = make();
+    if (memo.size >= MAX_MEMO) memo.delete(memo.keys().next().value!);
+    memo.set(key, p);
+    p.catch(() => memo.delete(key));
+  }
+  return p;
+}
+
 /**
- * The first `limit` input images of a sample, downscaled. A broken input image is the caller's fault (invalid).
+ * `n` evenly spaced frames of an input video (at the middles of n equal slices), downscaled like images and sent as
+ * JPEG. Memoized by the video's content hash and the time, so a group sharing a video runs ffmpeg once per frame.
+ */
+async function videoFrames(m: MediaJson, n: number, maxSide: number, field: string, signal: AbortSignal, store: VideoStore): Promise<PreparedImage[]> {
+  const info = await store.probe(m, field, signal);
+  const times = evenlySpacedTimes(info.duration, n);
+  const keys = times.map((t) => `${info.hash}@${t}:${maxSide}`);
+  // One ffmpeg batch for the frames not memoized yet (nothing awaits between this check and remember() below).
+  const missing = keys.flatMap((key, j) => (memo.has(key) ? [] : [j]));
+  const batch = missing.length ? store.extractFrames(m, missing.map((j) => times[j]!), { field, signal, format: 'png' }) : undefined;
+  return Promise.all(
+    keys.map((key, j) =>
+      remember(key, async () => {
+        const k = missing.indexOf(j);
+        const frame = batch && k >= 0 ? (await batch)[k]! : (await store.extractFrames(m, [times[j]!], { field, signal, format: 'png' }))[0]!;
+        return downscale(frame.data, maxSide, `${info.hash}@${times[j]}`, field, true);
+      }),
+    ),
+  );
+}
+
+/**
+ * The first `limit` input images of a sample, downscaled, and `videoFrameCount` frames of each input video (at most
+ * MAX_VIDEO_FRAMES in all), in media order. A broken input image or video is the caller's fault (invalid).
  * Results are memoized by content hash, so a GRPO group sharing one image encodes it once.
  */
-export async function prepareImages(media: readonly MediaJson[], maxSide: number, limit: number, signal: AbortSignal): Promise<PreparedImage[]> {
+export async function prepareImages(
+  media: readonly MediaJson[],
+  maxSide: number,
+  limit: number,
+  signal: AbortSignal,
+  videoFrameCount = 0,
+  store: VideoStore = defaultVideoStore(),
+): Promise<PreparedImage[]> {
   const out: PreparedImage[] = [];
-  for (let i = 0; i < media.length && out.length < limit; i++) {
+  let images = 0;
+  let frames = 0;
+  for (let i = 0; i < media.length; i++) {
     const m = media[i]!;
-    if (m.kind !== 'image' || (m.role ?? 'input') !== 'input') continue;
+    if ((m.role ?? 'input') !== 'input') continue;
     const field = `media[${i}]`;
+    if (m.kind === 'video') {
+      const n = Math.min(videoFrameCount, MAX_VIDEO_FRAMES - frames);
+      if (n <= 0) continue;
+      out.push(...(await videoFrames(m, n, maxSide, field, signal, store)));
+      frames += n;
+      continue;
+    }
+    if (m.kind !== 'image' || images >= limit) continue;
+    images++;
     const bytes = await loadMedia(m, { field, signal, maxBytes: 64 * 1024 * 1024 });
     const hash = createHash('sha256').update(bytes).digest('base64url');
-    const key = `${hash}:${maxSide}`;
-    let p = memo.get(key);
-    if (!p) {
-      p = downscale(bytes, maxSide, hash, field);
-      if (memo.size >= MAX_MEMO) memo.delete(memo.keys().next().value!);
-      memo.set(key, p);
-      p.catch(() => memo.delete(key));
-    }
-    out.push(await p);
+    out.push(await remember(`${hash}:${maxSide}`, () => downscale(bytes, maxSide, hash, field)));
   }
   return out;
 }

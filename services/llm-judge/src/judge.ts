@@ -1,15 +1,19 @@
 // The judging core shared by the four verifiers: backends by name, the cache, templates, images and params.
 import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type Logger, type VerifyOutcome, readInt } from '@verimesh/kit';
+import { defaultVideoStore } from '@verimesh/media';
 import type { MediaJson } from '@verimesh/proto';
 import { ask, type Answer, type Parsed } from './ask.js';
 import { Backend, type ChatMessage, type ChatRequest, type ContentPart } from './backend.js';
 import { JudgmentCache } from './cache.js';
 import type { JudgeConfig } from './config.js';
-import { prepareImages, type PreparedImage } from './images.js';
+import { MAX_VIDEO_FRAMES, prepareImages, type PreparedImage } from './images.js';
 import { loadTemplates, render, type Template, type TemplateName } from './templates.js';
 
 export const NO_BACKEND_MESSAGE =
   'no judge backend configured: set VERIMESH_JUDGE_URL and VERIMESH_JUDGE_MODEL (or VERIMESH_JUDGE_BACKENDS) to an OpenAI-compatible server';
+
+/** Frames of each input video shown to the judge when params.video_frames is absent. */
+export const DEFAULT_VIDEO_FRAMES = 4;
 
 /** Docs of the params every LLM verifier reads (Judge.params). */
 export const JUDGE_PARAMS = {
@@ -20,6 +24,7 @@ export const JUDGE_PARAMS = {
   extract: 'how the answer is taken from the response (default "auto": last <answer>…</answer>, else the whole text)',
   images: 'send the sample\'s input images to the judge (default true)',
   image_max_side: 'longest side images are downscaled to (default VERIMESH_JUDGE_IMAGE_MAX_SIDE, 768)',
+  video_frames: 'evenly spaced frames sent per input video, as images (default 4, max 16 in all; 0 = none)',
 } as const;
 
 /** One judge call of a template, as a verifier describes it to Judge.judgment. */
@@ -48,6 +53,8 @@ export interface JudgeParams {
   maxTokens?: number;
   images: boolean;
   imageMaxSide: number;
+  /** Frames shown per input video. */
+  videoFrames: number;
 }
 
 export class Judge {
@@ -95,7 +102,7 @@ export class Judge {
     }
   }
 
-  /** Reads samples, temperature, max_tokens, images, image_max_side from params. */
+  /** Reads samples, temperature, max_tokens, images, image_max_side, video_frames from params. */
   params(params: Record<string, unknown>): JudgeParams {
     const backend = this.backendFor(params);
     const samples = readInt(params.samples, 'params.samples', 1, 1, 16);
@@ -112,12 +119,16 @@ export class Judge {
       maxTokens: params.max_tokens === undefined ? undefined : readInt(params.max_tokens, 'params.max_tokens', 1, 1, 32_768),
       images,
       imageMaxSide: readInt(params.image_max_side, 'params.image_max_side', this.config.imageMaxSide, 16, 4096),
+      videoFrames: readInt(params.video_frames, 'params.video_frames', DEFAULT_VIDEO_FRAMES, 0, MAX_VIDEO_FRAMES),
     };
   }
 
-  /** The input images to show the judge (none with params.images false or VERIMESH_JUDGE_MAX_IMAGES 0). */
+  /**
+   * The input images and frames of input videos to show the judge (no images with VERIMESH_JUDGE_MAX_IMAGES 0, no
+   * frames with params.video_frames 0, nothing at all with params.images false).
+   */
   async images(media: readonly MediaJson[], p: JudgeParams, signal: AbortSignal): Promise<PreparedImage[]> {
-    return p.images ? prepareImages(media, p.imageMaxSide, this.config.maxImages, signal) : [];
+    return p.images ? prepareImages(media, p.imageMaxSide, this.config.maxImages, signal, p.videoFrames) : [];
   }
 
   /** System + user messages from a template; images (if any) go before the text of the user message. */
@@ -176,6 +187,7 @@ export class Judge {
       ...(this.configured ? {} : { unavailable_reason: NO_BACKEND_MESSAGE }),
       cache: this.cache.stats(),
       templates: Object.fromEntries(Object.values(this.templates).map((t) => [t.name, { version: t.version, source: t.source }])),
+      video: defaultVideoStore().info(),
     };
   }
 }

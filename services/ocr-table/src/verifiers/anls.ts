@@ -1,59 +1,25 @@
 // doc.anls: ANLS of the extracted answer against reference.answers (DocVQA; lmms-eval's variant on request).
 import { InvalidArgumentError, type VerifierDef, type VerifyOutcome, readChoice, readNumber } from '@verimesh/kit';
-import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+import { extractAnswer, lastNumber, numbersMatch, parseExactNumber, parseExtractParam } from '@verimesh/extract';
 import { anls, type AnlsVariant } from '../metrics/text.js';
 import { fmt, stringList } from '../params.js';
 
-const NUMBER = /(?<![\p{L}\p{N}.])[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|(?<![\p{L}\p{N}])[-+−]?\.\d+%?/gu;
-
-/** A number as written: value without thousands separators; `percent` when it carried a % sign. */
-interface WrittenNumber {
-  value: number;
-  percent: boolean;
-}
-
-function toNumber(s: string): WrittenNumber | undefined {
-  const value = Number(s.replace(/[,%]/g, '').replace('−', '-'));
-  return Number.isFinite(value) ? { value, percent: s.endsWith('%') } : undefined;
-}
-
-/** The accepted answer as a number when it is exactly one (currency sign and spaces allowed), else undefined. */
-function referenceNumber(s: string): WrittenNumber | undefined {
-  const t = s.trim().replace(/^[$€£¥]\s*/, '').replace(/\s+/g, '');
-  const all = t.match(NUMBER);
-  return all && all.length === 1 && all[0] === t ? toNumber(t) : undefined;
-}
-
-/** The last number in the answer, or undefined. */
-function lastNumberOf(s: string): WrittenNumber | undefined {
-  const all = s.match(NUMBER);
-  return all ? toNumber(all[all.length - 1]!) : undefined;
-}
-
 /**
- * ChartQA's relaxed accuracy with text.numeric's readings: 1 when |p − t| ≤ rel_tol·|t| (a zero target needs
- * p = 0). A percentage on either side may be read either way (45% is 45 or 0.45), as charts label both.
- */
-function relaxedCorrect(p: WrittenNumber, t: WrittenNumber, relTol: number): boolean {
-  const readings = (n: WrittenNumber): number[] => (n.percent ? [n.value, n.value / 100] : [n.value]);
-  return readings(p).some((x) => readings(t).some((y) => (y === 0 ? x === 0 : Math.abs(x - y) <= relTol * Math.abs(y) * (1 + 1e-12))));
-}
-
-/**
- * numeric "relaxed": accepted answers that are numbers are scored by relaxed accuracy, the others by ANLS; the best
- * counts. Undefined when no accepted answer is a number (plain ANLS then).
+ * numeric "relaxed": accepted answers that are numbers are scored by ChartQA relaxed accuracy (|p − t| ≤ rel_tol·|t|,
+ * numbers read and percentages taken either way as text.numeric does), the others by ANLS; the best counts.
+ * Undefined when no accepted answer is a number (plain ANLS then).
  */
 function relaxedOrAnls(text: string, answers: readonly string[], relTol: number, threshold: number, variant: AnlsVariant): VerifyOutcome | undefined {
   const targets = answers.flatMap((a) => {
-    const n = referenceNumber(a);
+    const n = parseExactNumber(a);
     return n ? [{ a, n }] : [];
   });
   if (targets.length === 0) return undefined;
-  const p = lastNumberOf(text);
+  const p = lastNumber(text);
   const shown = p && `${p.value}${p.percent ? '%' : ''}`;
-  const hit = p && targets.find((t) => relaxedCorrect(p, t.n, relTol));
+  const hit = p && targets.find((t) => numbersMatch(p, t.n, relTol, 0));
   if (hit) return { score: 1, detail: `relaxed accuracy 1: ${shown} matches ${hit.a} (rel_tol ${relTol})`, metrics: { relaxed_accuracy: 1, predicted: p.value } };
-  const texts = answers.filter((a) => referenceNumber(a) === undefined);
+  const texts = answers.filter((a) => parseExactNumber(a) === undefined);
   const r = texts.length > 0 ? anls(text, texts, threshold, variant) : undefined;
   if (r && r.score > 0) {
     return { score: r.score, detail: `ANLS ${fmt(r.score)} against the text answers (no number within rel_tol ${relTol})`, metrics: { relaxed_accuracy: 0, anls: r.score, similarity: r.best, nl: r.nl, variant } };

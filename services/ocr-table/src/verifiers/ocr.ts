@@ -1,5 +1,6 @@
-// doc.ocr: OCRs the policy's output image (or a region of the input image) and scores the text against reference.text.
-import { InvalidArgumentError, findMedia, loadMedia, messageOf, type VerifierDef, readChoice } from '@verimesh/kit';
+// doc.ocr: OCRs the policy's output image (or a region of the input image, or a frame of a video) and scores the text against reference.text.
+import { DeadlineError, InvalidArgumentError, UnavailableError, findMedia, loadMedia, messageOf, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
+import { defaultVideoStore, type VideoStore } from '@verimesh/media';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import { TEXT_METRICS } from '../metrics/text.js';
@@ -19,15 +20,16 @@ function boxFromText(text: string): Box | undefined {
   return nums.slice(0, 4).map(Number) as Box;
 }
 
-export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePixels' | 'maxImageBytes'>): VerifierDef {
+export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePixels' | 'maxImageBytes'>, videos: VideoStore = defaultVideoStore()): VerifierDef {
   return {
     name: 'doc.ocr',
-    description: 'OCR (PaddleOCR PP-OCRv4 on onnxruntime) of the output image, or of a region of the input image, scored against reference.text',
+    description: 'OCR (PaddleOCR PP-OCRv4 on onnxruntime) of the output image, or of a region of the input image, or of a video frame, scored against reference.text',
     params: {
       metric: 'text metric as in doc.text (default "ned")',
       normalize: 'as in doc.text; default "whitespace" (line breaks and spacing of the OCR are not compared)',
       region: '[x1, y1, x2, y2] pixels of the input image to read, or "response" to take the box from the answer (also reference.region)',
       extract: 'answer extraction for region "response" (default "auto")',
+      time: 'seconds: the frame of a video to read (default 0; past the end: the last frame); ignored for images',
     },
     reference: { text: 'the text the image should show (a string or a list; best match counts)', region: 'optional [x1, y1, x2, y2] of the input image' },
     async verify(input, ctx) {
@@ -35,12 +37,14 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
       const metric = readChoice(params.metric, 'params.metric', TEXT_METRICS, 'ned');
       const normalize = normalizeParam(params.normalize, 'whitespace');
       const refs = stringList(reference.text, 'reference.text');
-      const output = findMedia(input.media, 'image', 'output');
+      const time = readNumber(params.time, 'params.time', 0, 0);
+      // An image wins over a video of the same role: the video is read only when there is no image to read.
+      const output = findMedia(input.media, 'image', 'output') ?? findMedia(input.media, 'video', 'output');
       let region: Box | undefined;
       // Whose fault a bad image or region is (SPEC 4.1): the output image is the policy's; so is a region it chose.
       let policyImage = true;
       let policyRegion = false;
-      let source = findMedia(input.media, 'image', 'input');
+      let source = findMedia(input.media, 'image', 'input') ?? findMedia(input.media, 'video', 'input');
       if (output) source = output;
       else {
         policyImage = false;
@@ -52,12 +56,20 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
           policyRegion = true;
         } else if (spec !== undefined) region = parseBox(spec, params.region !== undefined ? 'params.region' : 'reference.region');
       }
-      if (!source) throw new InvalidArgumentError('media', 'doc.ocr needs an image: media with role "output", or role "input" (with a region)');
+      if (!source) throw new InvalidArgumentError('media', 'doc.ocr needs an image or a video: media with role "output", or role "input" (with a region)');
+      const video = source.media.kind === 'video';
+      let frameTime: number | undefined;
       let buf: Buffer;
       try {
-        buf = await loadMedia(source.media, { field: source.field, maxBytes: config.maxImageBytes, signal: ctx.signal });
+        if (video) {
+          const [frame] = await videos.extractFrames(source.media, [time], { field: source.field, signal: ctx.signal, format: 'png' });
+          buf = frame!.data;
+          frameTime = frame!.time;
+        } else buf = await loadMedia(source.media, { field: source.field, maxBytes: config.maxImageBytes, signal: ctx.signal });
       } catch (e) {
-        if (output) return { score: 0, detail: `the output image could not be loaded: ${messageOf(e)}`, metrics: { found: false } };
+        // A missing ffmpeg or a passed deadline is nobody's video's fault.
+        if (video && (e instanceof UnavailableError || e instanceof DeadlineError)) throw e;
+        if (output) return { score: 0, detail: `the output ${video ? 'video' : 'image'} could not be ${video ? 'read' : 'loaded'}: ${messageOf(e)}`, metrics: { found: false } };
         throw e;
       }
       let ocr;
@@ -65,7 +77,7 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
         ocr = await runner.recognizeEncoded(buf, config.maxImagePixels, region, ctx.signal);
       } catch (e) {
         if (!(e instanceof ImageError)) throw e;
-        if (policyImage || (policyRegion && e.part === 'region')) return { score: 0, detail: `${output ? 'output image' : 'region'}: ${e.message}`, metrics: { found: false } };
+        if (policyImage || (policyRegion && e.part === 'region')) return { score: 0, detail: `${output ? `output ${video ? 'video frame' : 'image'}` : 'region'}: ${e.message}`, metrics: { found: false } };
         const field = e.part === 'region' ? (params.region !== undefined ? 'params.region' : 'reference.region') : source.field;
         throw new InvalidArgumentError(field, `${field}: ${e.message}`);
       }
@@ -73,7 +85,7 @@ export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePix
       return {
         score: r.score,
         detail: `${metric} similarity ${fmt(r.score)} of ${ocr.lines.length} OCR line${ocr.lines.length === 1 ? '' : 's'}: ${JSON.stringify(ocr.text.length > 200 ? `${ocr.text.slice(0, 200)}…` : ocr.text)}`,
-        metrics: { [metric]: r.value, score: r.score, text: ocr.text, lines: ocr.lines.length, width: ocr.width, height: ocr.height },
+        metrics: { [metric]: r.value, score: r.score, text: ocr.text, lines: ocr.lines.length, width: ocr.width, height: ocr.height, ...(frameTime !== undefined ? { frame_time: frameTime } : {}) },
       };
     },
   };
