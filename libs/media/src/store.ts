@@ -1,7 +1,7 @@
 // Videos for the verifiers: local files in a bounded cache, ffprobe facts cached by content hash, and frames at given times.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -99,6 +99,7 @@ export class VideoStore {
   private readonly pending = new Map<string, Promise<ProbeOutcome>>();
   private readonly fileHashes = new Lru<string>(4096);
   private readonly disk = new Map<string, DiskEntry>();
+  private readonly writing = new Map<string, Promise<DiskEntry>>();
   private diskBytes = 0;
   private dir: Promise<string> | undefined;
   private ownDir = false;
@@ -172,11 +173,14 @@ export class VideoStore {
       this.disk.delete(hash);
       this.disk.set(hash, entry);
     } else {
-      const path = join(await this.cacheDir(), `${hash}.video`);
-      await writeFile(path, bytes);
-      entry = { path, bytes: bytes.length, pins: 0 };
-      this.disk.set(hash, entry);
-      this.diskBytes += bytes.length;
+      // Concurrent uses of the same bytes share one write: a second writeFile would truncate the file under a reader.
+      let write = this.writing.get(hash);
+      if (!write) {
+        write = this.writeEntry(hash, bytes).finally(() => this.writing.delete(hash));
+        this.writing.set(hash, write);
+      }
+      // Every waiter resumes (and pins below) in the same microtask run that settles the write, before any eviction.
+      entry = await write;
     }
     entry.pins++;
     try {
@@ -185,6 +189,23 @@ export class VideoStore {
     } finally {
       entry.pins--;
     }
+  }
+
+  /** Writes the bytes under a temporary name and renames them into place, so the cache never holds a partial file. */
+  private async writeEntry(hash: string, bytes: Buffer): Promise<DiskEntry> {
+    const path = join(await this.cacheDir(), `${hash}.video`);
+    const part = `${path}.${randomUUID()}.part`;
+    try {
+      await writeFile(part, bytes);
+      await rename(part, path);
+    } catch (e) {
+      await unlink(part).catch(() => undefined);
+      throw e;
+    }
+    const entry: DiskEntry = { path, bytes: bytes.length, pins: 0 };
+    this.disk.set(hash, entry);
+    this.diskBytes += bytes.length;
+    return entry;
   }
 
   private async evict(): Promise<void> {

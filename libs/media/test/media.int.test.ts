@@ -101,6 +101,21 @@ describe('VideoStore.probe', () => {
     }
   });
 
+  it('concurrent uses of the same inline bytes share one cache file, written once (no reader sees it half-written)', async () => {
+    const dir = join(fx.dir, 'cache-concurrent');
+    const s = new VideoStore({ cacheDir: dir });
+    try {
+      const media = { kind: 'video' as const, role: 'input' as const, data_b64: readFileSync(fx.redBlue).toString('base64') };
+      const runs = await Promise.all([0.5, 1.5, 0.5, 1.5, 0.5, 1.5].map((t) => s.extractFrames(media, [t], { format: 'rgb' })));
+      expect(runs.map((r) => r[0]!.data.length)).toEqual(Array(6).fill(32 * 32 * 3));
+      expect(readdirSync(dir)).toEqual([`${(await s.probe(media)).hash}.video`]);
+      expect(s.info().disk_cache_bytes).toBe(readFileSync(fx.redBlue).length);
+      expect(s.stats.probeCalls).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('refuses a video larger than maxVideoBytes before running ffprobe', async () => {
     const s = new VideoStore({ maxVideoBytes: 100 });
     await expect(s.probe(fx.clip)).rejects.toThrow(/larger than 100 bytes/);

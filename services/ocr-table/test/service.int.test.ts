@@ -243,8 +243,8 @@ describe('doc.ocr on a video frame', () => {
     // The same bar as the still images above: CER under 5 % against the rendered text.
     const cases = [['out', 0.5, 'Invoice number 48213'], ['in', 0, 'Invoice number 48213'], ['later', 1.5, 'Total due: 1,250.00 EUR']] as const;
     for (const [key, t, want] of cases) {
-      expect(out[key]!.status).toBe('ok');
-      expect(out[key]!.metrics.frame_time).toBe(t);
+      expect(out[key]!.status, `${key}: ${out[key]!.detail}`).toBe('ok');
+      expect(out[key]!.metrics.frame_time, `${key}: ${out[key]!.detail}`).toBe(t);
       const got = String(out[key]!.metrics.text).replace(/\s+/g, ' ').trim();
       expect(editDistance(got, want) / want.length, `${key} read "${got}"`).toBeLessThan(0.05);
       expect(out[key]!.score).toBeGreaterThan(0.95);

@@ -1,14 +1,7 @@
 // text.numeric: the last number in the answer is within rel_tol (ChartQA relaxed accuracy) or abs_tol of the reference.
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, readNumber } from '@verimesh/kit';
 import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
 import { extractAnswer, lastNumber, numbersMatch, parseExtractParam, parseReferenceNumber } from '@verimesh/extract';
-
-function readTol(params: Record<string, unknown>, key: string, dflt: number): number {
-  const v = params[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`params.${key}`, `params.${key} must be a non-negative number`);
-  return v;
-}
 
 export const numericVerifier: VerifierDef = {
   name: 'text.numeric',
@@ -22,8 +15,8 @@ export const numericVerifier: VerifierDef = {
     answer: 'the number: a number or a numeric string ("1,234", "45%", "-3.5e2"), or a list of accepted numbers',
   },
   verify(input: VerifyInput): VerifyOutcome {
-    const relTol = readTol(input.params, 'rel_tol', 0.05);
-    const absTol = readTol(input.params, 'abs_tol', 0);
+    const relTol = readNumber(input.params.rel_tol, 'params.rel_tol', 0.05, 0);
+    const absTol = readNumber(input.params.abs_tol, 'params.abs_tol', 0, 0);
     const extract = parseExtractParam(input.params.extract);
     const raw = input.reference.answer;
     if (raw === undefined || raw === null) throw new InvalidArgumentError('reference.answer', 'reference.answer is required (a number or numeric string)');
