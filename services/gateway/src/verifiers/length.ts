@@ -1,5 +1,5 @@
 // text.length: DAPO's soft overlong punishment, a score in [-1, 0] from the response's length in tokens.
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, readNumber } from '@verimesh/kit';
 import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
 
 /**
@@ -20,16 +20,6 @@ export function whitespaceTokens(text: string): number {
   return t === '' ? 0 : t.split(/\s+/).length;
 }
 
-function readCount(params: Record<string, unknown>, key: string, required: boolean): number | undefined {
-  const v = params[key];
-  if (v === undefined || v === null) {
-    if (required) throw new InvalidArgumentError(`params.${key}`, `params.${key} is required (a positive number of tokens)`);
-    return undefined;
-  }
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`params.${key}`, `params.${key} must be a non-negative number`);
-  return v;
-}
-
 /** metadata.response_tokens when the trainer sent a usable count (its tokenizer's), else undefined. */
 function trainerCount(metadata: unknown): number | undefined {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
@@ -46,10 +36,9 @@ export const lengthVerifier: VerifierDef = {
   },
   reference: {},
   verify(input: VerifyInput): VerifyOutcome {
-    const maxTokens = readCount(input.params, 'max_tokens', true)!;
-    if (maxTokens <= 0) throw new InvalidArgumentError('params.max_tokens', 'params.max_tokens must be positive');
-    const bufferTokens = readCount(input.params, 'buffer_tokens', false) ?? 0;
-    if (bufferTokens > maxTokens) throw new InvalidArgumentError('params.buffer_tokens', `params.buffer_tokens (${bufferTokens}) must not exceed params.max_tokens (${maxTokens})`);
+    const maxTokens = readNumber(input.params.max_tokens, 'params.max_tokens', undefined, 0);
+    if (maxTokens === undefined || maxTokens === 0) throw new InvalidArgumentError('params.max_tokens', 'params.max_tokens is required: a positive number of tokens');
+    const bufferTokens = readNumber(input.params.buffer_tokens, 'params.buffer_tokens', 0, 0, maxTokens);
     const given = trainerCount(input.metadata);
     const tokens = given ?? whitespaceTokens(input.response);
     const source = given === undefined ? 'whitespace tokens' : 'metadata.response_tokens';
