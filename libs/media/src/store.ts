@@ -9,6 +9,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import { BoundedPool, DeadlineError, InvalidArgumentError, UnavailableError, loadMedia, mediaPath, messageOf } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
 import { ffmpegPath, ffprobePath } from './binaries.js';
+import { frameComplete } from './complete.js';
 
 /** What ffprobe says about a video (first video stream + container). */
 export interface VideoInfo {
@@ -333,7 +334,8 @@ export class VideoStore {
           times.map((requested) =>
             this.pool.run(async () => {
               const time = Math.min(requested, last);
-              const data = await this.grab(path, time, format, opts.width, opts.height, signal.signal, field);
+              const rgbBytes = width && height ? width * height * 3 : undefined;
+              const data = await this.grab(path, time, format, opts.width, opts.height, signal.signal, field, rgbBytes);
               const frame: VideoFrame = { requested, time, format, data, width: width ?? 0, height: height ?? 0 };
               return frame;
             }, signal.signal),
@@ -345,7 +347,16 @@ export class VideoStore {
     }
   }
 
-  private grab(path: string, time: number, format: 'png' | 'rgb', width: number | undefined, height: number | undefined, signal: AbortSignal, field: string): Promise<Buffer> {
+  private grab(
+    path: string,
+    time: number,
+    format: 'png' | 'rgb',
+    width: number | undefined,
+    height: number | undefined,
+    signal: AbortSignal,
+    field: string,
+    rgbBytes: number | undefined,
+  ): Promise<Buffer> {
     this.stats.extractCalls++;
     return new Promise<Buffer>((resolve, reject) => {
       if (signal.aborted) return reject(abortError(signal));
@@ -367,6 +378,10 @@ export class VideoStore {
       cmd.on('error', (err: Error) => {
         signal.removeEventListener('abort', onAbort);
         if (failed) return reject(failed);
+        // fluent-ffmpeg reports "Output stream closed" when ffmpeg has closed its output but not yet exited 20 ms
+        // later (it happens under load); the frame is then all there, which the bytes themselves can tell.
+        const data = Buffer.concat(chunks);
+        if (/Output stream closed/.test(err.message) && frameComplete(data, format, rgbBytes)) return resolve(data);
         if (/ENOENT|EACCES|Cannot find ffmpeg/.test(err.message)) return reject(new UnavailableError(`ffmpeg cannot run (${this.ffmpegBin()}): ${err.message}; set FFMPEG_PATH`));
         reject(new InvalidArgumentError(field, `${field}: ffmpeg could not read a frame at ${time} s: ${err.message.split('\n')[0]}`, 'BAD_VIDEO'));
       });
