@@ -1,5 +1,5 @@
 // What the four video verifiers share: params and reference readers, the sample's video, frame times.
-import { InvalidArgumentError, findMedia } from '@verimesh/kit';
+import { InvalidArgumentError, findMedia, readNumber, readChoice } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { VerifyContext, VerifyInput } from '@verimesh/kit';
 import type { VideoInfo, VideoStore } from '@verimesh/media';
@@ -11,27 +11,8 @@ export function answerText(input: VerifyInput): { text: string; found: boolean }
   return { text: ex.text, found: ex.found };
 }
 
-/** A finite number param in [min, max], or undefined when absent. */
-export function numberParam(obj: Record<string, unknown>, key: string, field: string, min = -Infinity, max = Infinity): number | undefined {
-  const v = obj[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new InvalidArgumentError(field, `${field} must be a number in [${min}, ${max}], got ${JSON.stringify(v) ?? String(v)}`);
-  }
-  return v;
-}
-
-export function choiceParam<T extends string>(obj: Record<string, unknown>, key: string, field: string, choices: readonly T[], dflt: T): T {
-  const v = obj[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
-    throw new InvalidArgumentError(field, `${field} must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return v as T;
-}
-
 export function unitParam(params: Record<string, unknown>): TimeUnit {
-  return choiceParam(params, 'unit', 'params.unit', ['seconds', 'frames'] as const, 'seconds');
+  return readChoice(params.unit, 'params.unit', ['seconds', 'frames'] as const, 'seconds');
 }
 
 /** A reference time (seconds number or time string), non-negative and finite. */
@@ -92,7 +73,7 @@ export function hasVideo(input: VerifyInput): boolean {
 
 /** Frame rate for frame-number answers: params.fps, then reference.fps, then the video's. */
 export function fpsOf(input: VerifyInput, info?: VideoInfo): number | undefined {
-  return numberParam(input.params, 'fps', 'params.fps', 1e-6) ?? numberParam(input.reference, 'fps', 'reference.fps', 1e-6) ?? info?.fps;
+  return readNumber(input.params.fps, 'params.fps', undefined, 1e-6) ?? readNumber(input.reference.fps, 'reference.fps', undefined, 1e-6) ?? info?.fps;
 }
 
 export const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -139,7 +120,7 @@ export function refFrames(v: unknown, field: string, valueKeys: readonly string[
 
 /** Seconds within which a predicted frame counts for a reference frame: params.time_tolerance, else half a frame, else 0.05 s. */
 export function toleranceOf(params: Record<string, unknown>, fps: number | undefined): number {
-  return numberParam(params, 'time_tolerance', 'params.time_tolerance', 0) ?? (fps ? 0.5 / fps : 0.05);
+  return readNumber(params.time_tolerance, 'params.time_tolerance', undefined, 0) ?? (fps ? 0.5 / fps : 0.05);
 }
 
 export const TOLERANCE_DOC = 'seconds within which a predicted frame matches a reference frame (default: half a frame at the known fps, else 0.05)';

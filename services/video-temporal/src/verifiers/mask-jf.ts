@@ -1,5 +1,5 @@
 // video.mask_jf: DAVIS J&F of predicted per-frame masks against reference masks: (mean J + mean F) / 2.
-import { InvalidArgumentError, messageOf } from '@verimesh/kit';
+import { InvalidArgumentError, messageOf, readNumber } from '@verimesh/kit';
 import type { VerifierDef } from '@verimesh/kit';
 import { normalizePolygons, parseRle, polygonToRle, rleDecode, rleIou, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
@@ -14,7 +14,6 @@ import {
   answerText,
   fpsOf,
   hasVideo,
-  numberParam,
   refFrames,
   round6,
   sampleVideo,
@@ -60,9 +59,9 @@ export function maskJfVerifier(store: VideoStore, config: Pick<Config, 'maxFrame
       if (input.reference.frames === undefined) throw new InvalidArgumentError('reference.frames', 'reference.frames ({time: mask}) is required');
       const refs = refFrames(input.reference.frames, 'reference.frames', ['mask', 'segmentation', 'rle'], config.maxFrames);
       const unit = unitParam(input.params);
-      const boundTh = numberParam(input.params, 'bound_th', 'params.bound_th', 1e-9) ?? 0.008;
-      let width = numberParam(input.reference, 'width', 'reference.width', 1);
-      let height = numberParam(input.reference, 'height', 'reference.height', 1);
+      const boundTh = readNumber(input.params.bound_th, 'params.bound_th', undefined, 1e-9) ?? 0.008;
+      let width = readNumber(input.reference.width, 'reference.width', undefined, 1);
+      let height = readNumber(input.reference.height, 'reference.height', undefined, 1);
       const firstRle = refs.find((r) => isRleLike(r.value))?.value as { size?: unknown } | undefined;
       if (width === undefined && height === undefined && Array.isArray(firstRle?.size)) [height, width] = firstRle.size as [number, number];
       let fps = fpsOf(input);

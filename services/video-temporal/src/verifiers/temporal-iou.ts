@@ -1,5 +1,5 @@
 // video.temporal_iou: temporal IoU of the predicted span(s) against the reference span(s), optionally Time-R1 style.
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, readNumber, readChoice } from '@verimesh/kit';
 import type { VerifierDef, VerifyOutcome } from '@verimesh/kit';
 import type { VideoInfo, VideoStore } from '@verimesh/media';
 import { temporalIou, timeR1Factor } from '../temporal.js';
@@ -9,10 +9,8 @@ import {
   FPS_DOC,
   UNIT_DOC,
   answerText,
-  choiceParam,
   fpsOf,
   hasVideo,
-  numberParam,
   refSpan,
   refSpans,
   round6,
@@ -50,10 +48,10 @@ export function temporalIouVerifier(store: VideoStore): VerifierDef {
       if (ref.spans !== undefined) refs = refSpans(ref.spans, 'reference.spans');
       else if (ref.span !== undefined) refs = [refSpan(ref.span, 'reference.span')];
       else throw new InvalidArgumentError('reference.span', 'reference.span ([start, end] seconds) or reference.spans is required');
-      const variant = choiceParam(input.params, 'variant', 'params.variant', ['standard', 'time_r1'] as const, 'standard');
-      const threshold = numberParam(input.params, 'threshold', 'params.threshold', 0, 1);
+      const variant = readChoice(input.params.variant, 'params.variant', ['standard', 'time_r1'] as const, 'standard');
+      const threshold = readNumber(input.params.threshold, 'params.threshold', undefined, 0, 1);
       const unit = unitParam(input.params);
-      const refDuration = numberParam(ref, 'duration', 'reference.duration', 0);
+      const refDuration = readNumber(ref.duration, 'reference.duration', undefined, 0);
       if (refDuration === 0) throw new InvalidArgumentError('reference.duration', 'reference.duration must be positive');
 
       const score = (duration: number | undefined, video: VideoInfo | undefined): VerifyOutcome => {

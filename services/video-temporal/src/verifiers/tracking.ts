@@ -1,5 +1,5 @@
 // video.tracking: mean box IoU over the reference frames of a predicted track (a missed frame counts 0).
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, readNumber, readChoice } from '@verimesh/kit';
 import type { VerifierDef } from '@verimesh/kit';
 import { boxIou, coordScale, pixelBox, type Box } from '@verimesh/geometry';
 import type { Config } from '../config.js';
@@ -11,10 +11,8 @@ import {
   TOLERANCE_DOC,
   UNIT_DOC,
   answerText,
-  choiceParam,
   fpsOf,
   hasVideo,
-  numberParam,
   refFrames,
   round6,
   sampleVideo,
@@ -49,10 +47,10 @@ export function trackingVerifier(store: VideoStore, config: Pick<Config, 'maxFra
         if (!isBox(r.value)) throw new InvalidArgumentError(`reference.frames["${r.label}"]`, `reference.frames["${r.label}"] must be [x1, y1, x2, y2]`);
       });
       const unit = unitParam(input.params);
-      const coords = choiceParam(input.params, 'coords', 'params.coords', ['absolute', 'normalized', 'norm1000'] as const, 'absolute');
-      const format = choiceParam(input.params, 'format', 'params.format', ['xyxy', 'xywh'] as const, 'xyxy');
-      let width = numberParam(input.reference, 'width', 'reference.width', 1);
-      let height = numberParam(input.reference, 'height', 'reference.height', 1);
+      const coords = readChoice(input.params.coords, 'params.coords', ['absolute', 'normalized', 'norm1000'] as const, 'absolute');
+      const format = readChoice(input.params.format, 'params.format', ['xyxy', 'xywh'] as const, 'xyxy');
+      let width = readNumber(input.reference.width, 'reference.width', undefined, 1);
+      let height = readNumber(input.reference.height, 'reference.height', undefined, 1);
       let fps = fpsOf(input);
       const needSize = coords !== 'absolute' && (width === undefined || height === undefined);
       if ((needSize || fps === undefined) && hasVideo(input)) {
