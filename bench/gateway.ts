@@ -1,6 +1,6 @@
 // Gateway benchmark: 1,024-sample batches of text.exact + text.format through a real gateway process over loopback,
 // against the naive design (one unary Score per sample) and the transport limit (an echo server, same hops, no work),
-// plus the gateway's RSS with 10,000 samples in flight. Run: npm run bench:gateway. Figures go to bench/gateway.RESULTS.md.
+// plus the gateway's RSS with 10,000 samples in flight. Run: npm run bench:gateway. Figures go to bench/RESULTS.md.
 import type { ChildProcess } from 'node:child_process';
 import type { RewardGatewayServiceClient, Sample } from '@verimesh/proto';
 import { gatewayClient, score } from './lib/grpc.js';

@@ -1,7 +1,7 @@
 // Vision benchmark: (a) vision.box_iou samples/s through a real gateway process and a real vision-iou process over
 // loopback in 1,024-sample batches, against a same-run echo limit (the same messages through two echo processes doing
 // no work); (b) mask IoU on 1000×1000 masks, RLE-direct against decode-to-pixels-then-count, and µs per pair.
-// Run: npm run bench:vision. Figures go to bench/vision.RESULTS.md.
+// Run: npm run bench:vision. Figures go to bench/RESULTS.md.
 import type { ChildProcess } from 'node:child_process';
 import sharp from 'sharp';
 import { createService, loadServiceConfig } from '@verimesh/vision-iou';

@@ -285,7 +285,7 @@ describe('rendered workloads', () => {
     expect(container(judge).env.map((e: { name: string }) => e.name)).not.toContain('VERIMESH_JUDGE_URL');
   });
 
-  it('the gateway gets NODE_OPTIONS=--max-semi-space-size=32 (bench/gateway.RESULTS.md), from the chart, not the image', () => {
+  it('the gateway gets NODE_OPTIONS=--max-semi-space-size=32 (bench/RESULTS.md), from the chart, not the image', () => {
     for (const d of byKind(renders.default!, 'Deployment')) {
       expect(envOf(d).NODE_OPTIONS, nameLabel(d)).toBe(nameLabel(d) === 'gateway' ? '--max-semi-space-size=32' : undefined);
     }

@@ -88,7 +88,7 @@ interface HttpReply {
 
 /**
  * node:http(s) with a keep-alive agent sized to the backend's concurrency: measurably cheaper per request than
- * fetch (see bench/judge.RESULTS.md), which matters when a GRPO step sends thousands of judgments.
+ * fetch (see bench/RESULTS.md), which matters when a GRPO step sends thousands of judgments.
  */
 function makeAgent(url: string, sockets: number): http.Agent {
   const opts = { keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, scheduling: 'lifo' as const };
