@@ -6,17 +6,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadlineError, InvalidArgumentError, UnavailableError } from '@verimesh/kit';
-import { extractFrames, VideoStore } from '../src/index.js';
-import { makeFixtures, type Fixtures } from './fixtures.js';
+import { extractFrames, VideoStore, makeTestVideos, type TestVideos } from '../src/index.js';
 
-let fx: Fixtures;
+let fx: TestVideos;
 let store: VideoStore;
 let http: Server;
 let base: string;
 let httpHits = 0;
 
 beforeAll(async () => {
-  fx = makeFixtures();
+  fx = makeTestVideos();
   store = new VideoStore({ maxDurationS: 3 * 3600 });
   http = createServer((req, res) => {
     httpHits++;

@@ -1,18 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
+import { makeTestVideos, type TestVideos } from '@verimesh/media';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rleEncode, rleToString } from '@verimesh/geometry';
 import { noopLogger, serve, type RunningServer } from '@verimesh/kit';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
 import { createService, loadServiceConfig } from '../src/index.js';
-import { makeFixtures, type Fixtures } from './fixtures.js';
 
-let fx: Fixtures;
+let fx: TestVideos;
 let srv: RunningServer;
 let client: VerifierServiceClient;
 
 beforeAll(async () => {
-  fx = makeFixtures();
+  fx = makeTestVideos();
   srv = await serve(createService(loadServiceConfig({ env: {} })), { host: '127.0.0.1', port: 0, maxInFlight: 1000, log: noopLogger });
   const Ctor = loadPackage().verimesh.v1.VerifierService;
   client = new Ctor(srv.address, grpc.credentials.createInsecure());

@@ -1,11 +1,12 @@
-// Small test videos generated with ffmpeg's lavfi sources (known duration, fps and size), plus broken ones.
+// Small test videos for the media tests of every package, generated with ffmpeg's lavfi sources (known duration, fps and
+// size), plus broken ones.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ffmpegPath } from '../src/index.js';
+import { ffmpegPath } from './binaries.js';
 
-export interface Fixtures {
+export interface TestVideos {
   dir: string;
   /** testsrc, 64×48, 10 fps, 3 s. */
   clip: string;
@@ -24,8 +25,8 @@ function ff(args: string[]): void {
   execFileSync(ffmpegPath(), ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export function makeFixtures(): Fixtures {
-  const dir = mkdtempSync(join(tmpdir(), 'vt-test-'));
+export function makeTestVideos(): TestVideos {
+  const dir = mkdtempSync(join(tmpdir(), 'media-test-'));
   const enc = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast'];
   const clip = join(dir, 'clip.mp4');
   ff(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=3', ...enc, clip]);
