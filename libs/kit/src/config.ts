@@ -40,6 +40,14 @@ export function parseFlags(argv: readonly string[]): Map<string, string> {
   return flags;
 }
 
+/** Throws ConfigError for a `--flag` that none of the option sets knows (a typo must not start a default service). */
+export function checkFlags(argv: readonly string[], ...specs: Array<Record<string, OptionSpec>>): void {
+  const known = new Set(specs.flatMap((s) => Object.values(s).flatMap((o) => (o.flag ? [o.flag] : []))));
+  for (const flag of parseFlags(argv).keys()) {
+    if (!known.has(flag)) throw new ConfigError(`--${flag}`, `unknown flag --${flag} (known: ${[...known].sort().map((f) => `--${f}`).join(', ')})`);
+  }
+}
+
 /**
  * Compiles options: flag beats environment beats default. Throws ConfigError naming the flag or variable.
  * Unknown flags are not an error here (a CLI may own them); services call it with their own argv.

@@ -12,7 +12,7 @@ export {
 export type { ErrorReason } from './errors.js';
 export { toStatus, errorDetails, ERROR_DOMAIN } from './status.js';
 export type { ErrorDetails } from './status.js';
-export { loadConfig, parseFlags, ConfigError, COMMON_OPTIONS } from './config.js';
+export { loadConfig, parseFlags, checkFlags, ConfigError, COMMON_OPTIONS } from './config.js';
 export type { OptionSpec, ConfigOf } from './config.js';
 export { createLogger, noopLogger } from './log.js';
 export type { Logger, LogLevel, LogSink } from './log.js';

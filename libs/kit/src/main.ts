@@ -1,17 +1,24 @@
 // The one way a service process starts: parse config (fail fast), init telemetry, serve, drain on SIGTERM.
 import { initTelemetry } from '@verimesh/telemetry';
-import { COMMON_OPTIONS, ConfigError, loadConfig } from './config.js';
+import { COMMON_OPTIONS, ConfigError, checkFlags, loadConfig, type OptionSpec } from './config.js';
 import { createLogger, type LogLevel } from './log.js';
 import { serve, type RunningServer } from './server.js';
 import type { ServiceDef } from './verifier.js';
 
 /**
- * Entry point of a service's main.ts: `runMain('vision-iou', () => createService(loadConfig(...)))`.
- * Exits 2 with a clear message on a bad setting.
+ * Entry point of a service's main.ts: `runMain('vision-iou', OPTIONS, () => createService(loadServiceConfig(...)))`,
+ * where OPTIONS are the service's own options (flags beyond COMMON_OPTIONS). Exits 2 with a clear message on a bad
+ * setting or an unknown flag.
  */
-export async function runMain(name: string, build: () => ServiceDef | Promise<ServiceDef>, argv = process.argv.slice(2)): Promise<RunningServer> {
+export async function runMain(
+  name: string,
+  options: Record<string, OptionSpec>,
+  build: () => ServiceDef | Promise<ServiceDef>,
+  argv = process.argv.slice(2),
+): Promise<RunningServer> {
   let common;
   try {
+    checkFlags(argv, COMMON_OPTIONS, options);
     common = loadConfig(COMMON_OPTIONS, { argv });
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -13,10 +13,13 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('runMain', () => {
-  it('fails fast with exit 2 and a message naming the bad setting', async () => {
+  it('fails fast with exit 2 and a message naming the bad setting or unknown flag', async () => {
     const flag = start(['--port', 'eighty']);
     expect(await flag.exited).toBe(2);
     expect(flag.stderr()).toContain('--port must be an integer, got "eighty"');
+    const typo = start(['--prot', '5']);
+    expect(await typo.exited).toBe(2);
+    expect(typo.stderr()).toContain('unknown flag --prot');
     const env = start([], { VERIMESH_LOG_LEVEL: 'chatty' });
     expect(await env.exited).toBe(2);
     expect(env.stderr()).toContain('VERIMESH_LOG_LEVEL must be one of');

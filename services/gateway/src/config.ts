@@ -1,5 +1,5 @@
 // The gateway process's options (flags > env > defaults), validated once: where each service lives, profiles, HTTP port.
-import { COMMON_OPTIONS, ConfigError, loadConfig, type ConfigOf, type OptionSpec } from '@verimesh/kit';
+import { COMMON_OPTIONS, ConfigError, checkFlags, loadConfig, type ConfigOf, type OptionSpec } from '@verimesh/kit';
 import { SERVICE_NAMES, type ServiceName } from '@verimesh/proto';
 
 export const OPTIONS = {
@@ -43,6 +43,7 @@ export function parseServiceTargets(entries: readonly string[]): Partial<Record<
 }
 
 export function loadGatewayConfig(source: { env?: NodeJS.ProcessEnv; argv?: readonly string[] } = {}): GatewayConfig {
+  checkFlags(source.argv ?? [], OPTIONS);
   const c = loadConfig(OPTIONS, source);
   return Object.freeze({ ...c, serviceTargets: Object.freeze(parseServiceTargets(c.services)) });
 }

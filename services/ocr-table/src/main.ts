@@ -1,6 +1,6 @@
 // Process entry of the ocr-table service.
 import { runMain } from '@verimesh/kit';
-import { loadServiceConfig } from './config.js';
+import { OPTIONS, loadServiceConfig } from './config.js';
 import { createService } from './service.js';
 
-void runMain('ocr-table', () => createService(loadServiceConfig({ argv: process.argv.slice(2) })));
+void runMain('ocr-table', OPTIONS, () => createService(loadServiceConfig({ argv: process.argv.slice(2) })));

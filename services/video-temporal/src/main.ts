@@ -1,6 +1,6 @@
 // Process entry of the video-temporal service.
 import { runMain } from '@verimesh/kit';
-import { loadServiceConfig } from './config.js';
+import { OPTIONS, loadServiceConfig } from './config.js';
 import { createService } from './service.js';
 
-void runMain('video-temporal', () => createService(loadServiceConfig({ argv: process.argv.slice(2) })));
+void runMain('video-temporal', OPTIONS, () => createService(loadServiceConfig({ argv: process.argv.slice(2) })));

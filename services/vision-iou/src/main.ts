@@ -1,6 +1,6 @@
 // Process entry of the vision-iou service: parse config, serve, drain on SIGTERM.
 import { runMain } from '@verimesh/kit';
-import { loadServiceConfig } from './config.js';
+import { OPTIONS, loadServiceConfig } from './config.js';
 import { createService } from './service.js';
 
-void runMain('vision-iou', () => createService(loadServiceConfig({ argv: process.argv.slice(2) })));
+void runMain('vision-iou', OPTIONS, () => createService(loadServiceConfig({ argv: process.argv.slice(2) })));
