@@ -15,6 +15,14 @@ describe('readJsonl', () => {
     expect(bad[1]?.error).toMatch(/JSON object/);
     expect(bad[2]?.error).toMatch(/id is required/);
   });
+  it('turns a repeated id into an invalid result naming the first line', async () => {
+    const text = ['{"id":"d","response":"x"}', '{"id":"e","response":"y"}', '{"id":"d","response":"z"}'].join('\n');
+    const out = [];
+    for await (const l of readJsonl(Readable.from([text]))) out.push(l);
+    expect(out.map((l) => ('invalid' in l ? `invalid:${l.invalid.id}` : l.id))).toEqual(['d', 'e', 'invalid:d']);
+    const dup = out[2];
+    expect(dup && 'invalid' in dup ? dup.invalid.error : '').toBe('line 3: id "d" duplicates line 1');
+  });
   it('accepts a good line', () => {
     expect(parseLine('{"id":"s1","response":"r"}', 7)).toMatchObject({ line: 7, id: 's1' });
   });

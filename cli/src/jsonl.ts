@@ -30,14 +30,28 @@ export function parseLine(text: string, line: number): InputLine {
   return { line, sample, id: sample.id };
 }
 
-/** Lines of a file (or stdin for "-"), blank lines skipped; line numbers count every physical line. */
+/**
+ * Lines of a file (or stdin for "-"), blank lines skipped; line numbers count every physical line. A repeated id is
+ * `invalid` (as SPEC section 6 has it for a request): results stream back in completion order, so two results with
+ * one id could not be told apart.
+ */
 export async function* readJsonl(input: Readable): AsyncGenerator<InputLine> {
   const rl = createInterface({ input, crlfDelay: Infinity });
+  const seen = new Map<string, number>();
   let n = 0;
   for await (const text of rl) {
     n++;
     if (text.trim() === '') continue;
-    yield parseLine(text, n);
+    const parsed = parseLine(text, n);
+    if ('id' in parsed) {
+      const first = seen.get(parsed.id);
+      if (first !== undefined) {
+        yield { line: n, invalid: invalidLine(n, `line ${n}: id "${parsed.id}" duplicates line ${first}`, parsed.id) };
+        continue;
+      }
+      seen.set(parsed.id, n);
+    }
+    yield parsed;
   }
 }
 

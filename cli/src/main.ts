@@ -1,7 +1,8 @@
 // The verimesh command line: parses argv and runs score, serve or verifiers.
 import { parseArgs } from 'node:util';
 import { DEFAULT_TIMEOUT_MS, scoreCommand } from './score.js';
-import { serveCommand } from './serve.js';
+import { messageOf } from '@verimesh/kit';
+import { parseOnly, serveCommand } from './serve.js';
 import { verifiersCommand } from './verifiers.js';
 
 export const USAGE = `usage:
@@ -76,6 +77,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           },
           strict: true,
         });
+        try {
+          parseOnly(values.only);
+        } catch (e) {
+          throw new UsageError(messageOf(e));
+        }
         return await serveCommand({
           only: values.only,
           host: values.host ?? '0.0.0.0',

@@ -88,6 +88,7 @@ export async function startServe(args: ServeArgs, io: { stdout: Writable; stderr
 
 /** Runs until SIGTERM/SIGINT, then drains and exits 0. */
 export async function serveCommand(args: ServeArgs, io: { stdout: Writable; stderr: Writable } = process): Promise<number> {
+  const parent = process.ppid;
   let handle: ServeHandle;
   try {
     handle = await startServe(args, io);
@@ -102,6 +103,15 @@ export async function serveCommand(args: ServeArgs, io: { stdout: Writable; stde
     };
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));
+    // `npx verimesh serve` killed with SIGTERM: npm exits without passing the signal on and this process is
+    // re-parented. A changed parent means whoever started us is gone: drain as on SIGTERM.
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(watch);
+        onSignal('parent exited');
+      }
+    }, 1000);
+    watch.unref();
   });
   io.stderr.write('verimesh: stopped\n');
   return 0;
