@@ -11,13 +11,13 @@ beforeAll(async () => {
   mesh = await createEmbeddedGateway({ profiles: [PROFILE], only: new Set(['video-temporal']) });
 });
 
-describe('profile video-grounded-qa (Temporal-R1 dual reward)', () => {
+describe('profile video_grounded_qa (Temporal-R1 dual reward)', () => {
   it('adds answer accuracy and temporal IoU: 1 + 2.5/7.3, 0 + 2.5/7.3, 1 + 0, and groups them', async () => {
     const reference = { answer: 'B', span: [10, 15] };
     const { results, groups } = await mesh.gateway.score([
-      { id: 'right', group: 'g', response: '<think>..</think><time>12.5 to 17.3</time><answer>(B)</answer>', reference, profile: 'video-grounded-qa' },
-      { id: 'wrong-answer', group: 'g', response: '<time>12.5 to 17.3</time><answer>A</answer>', reference, profile: 'video-grounded-qa' },
-      { id: 'no-span', group: 'g', response: '<answer>B</answer>', reference, profile: 'video-grounded-qa' },
+      { id: 'right', group: 'g', response: '<think>..</think><time>12.5 to 17.3</time><answer>(B)</answer>', reference, profile: 'video_grounded_qa' },
+      { id: 'wrong-answer', group: 'g', response: '<time>12.5 to 17.3</time><answer>A</answer>', reference, profile: 'video_grounded_qa' },
+      { id: 'no-span', group: 'g', response: '<answer>B</answer>', reference, profile: 'video_grounded_qa' },
     ]);
     const byId = Object.fromEntries(results.map((r) => [r.id, r]));
     expect(byId.right!.status).toBe('ok');
@@ -32,9 +32,9 @@ describe('profile video-grounded-qa (Temporal-R1 dual reward)', () => {
 
   it('the Time-R1 grounding profile gates on format and needs a duration (invalid without one)', async () => {
     const { results } = await mesh.gateway.score([
-      { id: 'ok', response: '<think>x</think><answer>12.5 to 17.3</answer>', reference: { span: [10, 15], duration: 30 }, profile: 'video-grounding-time-r1' },
-      { id: 'no-format', response: '12.5 to 17.3', reference: { span: [10, 15], duration: 30 }, profile: 'video-grounding-time-r1' },
-      { id: 'no-duration', response: '<think>x</think><answer>12.5 to 17.3</answer>', reference: { span: [10, 15] }, profile: 'video-grounding-time-r1' },
+      { id: 'ok', response: '<think>x</think><answer>12.5 to 17.3</answer>', reference: { span: [10, 15], duration: 30 }, profile: 'video_grounding_time_r1' },
+      { id: 'no-format', response: '12.5 to 17.3', reference: { span: [10, 15], duration: 30 }, profile: 'video_grounding_time_r1' },
+      { id: 'no-duration', response: '<think>x</think><answer>12.5 to 17.3</answer>', reference: { span: [10, 15] }, profile: 'video_grounding_time_r1' },
     ]);
     const byId = Object.fromEntries(results.map((r) => [r.id, r]));
     // 0.1 · format + Time-R1 value 0.289859 (the issue's value for a 30 s video)
@@ -45,7 +45,7 @@ describe('profile video-grounded-qa (Temporal-R1 dual reward)', () => {
 });
 
 // The same profile through real processes: a video-temporal service and a gateway loading the profile file.
-describe('profile video-grounded-qa through a real gateway and video-temporal process', () => {
+describe('profile video_grounded_qa through a real gateway and video-temporal process', () => {
   let procs: MeshProcesses;
   let http = '';
 
@@ -58,13 +58,13 @@ describe('profile video-grounded-qa through a real gateway and video-temporal pr
   it('scores 1 + 0.342466 over HTTP, the video clamping the span to its 6 s', async () => {
     const body = {
       samples: [
-        { id: 'a', response: '<time>12.5 to 17.3</time><answer>B</answer>', reference: { answer: 'B', span: [10, 15] }, profile: 'video-grounded-qa' },
+        { id: 'a', response: '<time>12.5 to 17.3</time><answer>B</answer>', reference: { answer: 'B', span: [10, 15] }, profile: 'video_grounded_qa' },
         {
           id: 'b',
           response: '<time>00:03 to 00:09</time><answer>B</answer>',
           reference: { answer: 'B', span: [2, 6] },
           media: [{ kind: 'video', role: 'input', uri: `file://${ROOT}examples/media/video-clip.mp4` }],
-          profile: 'video-grounded-qa',
+          profile: 'video_grounded_qa',
         },
       ],
     };

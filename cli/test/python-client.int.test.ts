@@ -61,10 +61,11 @@ describe.skipIf(!hasPython)('Python client', () => {
     const lines = out.trim().split('\n').map((l) => JSON.parse(l));
     const byId = Object.fromEntries(lines.filter((l) => l.id).map((l) => [l.id, l]));
     expect(byId.a.reward).toBe(2); // format 1 + exact 1, combine sum
-    expect(byId.a.status).toBe('RESULT_STATUS_OK');
-    expect(byId.a.components.exact.status).toBe('COMPONENT_STATUS_OK');
+    expect(byId.a.status).toBe('ok');
+    expect(byId.a.components.exact.status).toBe('ok');
     expect(byId.b.reward).toBe(0);
-    expect(byId.c.status).toBe('RESULT_STATUS_INVALID');
+    expect(byId.c.status).toBe('invalid');
+    expect(byId.c.error).toMatch(/reward/);
     const group = lines.find((l) => l.group === 'g');
     expect(group).toMatchObject({ count: 2, mean: 1, all_equal: false });
   }, 60_000);

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Scores a JSONL file through a Verimesh gateway from Python, as a trainer would (grpcio + protobuf).
 
-Generate the message classes once:  protoc -I proto --python_out=examples/python/gen proto/verimesh/v1/*.proto
-Then:  python3 examples/python/score_client.py --gateway 127.0.0.1:50051 --in examples/demo.jsonl
+Needs grpcio and protobuf (Debian: python3-grpcio python3-protobuf protobuf-compiler, used by /usr/bin/python3; or
+pip install grpcio protobuf). Generate the message classes once, from the repository root:
+    mkdir -p examples/python/gen && protoc -I proto --python_out=examples/python/gen proto/verimesh/v1/*.proto
+Then:  /usr/bin/python3 examples/python/score_client.py --gateway 127.0.0.1:50051 --in examples/demo.jsonl
+Prints one SPEC section 3 result per line (JSON), then one line per group's statistics.
 """
 import argparse
 import json
@@ -55,6 +58,28 @@ def to_sample(obj):
     return s
 
 
+def status_name(enum, value, prefix):
+    """verimesh.v1 enum value -> the SPEC's JSON word ("RESULT_STATUS_OK" -> "ok")."""
+    return enum.Name(value)[len(prefix):].lower()
+
+
+def to_result(r):
+    """verimesh.v1.Result -> the JSON of SPEC section 3."""
+    components = {}
+    for c in r.components:
+        comp = {"score": c.score, "status": status_name(pb.ComponentStatus, c.status, "COMPONENT_STATUS_")}
+        if c.detail:
+            comp["detail"] = c.detail
+        if c.metrics_json:
+            comp["metrics"] = json.loads(c.metrics_json)
+        comp["latency_ms"] = c.latency_ms
+        components[c.name] = comp
+    out = {"id": r.id, "reward": r.reward, "status": status_name(pb.ResultStatus, r.status, "RESULT_STATUS_"), "error": r.error or None, "components": components}
+    if r.metadata_json:
+        out["metadata"] = json.loads(r.metadata_json)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gateway", default="127.0.0.1:50051")
@@ -67,10 +92,9 @@ def main():
         score = channel.unary_unary(SCORE, request_serializer=gw.ScoreRequest.SerializeToString, response_deserializer=gw.ScoreResponse.FromString)
         reply = score(gw.ScoreRequest(samples=samples), timeout=args.timeout)
     for r in reply.results:
-        comps = {c.name: {"score": c.score, "status": pb.ComponentStatus.Name(c.status)} for c in r.components}
-        print(json.dumps({"id": r.id, "reward": r.reward, "status": pb.ResultStatus.Name(r.status), "components": comps}))
+        print(json.dumps(to_result(r)))
     for g in reply.groups:
-        print(json.dumps({"group": g.group, "count": g.count, "mean": g.mean, "all_equal": g.all_equal}))
+        print(json.dumps({"group": g.group, "count": g.count, "mean": g.mean, "std": g.std, "min": g.min, "max": g.max, "all_equal": g.all_equal}))
 
 
 if __name__ == "__main__":
