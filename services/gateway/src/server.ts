@@ -139,7 +139,7 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
  * The deadline the components get: the caller's, less a margin (10% of the time left, 10-200 ms) so that a reply
  * with `timeout` components still reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
  */
-export function scoringDeadline(callerDeadline: number, now = Date.now()): number {
+function scoringDeadline(callerDeadline: number, now = Date.now()): number {
   if (!Number.isFinite(callerDeadline)) return Infinity;
   return callerDeadline - Math.min(200, Math.max(10, (callerDeadline - now) * 0.1));
 }

@@ -4,7 +4,7 @@ import type { ValidateFunction } from 'ajv';
 import { InvalidArgumentError } from '@verimesh/kit';
 import { fencedBlocks } from '@verimesh/extract';
 
-export const CHECK_TYPES = ['regex', 'contains', 'not_contains', 'max_words', 'min_words', 'json_valid', 'json_schema'] as const;
+const CHECK_TYPES = ['regex', 'contains', 'not_contains', 'max_words', 'min_words', 'json_valid', 'json_schema'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
 
 export interface CompiledCheck {

@@ -1,5 +1,5 @@
 // The judging core shared by the four verifiers: backends by name, the cache, templates, images and params.
-import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type Logger, type VerifyOutcome, readInt } from '@verimesh/kit';
+import { DeadlineError, InvalidArgumentError, UnavailableError, componentStatusOf, messageOf, type Logger, type VerifyOutcome, readBool, readInt, readNumber } from '@verimesh/kit';
 import { defaultVideoStore } from '@verimesh/media';
 import type { MediaJson } from '@verimesh/proto';
 import { ask, type Answer, type Parsed } from './ask.js';
@@ -13,7 +13,7 @@ export const NO_BACKEND_MESSAGE =
   'no judge backend configured: set VERIMESH_JUDGE_URL and VERIMESH_JUDGE_MODEL (or VERIMESH_JUDGE_BACKENDS) to an OpenAI-compatible server';
 
 /** Frames of each input video shown to the judge when params.video_frames is absent. */
-export const DEFAULT_VIDEO_FRAMES = 4;
+const DEFAULT_VIDEO_FRAMES = 4;
 
 /** Docs of the params every LLM verifier reads (Judge.params). */
 export const JUDGE_PARAMS = {
@@ -106,16 +106,14 @@ export class Judge {
   params(params: Record<string, unknown>): JudgeParams {
     const backend = this.backendFor(params);
     const samples = readInt(params.samples, 'params.samples', 1, 1, 16);
-    const t = params.temperature;
-    if (t !== undefined && (typeof t !== 'number' || !(t >= 0 && t <= 2))) throw new InvalidArgumentError('params.temperature', 'params.temperature must be a number in [0, 2]');
-    const images = params.images ?? true;
-    if (typeof images !== 'boolean') throw new InvalidArgumentError('params.images', 'params.images must be true or false');
+    const t = readNumber(params.temperature, 'params.temperature', undefined, 0, 2);
+    const images = readBool(params.images, 'params.images', true);
     return {
       backend,
       model: backend.config.model,
       samples,
       // Votes need diversity: several samples at temperature 0 would all be the same call.
-      temperature: (t as number | undefined) ?? (samples > 1 ? 0.7 : 0),
+      temperature: t ?? (samples > 1 ? 0.7 : 0),
       maxTokens: params.max_tokens === undefined ? undefined : readInt(params.max_tokens, 'params.max_tokens', 1, 1, 32_768),
       images,
       imageMaxSide: readInt(params.image_max_side, 'params.image_max_side', this.config.imageMaxSide, 16, 4096),

@@ -43,7 +43,7 @@ function diskRows(r: number): Int32Array {
 }
 
 /** Dilation of a boundary map by a disk of radius r: each boundary pixel stamps the disk's row spans. */
-export function dilate(map: Uint8Array, width: number, height: number, r: number): Uint8Array {
+function dilate(map: Uint8Array, width: number, height: number, r: number): Uint8Array {
   if (r <= 0) return map.slice();
   const out = new Uint8Array(map.length);
   const rows = diskRows(r);

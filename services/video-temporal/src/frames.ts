@@ -22,7 +22,7 @@ const VALUE_KEYS = ['box', 'bbox', 'mask', 'segmentation', 'rle', 'polygon', 'va
 const WRAPPER_KEYS = ['frames', 'boxes', 'masks', 'tracks', 'track', 'predictions'];
 
 /** Seconds from a per-frame key: a time (`"0.5"`, `"00:01.5"`, `"1.5s"`) or a frame number (`"frame 12"`, `"f12"`, any key in frames unit). */
-export function keyTime(key: string, unit: TimeUnit, fps: number | undefined): number {
+function keyTime(key: string, unit: TimeUnit, fps: number | undefined): number {
   const m = /^\s*(?:frame|f|#)\s*_?(\d+)\s*$/i.exec(key);
   if (m) return fps ? Number(m[1]) / fps : Number.NaN;
   const t = parseTime(key);
@@ -145,4 +145,16 @@ export function matchTimes(refTimes: readonly number[], entries: readonly FrameE
     }
     return best;
   });
+}
+
+/**
+ * The answer's value for each reference frame (undefined where it gave none): by position for a bare list, else by
+ * nearest time within `tolerance`; `extra` counts the answer's values that belong to no reference frame.
+ */
+export function alignFrames(refTimes: readonly number[], parsed: ParsedFrames, tolerance: number): { values: unknown[]; extra: number } {
+  const seq = parsed.sequence;
+  if (seq) return { values: refTimes.map((_, i) => seq[i]), extra: Math.max(0, seq.length - refTimes.length) };
+  const idx = matchTimes(refTimes, parsed.entries, tolerance);
+  const values = idx.map((i) => (i < 0 ? undefined : parsed.entries[i]!.value));
+  return { values, extra: parsed.entries.length - new Set(idx.filter((i) => i >= 0)).size };
 }

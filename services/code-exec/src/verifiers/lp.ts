@@ -1,5 +1,5 @@
 // code.lp: solve the CPLEX LP or MPS model in the response with HiGHS and compare its optimum with the reference objective.
-import { InternalError, InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
+import { InternalError, InvalidArgumentError, readNumber, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import type { LpPool } from '../lp/pool.js';
@@ -37,8 +37,7 @@ export function lpVerifier(pool: LpPool, config: Config): VerifierDef {
       if (sense !== undefined && sense !== 'min' && sense !== 'max') throw new InvalidArgumentError('reference.sense', 'reference.sense must be "min" or "max"');
       const tolerance = ref.tolerance ?? input.params.tolerance ?? 1e-6;
       if (typeof tolerance !== 'number' || !(tolerance >= 0)) throw new InvalidArgumentError('reference.tolerance', 'reference.tolerance must be a non-negative number');
-      const limitMs = input.params.time_limit_ms ?? config.lpTimeoutMs;
-      if (typeof limitMs !== 'number' || !(limitMs >= 10 && limitMs <= 600_000)) throw new InvalidArgumentError('params.time_limit_ms', 'params.time_limit_ms must be a number in [10, 600000]');
+      const limitMs = readNumber(input.params.time_limit_ms, 'params.time_limit_ms', config.lpTimeoutMs, 10, 600_000);
 
       const text = extractAnswer(input.response, parseExtractParam(input.params.extract), { code: true }).text;
       if (!text.trim()) return { score: 0, detail: 'no model found in the response', metrics: { status: 'parse_error' } };

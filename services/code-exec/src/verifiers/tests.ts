@@ -1,6 +1,6 @@
 // code.tests: compile a solution once, run each test in its own fresh sandboxed process in parallel, score the fraction passed.
 import { setMaxListeners } from 'node:events';
-import { InternalError, InvalidArgumentError, UnavailableError, type VerifierDef } from '@verimesh/kit';
+import { InternalError, InvalidArgumentError, UnavailableError, readBool, readChoice, readNumber, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { compareOutput, type CompareMode } from '../compare.js';
 import type { Engine, RunOutput } from '../engine.js';
@@ -38,13 +38,6 @@ function parseTests(raw: unknown, lang: Language): TestCase[] {
     }
     throw new InvalidArgumentError(field, `${field} must be a string (assert snippet) or an object {"stdin", "stdout"}`);
   });
-}
-
-function num(params: Record<string, unknown>, key: string, dflt: number, min: number, max: number): number {
-  const v = params[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new InvalidArgumentError(`params.${key}`, `params.${key} must be a number in [${min}, ${max}]`);
-  return v;
 }
 
 function short(s: string, n = 300): string {
@@ -98,13 +91,11 @@ export function testsVerifier(engine: Engine): VerifierDef {
       if (!lang) throw new InvalidArgumentError('reference.language', `reference.language "${ref.language}" is not one of ${LANGUAGES.join(', ')}`);
       const tests = parseTests(ref.tests, lang);
       const p = input.params;
-      const timeoutMs = num(p, 'test_timeout_ms', engine.config.testTimeoutMs, 50, engine.config.maxTestTimeoutMs);
-      const memoryMb = num(p, 'memory_mb', engine.config.memoryMb, 16, engine.config.memoryMb);
-      const tol = num(p, 'tolerance', 1e-6, 0, 1e9);
-      const mode = (p.compare ?? 'tokens') as CompareMode;
-      if (!['tokens', 'exact', 'float'].includes(mode)) throw new InvalidArgumentError('params.compare', 'params.compare must be "tokens", "exact" or "float"');
-      if (p.partial_credit !== undefined && typeof p.partial_credit !== 'boolean') throw new InvalidArgumentError('params.partial_credit', 'params.partial_credit must be true or false');
-      const partial = p.partial_credit !== false;
+      const timeoutMs = readNumber(p.test_timeout_ms, 'params.test_timeout_ms', engine.config.testTimeoutMs, 50, engine.config.maxTestTimeoutMs);
+      const memoryMb = readNumber(p.memory_mb, 'params.memory_mb', engine.config.memoryMb, 16, engine.config.memoryMb);
+      const tol = readNumber(p.tolerance, 'params.tolerance', 1e-6, 0, 1e9);
+      const mode: CompareMode = readChoice(p.compare, 'params.compare', ['tokens', 'exact', 'float'] as const, 'tokens');
+      const partial = readBool(p.partial_credit, 'params.partial_credit', true);
       const extracted = extractAnswer(input.response, parseExtractParam(p.extract), { code: true, language: lang });
 
       if (!engine.sandbox.available) throw new UnavailableError(`sandbox unavailable: ${engine.sandbox.unavailableReason}`);

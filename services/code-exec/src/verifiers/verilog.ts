@@ -1,7 +1,7 @@
 // code.verilog: iverilog -g2012 compile (syntax), vvp simulation against a self-checking testbench (function), Yosys cell area (bonus).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InternalError, InvalidArgumentError, UnavailableError, type VerifierDef } from '@verimesh/kit';
+import { InternalError, InvalidArgumentError, UnavailableError, readChoice, readNumber, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Engine } from '../engine.js';
 import type { SandboxResult } from '../sandbox/sandbox.js';
@@ -63,8 +63,7 @@ export function verilogVerifier(engine: Engine): VerifierDef {
       const tbTop = ref.testbench_top;
       if (tbTop !== undefined && (typeof tbTop !== 'string' || !IDENT.test(tbTop))) throw new InvalidArgumentError('reference.testbench_top', 'reference.testbench_top must be a module name');
       const p = input.params;
-      const fn = p.function ?? 'binary';
-      if (fn !== 'binary' && fn !== 'dense') throw new InvalidArgumentError('params.function', 'params.function must be "binary" or "dense"');
+      const fn = readChoice(p.function, 'params.function', ['binary', 'dense'] as const, 'binary');
       let passRe: RegExp | undefined;
       if (p.pass_regex !== undefined) {
         if (typeof p.pass_regex !== 'string') throw new InvalidArgumentError('params.pass_regex', 'params.pass_regex must be a string');
@@ -74,8 +73,7 @@ export function verilogVerifier(engine: Engine): VerifierDef {
           throw new InvalidArgumentError('params.pass_regex', `params.pass_regex is not a valid regex: ${(e as Error).message}`);
         }
       }
-      const simMs = p.sim_timeout_ms ?? engine.config.simTimeoutMs;
-      if (typeof simMs !== 'number' || !(simMs >= 10 && simMs <= 600_000)) throw new InvalidArgumentError('params.sim_timeout_ms', 'params.sim_timeout_ms must be a number in [10, 600000]');
+      const simMs = readNumber(p.sim_timeout_ms, 'params.sim_timeout_ms', engine.config.simTimeoutMs, 10, 600_000);
 
       if (!engine.sandbox.available) throw new UnavailableError(`sandbox unavailable: ${engine.sandbox.unavailableReason}`);
       const tools = engine.toolchains;

@@ -1,5 +1,5 @@
 // text.exact: the normalized answer equals one of the accepted reference answers (multiple-choice letters understood).
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, readChoice } from '@verimesh/kit';
 import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 
@@ -139,9 +139,7 @@ function readChoices(reference: Record<string, unknown>): ReadonlyMap<string, st
 }
 
 function readNormalize(params: Record<string, unknown>): NormalizeMode {
-  const v = params.normalize ?? 'default';
-  if (v === 'default' || v === 'squad') return v;
-  throw new InvalidArgumentError('params.normalize', `params.normalize must be "default" or "squad", got ${JSON.stringify(v)}`);
+  return readChoice(params.normalize, 'params.normalize', ['default', 'squad'] as const, 'default');
 }
 
 function short(s: string, n = 60): string {

@@ -1,5 +1,5 @@
 // text.format: 1 if the response has the required shape (think_answer, or a caller's regex), else 0.
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, readBool, readChoice } from '@verimesh/kit';
 import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 
@@ -72,13 +72,11 @@ export const formatVerifier: VerifierDef = {
     const pattern = params.pattern ?? 'think_answer';
     if (typeof pattern !== 'string' || pattern === '') throw new InvalidArgumentError('params.pattern', 'params.pattern must be "think_answer" or a non-empty regex string');
     if (pattern === 'think_answer') {
-      const prefilled = params.think_prefilled ?? false;
-      if (typeof prefilled !== 'boolean') throw new InvalidArgumentError('params.think_prefilled', 'params.think_prefilled must be true or false');
+      const prefilled = readBool(params.think_prefilled, 'params.think_prefilled', false);
       const why = checkThinkAnswer(input.response, prefilled);
       return why === undefined ? { score: 1, detail: 'think_answer format' } : { score: 0, detail: `not think_answer: ${why}` };
     }
-    const match = params.match ?? 'full';
-    if (match !== 'full' && match !== 'search') throw new InvalidArgumentError('params.match', 'params.match must be "full" or "search"');
+    const match = readChoice(params.match, 'params.match', ['full', 'search'] as const, 'full');
     const flags = params.flags ?? 's';
     if (typeof flags !== 'string' || !FLAGS.test(flags) || new Set(flags).size !== flags.length) {
       throw new InvalidArgumentError('params.flags', 'params.flags must be distinct letters from "imsu"');

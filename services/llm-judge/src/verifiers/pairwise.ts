@@ -17,7 +17,7 @@ const SCHEMA = {
   additionalProperties: false,
 };
 
-export function parsePairwiseReply(content: string): Parsed<{ winner: Winner; reason: string }> {
+function parsePairwiseReply(content: string): Parsed<{ winner: Winner; reason: string }> {
   const obj = parseJsonLoose(content) as { winner?: unknown; reason?: unknown } | undefined;
   if (obj === undefined || obj === null || typeof obj !== 'object') return { ok: false, problem: 'the reply is not a JSON object' };
   const w = typeof obj.winner === 'string' ? obj.winner.trim().toUpperCase() : '';

@@ -17,7 +17,7 @@ export interface Criterion {
   check?: CompiledCheck;
 }
 
-export function parseRubric(reference: Record<string, unknown>): Criterion[] {
+function parseRubric(reference: Record<string, unknown>): Criterion[] {
   const rubric = reference.rubric;
   if (!Array.isArray(rubric) || rubric.length === 0) throw new InvalidArgumentError('reference.rubric', 'reference.rubric must be a non-empty list of {"criterion", "weight", "check"?}');
   if (rubric.length > 64) throw new InvalidArgumentError('reference.rubric', 'reference.rubric has more than 64 criteria');

@@ -6,7 +6,7 @@ import { JudgmentCache } from '../cache.js';
 import { baseMetrics, orFailure, type Judge } from '../judge.js';
 
 /** Algorithm version in place of a template version (no prompt is involved). */
-export const SEMANTIC_VERSION = 'bmas@1';
+const SEMANTIC_VERSION = 'bmas@1';
 
 export function semanticVerifier(judge: Judge): VerifierDef {
   return {

@@ -16,7 +16,7 @@ export function unitParam(params: Record<string, unknown>): TimeUnit {
 }
 
 /** A reference time (seconds number or time string), non-negative and finite. */
-export function refTime(v: unknown, field: string): number {
+function refTime(v: unknown, field: string): number {
   const t = timeValue(v);
   if (!Number.isFinite(t)) throw new InvalidArgumentError(field, `${field} must be a time in seconds (a number or "mm:ss"), got ${JSON.stringify(v) ?? String(v)}`);
   if (t < 0) throw new InvalidArgumentError(field, `${field} must not be negative, got ${t}`);

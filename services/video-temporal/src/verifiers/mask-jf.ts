@@ -4,7 +4,7 @@ import type { VerifierDef } from '@verimesh/kit';
 import { normalizePolygons, parseRle, polygonToRle, rleDecode, rleIou, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
 import { boundaryF, type Bitmap } from '../davis.js';
-import { matchTimes, parseFrames } from '../frames.js';
+import { alignFrames, parseFrames } from '../frames.js';
 import type { VideoStore } from '@verimesh/media';
 import {
   EXTRACT_DOC,
@@ -93,16 +93,7 @@ export function maskJfVerifier(store: VideoStore, config: Pick<Config, 'maxFrame
 
       const parsed = parseFrames(answerText(input).text, unit, fps, isMask);
       const notes = [...parsed.notes];
-      let values: unknown[];
-      let extra: number;
-      if (parsed.sequence) {
-        values = refs.map((_, i) => parsed.sequence![i]);
-        extra = Math.max(0, parsed.sequence.length - refs.length);
-      } else {
-        const idx = matchTimes(refs.map((r) => r.time), parsed.entries, toleranceOf(input.params, fps));
-        values = idx.map((i) => (i < 0 ? undefined : parsed.entries[i]!.value));
-        extra = parsed.entries.length - new Set(idx.filter((i) => i >= 0)).size;
-      }
+      const { values, extra } = alignFrames(refs.map((r) => r.time), parsed, toleranceOf(input.params, fps));
       const js: number[] = [];
       const fs: number[] = [];
       let missed = 0;

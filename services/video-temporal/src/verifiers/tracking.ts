@@ -3,7 +3,7 @@ import { InvalidArgumentError, readNumber, readChoice } from '@verimesh/kit';
 import type { VerifierDef } from '@verimesh/kit';
 import { boxIou, coordScale, pixelBox, type Box } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { matchTimes, parseFrames } from '../frames.js';
+import { alignFrames, parseFrames } from '../frames.js';
 import type { VideoInfo, VideoStore } from '@verimesh/media';
 import {
   EXTRACT_DOC,
@@ -70,17 +70,8 @@ export function trackingVerifier(store: VideoStore, config: Pick<Config, 'maxFra
       const parsed = parseFrames(answerText(input).text, unit, fps, isBox, true);
       const scale = coordScale(coords, width !== undefined && height !== undefined ? { width, height } : undefined);
       const toBox = (v: unknown): Box | undefined => (isBox(v) ? pixelBox(v as number[], format, scale) : undefined);
-      let predicted: (Box | undefined)[];
-      let extra = 0;
-      if (parsed.sequence) {
-        predicted = refs.map((_, i) => toBox(parsed.sequence![i]));
-        extra = Math.max(0, parsed.sequence.length - refs.length);
-      } else {
-        const idx = matchTimes(refs.map((r) => r.time), parsed.entries, tolerance);
-        predicted = idx.map((i) => (i < 0 ? undefined : toBox(parsed.entries[i]!.value)));
-        const used = new Set(idx.filter((i) => i >= 0));
-        extra = parsed.entries.length - used.size;
-      }
+      const { values, extra } = alignFrames(refs.map((r) => r.time), parsed, tolerance);
+      const predicted = values.map(toBox);
       const ious = refs.map((r, i) => (predicted[i] ? boxIou(predicted[i]!, r.value as unknown as Box) : 0));
       const missed = predicted.filter((p) => !p).length;
       const mean = ious.reduce((a, b) => a + b, 0) / refs.length;

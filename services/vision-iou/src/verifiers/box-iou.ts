@@ -1,5 +1,5 @@
 // vision.box_iou: IoU (COCO continuous, no +1) of the answer's first box, best over the reference boxes.
-import { InvalidArgumentError, type VerifierDef, readNumber } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
 import { boxIou, coordScale, giou, isDegenerate } from '@verimesh/geometry';
 import type { Config } from '../config.js';
 import {
@@ -26,8 +26,7 @@ export function boxIouVerifier(cfg: Config): VerifierDef {
       const refs = referenceBoxes(input.reference, cfg.maxBoxes);
       if (!refs) throw new InvalidArgumentError('reference.box', 'reference.box (or reference.boxes) is required');
       const threshold = readNumber(input.params.threshold, 'params.threshold', undefined, 0, 1);
-      const variant = input.params.variant ?? 'iou';
-      if (variant !== 'iou' && variant !== 'giou') throw new InvalidArgumentError('params.variant', `params.variant must be "iou" or "giou", got ${short(variant)}`);
+      const variant = readChoice(input.params.variant, 'params.variant', ['iou', 'giou'] as const, 'iou');
       const coords = coordsParam(input.params);
       const format = formatParam(input.params);
       return withSize(coords, input, cfg, ctx, (size) => {

@@ -1,12 +1,12 @@
 // vision.detection: one-to-one matched F1 (Hungarian, label-aware), precision, recall, mean IoU and COCO mAP.
-import { InvalidArgumentError, type VerifierDef, readNumber } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
 import { coordScale, isDegenerate } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBox, short, withSize } from '../common.js';
+import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBox, withSize } from '../common.js';
 import { cocoMap, matchF1, type Obj } from '../detection-metrics.js';
 
 /** Labels compare case-insensitively with whitespace collapsed ("Traffic  Light" = "traffic light"). */
-export function normLabel(v: unknown): string | undefined {
+function normLabel(v: unknown): string | undefined {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
   const s = String(v).trim().toLowerCase().replace(/\s+/g, ' ');
   return s === '' ? undefined : s;
@@ -50,10 +50,7 @@ export function detectionVerifier(cfg: Config): VerifierDef {
     verify(input, ctx) {
       const refs = referenceObjects(input.reference, cfg.maxBoxes);
       const thr = readNumber(input.params.iou_threshold, 'params.iou_threshold', 0.5, 0, 1);
-      const scoreKind = input.params.score ?? 'f1';
-      if (scoreKind !== 'f1' && scoreKind !== 'map' && scoreKind !== 'map_count') {
-        throw new InvalidArgumentError('params.score', `params.score must be "f1", "map" or "map_count", got ${short(scoreKind)}`);
-      }
+      const scoreKind = readChoice(input.params.score, 'params.score', ['f1', 'map', 'map_count'] as const, 'f1');
       const ml = input.params.match_labels ?? 'auto';
       if (ml !== 'auto' && ml !== true && ml !== false) throw new InvalidArgumentError('params.match_labels', 'params.match_labels must be "auto", true or false');
       const labels = ml === 'auto' ? refs.some((r) => r.label !== undefined) : ml;

@@ -1,8 +1,8 @@
 // vision.mask_iou: IoU of the predicted mask against the reference mask, computed on run-length encodings.
-import { InvalidArgumentError, type VerifierDef, readNumber } from '@verimesh/kit';
+import { type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
 import { rleStats } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceSize, short } from '../common.js';
+import { COMMON_PARAMS, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceSize } from '../common.js';
 import { predictedMaskFromMedia, predictedMaskFromShapes, referenceMask, type Predicted } from '../masks.js';
 
 export function maskIouVerifier(cfg: Config): VerifierDef {
@@ -24,8 +24,7 @@ export function maskIouVerifier(cfg: Config): VerifierDef {
     async verify(input, ctx) {
       const threshold = readNumber(input.params.threshold, 'params.threshold', undefined, 0, 1);
       const maskThr = readNumber(input.params.mask_threshold, 'params.mask_threshold', undefined, 0, 255);
-      const source = input.params.source ?? 'auto';
-      if (source !== 'auto' && source !== 'text' && source !== 'media') throw new InvalidArgumentError('params.source', `params.source must be "auto", "text" or "media", got ${short(source)}`);
+      const source = readChoice(input.params.source, 'params.source', ['auto', 'text', 'media'] as const, 'auto');
       const coords = coordsParam(input.params);
       const format = formatParam(input.params);
       const ref = await referenceMask(input, cfg, ctx, maskThr);

@@ -1,5 +1,5 @@
 // vision.point: is the predicted point inside the reference box/mask, or GUI-G2's Gaussian point reward, or within a distance.
-import { InvalidArgumentError, type VerifierDef, readNumber } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
 import { coordScale, isDegenerate, rleContains, rleToBbox, type Box, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
 import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBoxes, short, withSize } from '../common.js';
@@ -43,8 +43,7 @@ export function pointVerifier(cfg: Config): VerifierDef {
       height: 'image height',
     },
     async verify(input, ctx) {
-      const mode = (input.params.mode ?? 'inside') as Mode;
-      if (mode !== 'inside' && mode !== 'gaussian' && mode !== 'distance') throw new InvalidArgumentError('params.mode', `params.mode must be "inside", "gaussian" or "distance", got ${short(mode)}`);
+      const mode: Mode = readChoice(input.params.mode, 'params.mode', ['inside', 'gaussian', 'distance'] as const, 'inside');
       const sigmaScale = readNumber(input.params.sigma_scale, 'params.sigma_scale', 0.5, 1e-6, 1e6);
       const maxDist = readNumber(input.params.max_dist, 'params.max_dist', undefined, 0, 1e9);
       if (mode === 'distance' && maxDist === undefined) throw new InvalidArgumentError('params.max_dist', 'params.max_dist (pixels) is required with mode "distance"');
