@@ -1,6 +1,6 @@
 // What a verifier service is: a catalogue of verifier functions, run over a batch by one shared routine.
 import { setMaxListeners } from 'node:events';
-import type { ComponentResult, ComponentStatus, MediaJson, VerifierInfo, VerifyItem, VerifyResult } from '@verimesh/proto';
+import type { ComponentResult, ComponentStatus, MediaJson, SentinelFlag, VerifierInfo, VerifyItem, VerifyResult } from '@verimesh/proto';
 import { componentStatusToProto } from '@verimesh/proto';
 import { DeadlineError, InvalidArgumentError, componentStatusOf, messageOf } from './errors.js';
 import type { Logger } from './log.js';
@@ -32,6 +32,11 @@ export interface VerifyOutcome {
   status?: ComponentStatus;
   detail?: string;
   metrics?: Record<string, unknown>;
+  /**
+   * Sentinels (SPEC section 3.1) this item raised, e.g. `tamper` when the response tried to forge the verdict or
+   * `box_spam`. Flags never change the score; the gateway lifts them onto the sample's result.
+   */
+  flags?: readonly SentinelFlag[];
 }
 
 export interface VerifierDef {
@@ -167,23 +172,22 @@ function verifierIndex(service: ServiceDef): Map<string, VerifierDef> {
   return m;
 }
 
-function result(key: string, status: ComponentStatus, score: number, detail: string, metrics: unknown, started: number): VerifyResult {
-  return {
-    key,
-    result: {
-      score,
-      status: componentStatusToProto(status) as ComponentResult['status'],
-      detail,
-      metrics_json: metrics === undefined ? '' : JSON.stringify(metrics),
-      latency_ms: performance.now() - started,
-    },
+function result(key: string, status: ComponentStatus, score: number, detail: string, metrics: unknown, started: number, flags?: readonly string[]): VerifyResult {
+  const r: ComponentResult = {
+    score,
+    status: componentStatusToProto(status) as ComponentResult['status'],
+    detail,
+    metrics_json: metrics === undefined ? '' : JSON.stringify(metrics),
+    latency_ms: performance.now() - started,
   };
+  if (flags?.length) r.flags = [...flags];
+  return { key, result: r };
 }
 
 function fromOutcome(key: string, outcome: unknown, started: number): VerifyResult {
   if (outcome === null || typeof outcome !== 'object') throw new Error(`verifier returned ${String(outcome)} instead of an outcome`);
   const o = outcome as VerifyOutcome;
-  return result(key, o.status ?? 'ok', checkScore(o.score), o.detail ?? '', o.metrics, started);
+  return result(key, o.status ?? 'ok', checkScore(o.score), o.detail ?? '', o.metrics, started, o.flags);
 }
 
 function failure(def: VerifierDef, key: string, err: unknown, started: number, log: Logger): VerifyResult {

@@ -34,9 +34,11 @@ export type {
   ResultJson,
   ComponentResultJson,
   GroupStatsJson,
+  SentinelFlag,
 } from './json.js';
 export {
   COMPONENT_STATUSES,
+  SENTINEL_FLAGS,
   componentStatusToProto,
   componentStatusFromProto,
   resultStatusToProto,

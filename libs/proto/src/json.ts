@@ -5,6 +5,10 @@ export type ResultStatus = 'ok' | 'partial' | 'invalid';
 
 export const COMPONENT_STATUSES: readonly ComponentStatus[] = ['ok', 'error', 'timeout', 'unavailable', 'invalid', 'skipped'];
 
+/** The sentinels of SPEC section 3.1: raised on results, counted per group and in /metrics; never change a reward unless `on_flag` asks. */
+export const SENTINEL_FLAGS = ['tamper', 'format_fail_max', 'overlong', 'duplicate_in_group', 'degenerate', 'box_spam'] as const;
+export type SentinelFlag = (typeof SENTINEL_FLAGS)[number];
+
 export interface MediaJson {
   kind: 'image' | 'video';
   role?: 'input' | 'output';

@@ -54,9 +54,10 @@ describe('resultFromProto', () => {
         status: 'RESULT_STATUS_PARTIAL',
         error: '',
         metadata_json: '{"k":1}',
+        flags: [],
         components: [
-          { name: 'a', score: 1, status: 'COMPONENT_STATUS_OK', detail: 'fine', metrics_json: '{"iou":0.9}', latency_ms: 1.5 },
-          { name: 'b', score: 0, status: 'COMPONENT_STATUS_UNAVAILABLE', detail: '', metrics_json: '', latency_ms: 0 },
+          { name: 'a', score: 1, status: 'COMPONENT_STATUS_OK', detail: 'fine', metrics_json: '{"iou":0.9}', latency_ms: 1.5, flags: [], weight: 1 },
+          { name: 'b', score: 0, status: 'COMPONENT_STATUS_UNAVAILABLE', detail: '', metrics_json: '', latency_ms: 0, flags: [], weight: 1 },
         ],
       }),
     ).toEqual({

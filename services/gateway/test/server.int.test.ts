@@ -109,7 +109,7 @@ describe('gRPC', () => {
     expect(nan).toMatchObject({ status: 'RESULT_STATUS_INVALID', reward: 0 });
     expect(nan!.error).toMatch(/reward\.components\[0\]\.weight must be a finite number, got NaN/);
     expect(badref!.error).toMatch(/reference_json is not valid JSON/);
-    expect(res!.groups).toEqual([{ group: 'p', count: 3, mean: 0.5, std: Math.sqrt((1 + 0.25 + 0.25) / 3), min: 0, max: 1.5, all_equal: false }]);
+    expect(res!.groups).toEqual([{ group: 'p', count: 3, mean: 0.5, std: Math.sqrt((1 + 0.25 + 0.25) / 3), min: 0, max: 1.5, all_equal: false, flags: {} }]);
   });
   it('Score: a component slower than the caller\'s deadline comes back as timeout before that deadline', async () => {
     const hang = { ...protoSample('h'), reward: { components: [{ name: 'v', verifier: 'vision.box_iou', params_json: '{"mode":"hang"}', on_error: { score: 0.25 } }] } };
@@ -149,8 +149,8 @@ describe('gRPC', () => {
     const results = got.filter((m) => m.result).map((m) => m.result!.id);
     expect(results.sort()).toEqual(['s1', 's2', 's3']);
     const groups = got.filter((m) => m.groups.length).map((m) => m.groups);
-    expect(groups).toContainEqual([{ group: 'p', count: 2, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true }]);
-    expect(groups).toContainEqual([{ group: 'q', count: 1, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true }]);
+    expect(groups).toContainEqual([{ group: 'p', count: 2, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true, flags: {} }]);
+    expect(groups).toContainEqual([{ group: 'q', count: 1, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true, flags: {} }]);
   });
   it('ScoreStream: a result comes back before the client sends more (no waiting for the whole stream)', async () => {
     const call = client.ScoreStream({ deadline: Date.now() + 10_000 });

@@ -12,6 +12,10 @@ export interface ComponentResult {
   'detail'?: (string);
   'metrics_json'?: (string);
   'latency_ms'?: (number | string);
+  'flags'?: (string)[];
+  'weight'?: (number | string);
+  'contribution'?: (number | string);
+  '_contribution'?: "contribution";
 }
 
 export interface ComponentResult__Output {
@@ -21,4 +25,8 @@ export interface ComponentResult__Output {
   'detail': (string);
   'metrics_json': (string);
   'latency_ms': (number);
+  'flags': (string)[];
+  'weight': (number);
+  'contribution'?: (number);
+  '_contribution'?: "contribution";
 }

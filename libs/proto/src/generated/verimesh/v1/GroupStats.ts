@@ -12,6 +12,7 @@ export interface GroupStats {
   'min'?: (number | string);
   'max'?: (number | string);
   'all_equal'?: (boolean);
+  'flags'?: ({[key: string]: number});
 }
 
 export interface GroupStats__Output {
@@ -22,4 +23,5 @@ export interface GroupStats__Output {
   'min': (number);
   'max': (number);
   'all_equal': (boolean);
+  'flags': ({[key: string]: number});
 }

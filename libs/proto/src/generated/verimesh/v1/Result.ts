@@ -13,6 +13,7 @@ export interface Result {
   'error'?: (string);
   'components'?: (_verimesh_v1_ComponentResult)[];
   'metadata_json'?: (string);
+  'flags'?: (string)[];
 }
 
 export interface Result__Output {
@@ -22,4 +23,5 @@ export interface Result__Output {
   'error': (string);
   'components': (_verimesh_v1_ComponentResult__Output)[];
   'metadata_json': (string);
+  'flags': (string)[];
 }
