@@ -1,10 +1,13 @@
-// Benchmark: TEDS per pair (typed-array Zhang–Shasha) against a plain recursive Zhang–Shasha in the same run and
-// against the reference's published timings; then OCR images/s on 512×512 text images (CPU), the service's session
+// Benchmark: TEDS per pair against a plain recursive Zhang–Shasha in the same run and against the reference itself
+// (PubTabNet's metric.py with apted, bench/lib/refs.ts; skipped when it is not built) on the same documents in the
+// same run (`--rounds N`, `--full-500`, `--no-ocr`); then OCR images/s on 512×512 text images (CPU), the service's session
 // options against onnxruntime's defaults (idle pool threads spinning) in the same run.
 import os from 'node:os';
 import sharp from 'sharp';
 import { OcrEngine, cer, findTable, teds, type Table, type TableNode } from '@verimesh/ocr-table';
 import { machineLine } from './lib/machine.js';
+import { startRef } from './lib/refs.js';
+import { cpuPerCallUs, selfCpuUs, sideBySide } from './lib/stats.js';
 
 // ---------- data ----------
 function rng(seed: number): () => number {
@@ -105,37 +108,16 @@ function baselineTed(t1: BNode, t2: BNode): number {
 }
 
 /** CPU milliseconds of this process (user + system): unlike wall time, not inflated while other processes run. */
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+const cpuMs = (): number => selfCpuUs() / 1000;
+/** Median CPU ms per call (bench/lib/stats.ts). */
+const time = (fn: () => unknown, minMs = 300): number => cpuPerCallUs(fn, minMs) / 1000;
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
 };
-
-/**
- * Median CPU ms per call: samples of k calls (k chosen so that a sample takes ≥ 20 ms), median over the samples.
- * CPU time is used because the build machine is shared; single-threaded code's CPU time is its run time.
- */
-function time(fn: () => void, minMs = 300, minRuns = 3): number {
-  for (let w = 0; w < 3; w++) fn();
-  let k = 1;
-  for (;;) {
-    const t = cpuMs();
-    for (let i = 0; i < k; i++) fn();
-    if (cpuMs() - t >= 20 || k >= 1 << 16) break;
-    k *= 2;
-  }
-  const samples: number[] = [];
-  const t0 = cpuMs();
-  while (samples.length < Math.max(minRuns, 5) || (cpuMs() - t0 < minMs && samples.length < 50)) {
-    const t = cpuMs();
-    for (let i = 0; i < k; i++) fn();
-    samples.push((cpuMs() - t) / k);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1]!;
-}
-
-// Reference figures from the issue: pure-Python APTED (PubTabNet metric.py), structure only, on this machine.
-const REFERENCE_MS: Record<number, number> = { 200: 500, 500: 5000 };
+const ROUNDS = Number(flag('--rounds') ?? 3);
 
 const sizes: Array<[number, number]> = [
   [5, 5],
@@ -149,47 +131,97 @@ const say = (s = ''): void => {
   process.stdout.write(`${s}\n`);
 };
 
-say('## TEDS per pair (median CPU ms), typed-array Zhang–Shasha vs a recursive object Zhang–Shasha (same run)');
+say(machineLine());
 say('');
-say('| cells | nodes | TEDS ms | TEDS-S ms | parse+TEDS ms | baseline TEDS ms | baseline TEDS-S ms | speedup vs baseline (TEDS) | reference TEDS-S ms | speedup vs reference (TEDS-S) | same value |');
-say('|---|---|---|---|---|---|---|---|---|---|---|');
+say('## TEDS per pair (median CPU ms), ours vs a recursive object Zhang–Shasha (same run)');
+say('');
+say('| cells | nodes | TEDS ms | TEDS-S ms | parse+TEDS ms | parse+TEDS-S ms | baseline TEDS ms | baseline TEDS-S ms | speedup vs baseline (TEDS) | same value |');
+say('|---|---|---|---|---|---|---|---|---|---|');
 interface Case {
   cells: number;
+  /** The same tables as whole documents (the reference reads body/table; ours finds the table either way). */
   predHtml: string;
   refHtml: string;
   pred: Table;
   ref: Table;
-  ms: { teds: number; tedsS: number; endToEnd: number };
+  ms: { teds: number; tedsS: number; endToEnd: number; endToEndS: number };
 }
+const parsed = (html: string): Table => findTable(html, 'pubtabnet')!;
 // Ours first, for every size, then the baselines: the baseline's garbage must not be collected on our clock.
 const cases: Case[] = sizes.map(([rows, cols]) => {
   const rand = rng(rows * 100 + cols);
-  const refHtml = tableHtml(rows, cols, rand, false);
-  const predHtml = tableHtml(rows, cols, rand, true);
-  return { cells: rows * cols, predHtml, refHtml, pred: findTable(predHtml, 'pubtabnet')!, ref: findTable(refHtml, 'pubtabnet')!, ms: { teds: 0, tedsS: 0, endToEnd: 0 } };
+  const refHtml = `<html><body>${tableHtml(rows, cols, rand, false)}</body></html>`;
+  const predHtml = `<html><body>${tableHtml(rows, cols, rand, true)}</body></html>`;
+  return { cells: rows * cols, predHtml, refHtml, pred: parsed(predHtml), ref: parsed(refHtml), ms: { teds: 0, tedsS: 0, endToEnd: 0, endToEndS: 0 } };
 });
+const ours = (c: Case, structureOnly: boolean, parse: boolean): (() => unknown) =>
+  parse ? () => teds(parsed(c.predHtml), parsed(c.refHtml), structureOnly) : () => teds(c.pred, c.ref, structureOnly);
 for (const c of cases) {
-  c.ms.teds = time(() => teds(c.pred, c.ref), 1000, 20);
-  c.ms.tedsS = time(() => teds(c.pred, c.ref, true), 1000, 20);
-  c.ms.endToEnd = time(() => teds(findTable(c.predHtml, 'pubtabnet')!, findTable(c.refHtml, 'pubtabnet')!), 1000, 20);
+  c.ms.teds = time(ours(c, false, false), 1000);
+  c.ms.tedsS = time(ours(c, true, false), 1000);
+  c.ms.endToEnd = time(ours(c, false, true), 1000);
+  c.ms.endToEndS = time(ours(c, true, true), 1000);
 }
 for (const { cells, pred, ref, ms } of cases) {
-  const ours = teds(pred, ref);
-  const oursS = teds(pred, ref, true);
+  const mine = teds(pred, ref);
+  const mineS = teds(pred, ref, true);
   const bp = toB(pred.root, false), br = toB(ref.root, false);
   const bps = toB(pred.root, true), brs = toB(ref.root, true);
   const baseDist = baselineTed(bp, br);
   const baseDistS = baselineTed(bps, brs);
-  const bMs = time(() => baselineTed(bp, br), 300, 1);
-  const bsMs = time(() => baselineTed(bps, brs), 300, 1);
-  const same = Math.abs(baseDist - ours.distance) < 1e-9 && Math.abs(baseDistS - oursS.distance) < 1e-9;
-  const refMs = REFERENCE_MS[cells];
+  const bMs = time(() => baselineTed(bp, br), 300);
+  const bsMs = time(() => baselineTed(bps, brs), 300);
+  const same = Math.abs(baseDist - mine.distance) < 1e-9 && Math.abs(baseDistS - mineS.distance) < 1e-9;
   say(
-    `| ${cells} | ${pred.count}/${ref.count} | ${ms.teds.toFixed(3)} | ${ms.tedsS.toFixed(3)} | ${ms.endToEnd.toFixed(3)} | ${bMs.toFixed(2)} | ${bsMs.toFixed(2)} | ${(bMs / ms.teds).toFixed(1)}x | ${refMs ?? '–'} | ${refMs ? `${Math.round(refMs / ms.tedsS)}x` : '–'} | ${same ? `yes (TEDS ${ours.score.toFixed(6)})` : `NO (${baseDist} vs ${ours.distance})`} |`,
+    `| ${cells} | ${pred.count}/${ref.count} | ${ms.teds.toFixed(3)} | ${ms.tedsS.toFixed(3)} | ${ms.endToEnd.toFixed(3)} | ${ms.endToEndS.toFixed(3)} | ${bMs.toFixed(2)} | ${bsMs.toFixed(2)} | ${(bMs / ms.teds).toFixed(1)}x | ${same ? `yes (TEDS ${mine.score.toFixed(6)})` : `NO (${baseDist} vs ${mine.distance})`} |`,
   );
 }
 
+// ---------- against PubTabNet's TEDS (lxml + APTED) on the same documents, in the same run ----------
+say('');
+say('## TEDS against the reference (PubTabNet src/metric.py + apted), same documents, same run');
+say('');
+const refProc = await startRef('teds');
+if (typeof refProc === 'string') say(`- ${refProc}`);
+else {
+  say(`CPU ms per pair, medians of ${ROUNDS} interleaved rounds (full TEDS at 500 cells: one round of one call, \`--full-500\` to run it; it takes ~30 s a call); speed-up = reference / ours:`);
+  say('');
+  say('| cells | metric | ours, parse + TEDS ms | reference evaluate() ms | speed-up | ours, TEDS on parsed tables ms | reference APTED alone ms | speed-up | value ours / reference |');
+  say('|---|---|---:|---:|---:|---:|---:|---:|---|');
+  const goal: string[] = [];
+  let allSame = true;
+  for (const c of cases.filter((x) => x.cells >= 200)) {
+    for (const structureOnly of [true, false]) {
+      const heavy = !structureOnly && c.cells >= 500;
+      if (heavy && !args.includes('--full-500')) continue;
+      const rounds = structureOnly ? ROUNDS : 1;
+      const req = { pred: c.predHtml, true: c.refHtml, structure_only: structureOnly, ms: structureOnly ? 300 : 1, samples: structureOnly ? 3 : 1 };
+      const mine = teds(c.pred, c.ref, structureOnly);
+      const e = await sideBySide(rounds, () => cpuPerCallUs(ours(c, structureOnly, true), 300) / 1000, async () => (await refProc.call<{ us: number; value: number }>({ op: 'evaluate', ...req })).us / 1000);
+      const d = await sideBySide(rounds, () => cpuPerCallUs(ours(c, structureOnly, false), 300) / 1000, async () => (await refProc.call<{ us: number }>({ op: 'distance', ...req })).us / 1000);
+      const rv = await refProc.call<{ value: number }>({ op: 'evaluate', ...req, ms: 0, samples: 1 });
+      const rd = await refProc.call<{ distance: number }>({ op: 'distance', ...req, ms: 0, samples: 1 });
+      const same = Math.abs(rv.value - mine.raw) < 1e-9 && Math.abs(rd.distance - mine.distance) < 1e-9;
+      allSame &&= same;
+      const name = structureOnly ? 'TEDS-S' : 'TEDS';
+      say(
+        `| ${c.cells} | ${name} | ${e.ours.toFixed(3)} | ${e.ref.toFixed(1)} | **${(1 / e.ratio).toFixed(0)}x** | ${d.ours.toFixed(3)} | ${d.ref.toFixed(1)} | ${(1 / d.ratio).toFixed(0)}x | ${same ? `${mine.raw.toFixed(12)} = ${rv.value.toFixed(12)}` : `**NO**: ${mine.raw} vs ${rv.value} (distance ${mine.distance} vs ${rd.distance})`} |`,
+      );
+      if (structureOnly) goal.push(`${c.cells} cells ${(1 / e.ratio).toFixed(0)}x with parsing, ${(1 / d.ratio).toFixed(0)}x without`);
+    }
+  }
+  refProc.close();
+  say('');
+  say(`- TEDS-S vs the reference: ${goal.join('; ')} (target >= 100x at 200 and 500 cells); values ${allSame ? 'identical to 1e-9' : '**DIFFER**'}`);
+  if (!allSame) process.exitCode = 1;
+}
+
 // ---------- OCR ----------
+if (args.includes('--no-ocr')) {
+  say('');
+  say(machineLine());
+  process.exit();
+}
 say('');
 say('## OCR, 512×512 text images, CPU (PP-OCRv4 det + rec, onnxruntime-node)');
 const images: Array<{ data: Buffer; width: number; height: number }> = [];

@@ -1,17 +1,22 @@
 // Vision benchmark: (a) vision.box_iou samples/s through a real gateway process and a real vision-iou process over
 // loopback in 1,024-sample batches, against a same-run echo limit (the same messages through two echo processes doing
-// no work); (b) mask IoU on 1000×1000 masks, RLE-direct against decode-to-pixels-then-count, and µs per pair.
-// Run: npm run bench:vision. Figures go to bench/RESULTS.md.
+// no work); (b) mask IoU on 1000×1000 masks, RLE-direct against decode-to-pixels-then-count, and IoU, encode and
+// polygons against pycocotools on the same inputs in the same run (bench/lib/refs.ts; skipped when it is not built).
+// Run: npm run bench:vision (--masks-only for part b, --mask-rounds N). Figures go to bench/RESULTS.md.
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { createService, loadServiceConfig } from '@verimesh/vision-iou';
 import type { Sample, VerifyItem } from '@verimesh/proto';
-import { bboxToRle, polygonToRle, rleDecode, rleIou, rleStats, type Rle } from '@verimesh/geometry';
+import { bboxToRle, parseRle, polygonToRle, rleDecode, rleEncode, rleIou, rleStats, rleToString, type Rle } from '@verimesh/geometry';
 import { gatewayClient, score, verifierClient, verify } from './lib/grpc.js';
 import { behindPromise, perItemUs } from './lib/inproc.js';
 import { machineLine } from './lib/machine.js';
 import { freePort, killOnExit, spawnNode, waitReady } from './lib/proc.js';
-import { f0, f1, f2, interleaved, runCalls, type Run } from './lib/stats.js';
+import { refsDir, startRef } from './lib/refs.js';
+import { cpuPerCallUs, f0, f1, f2, interleaved, runCalls, sideBySide, type Run } from './lib/stats.js';
 
 const BATCH = 1024;
 const args = process.argv.slice(2);
@@ -145,7 +150,7 @@ async function inProcess(): Promise<string[]> {
   ];
 }
 
-// ---------- (b) mask IoU ----------
+// ---------- (b) mask IoU, encode and polygons, against pycocotools in the same run ----------
 
 /** The baseline: decode both masks to pixels and count. */
 function decodeIou(a: Rle, b: Rle): number {
@@ -162,41 +167,120 @@ function decodeIou(a: Rle, b: Rle): number {
   return u === 0 ? 1 : i / u;
 }
 
-function timePerCall(fn: () => number, minMs: number): { us: number; value: number } {
-  let value = 0;
-  let n = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < minMs) {
-    for (let k = 0; k < 16; k++) value = fn();
-    n += 16;
-    t = performance.now();
-  }
-  return { us: ((t - t0) * 1000) / n, value };
+const H = 1000;
+const W = 1000;
+const K = 8; // batched case: K predictions × K references
+
+/** A regular polygon as COCO's flat list. */
+const ngon = (cx: number, cy: number, r: number, n = 96): number[] =>
+  Array.from({ length: n }, (_, k) => [cx + r * Math.cos((2 * Math.PI * k) / n), cy + r * Math.sin((2 * Math.PI * k) / n)]).flat();
+
+/** A disc with a fraction of its pixels flipped (a noisy predicted mask: tens of thousands of runs), column-major. */
+function noisyDisc(cx: number, cy: number, r: number, flip: number, seed: number): Uint8Array {
+  let s = seed >>> 0;
+  const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const bm = new Uint8Array(H * W);
+  for (let x = 0; x < W; x++) for (let y = 0; y < H; y++) bm[x * H + y] = ((x - cx) ** 2 + (y - cy) ** 2 < r * r ? 1 : 0) ^ (rand() < flip ? 1 : 0);
+  return bm;
 }
 
-function masks(): string[] {
-  // Two 600×600 rectangles on 1000×1000 (1,201 runs each), the pycocotools reference case.
-  const ra = bboxToRle([100, 100, 600, 600], 1000, 1000);
-  const rb = bboxToRle([200, 250, 600, 600], 1000, 1000);
-  // Two overlapping 96-gon discs (radius 300): curved boundaries, runs in every column they cover.
-  const disc = (cx: number, cy: number): Rle =>
-    polygonToRle(Array.from({ length: 96 }, (_, k) => [cx + 300 * Math.cos((2 * Math.PI * k) / 96), cy + 300 * Math.sin((2 * Math.PI * k) / 96)]).flat(), 1000, 1000);
-  const da = disc(400, 450);
-  const db = disc(560, 520);
-  const rows: string[] = ['| masks (1000×1000) | runs | RLE-direct µs/pair | decode-then-count µs/pair | speed-up | IoU (both methods) |', '|---|---:|---:|---:|---:|---|'];
-  const summary: string[] = [];
-  for (const [name, a, b] of [['two rectangles', ra, rb], ['two polygon discs', da, db]] as Array<[string, Rle, Rle]>) {
-    timePerCall(() => rleIou(a, b), 300); // warm-up
-    timePerCall(() => decodeIou(a, b), 300);
-    const direct = timePerCall(() => rleIou(a, b), 1500);
-    const dec = timePerCall(() => decodeIou(a, b), 1500);
+interface MaskCase {
+  name: string;
+  /** K prediction and K reference masks; the one-pair case uses the first of each. */
+  dt: Rle[];
+  gt: Rle[];
+  /** A column-major bitmap to encode (pycocotools takes Fortran order) and a polygon list to rasterize, if any. */
+  bitmap: Uint8Array;
+  polys?: number[][];
+}
+
+function maskCases(): MaskCase[] {
+  const shift = (k: number): number => 7 * k;
+  const rects = (x: number, y: number): Rle[] => Array.from({ length: K }, (_, k) => bboxToRle([x + shift(k), y + shift(k) / 2, 600, 600], H, W));
+  const discs = (x: number, y: number): Rle[] => Array.from({ length: K }, (_, k) => polygonToRle(ngon(x + shift(k), y, 300), H, W));
+  const noisy = (x: number, y: number, seed: number): Uint8Array[] => Array.from({ length: K }, (_, k) => noisyDisc(x + shift(k), y, 300, 0.02, seed + k));
+  const noisyDt = noisy(400, 450, 1);
+  const noisyGt = noisy(560, 520, 100);
+  const col = (bm: Uint8Array): Rle => rleEncode(bm, H, W, 'column');
+  return [
+    { name: 'two 600×600 rectangles (frBbox)', dt: rects(100, 100), gt: rects(200, 250), bitmap: rleDecode(bboxToRle([100, 100, 600, 600], H, W), 'column') },
+    { name: 'two 96-gon discs, radius 300 (frPoly)', dt: discs(400, 450), gt: discs(560, 520), bitmap: rleDecode(polygonToRle(ngon(400, 450, 300), H, W), 'column'), polys: [ngon(400, 450, 300)] },
+    { name: 'two noisy discs (2% of pixels flipped)', dt: noisyDt.map(col), gt: noisyGt.map(col), bitmap: noisyDt[0]! },
+  ];
+}
+
+const json = (r: Rle): { size: [number, number]; counts: string } => ({ size: r.size, counts: rleToString(r) });
+
+async function masks(rounds: number): Promise<string[]> {
+  const cases = maskCases();
+  const out: string[] = [];
+  // RLE-direct against decode-then-count (ours both), as before.
+  out.push('| masks (1000×1000) | runs | RLE-direct µs/pair | decode-then-count µs/pair | speed-up | IoU (both methods) |', '|---|---:|---:|---:|---:|---|');
+  for (const c of cases) {
+    const a = c.dt[0]!;
+    const b = c.gt[0]!;
+    const direct = cpuPerCallUs(() => rleIou(a, b), 300);
+    const dec = cpuPerCallUs(() => decodeIou(a, b), 300);
     const s = rleStats(a, b);
-    if (Math.abs(direct.value - dec.value) > 1e-12 || Math.abs(direct.value - s.intersection / s.union) > 1e-12) throw new Error('methods disagree');
-    rows.push(`| ${name} | ${a.counts.length} + ${b.counts.length} | ${f2(direct.us)} | ${f0(dec.us)} | ${f0(dec.us / direct.us)}x | ${direct.value.toFixed(6)} = ${dec.value.toFixed(6)} |`);
-    if (name === 'two rectangles') summary.push(`- rectangles: ${f2(direct.us)} µs per pair vs pycocotools' ~17 µs on this machine (target <= 34 µs); RLE-direct ${f0(dec.us / direct.us)}x faster than decode-then-count (target >= 10x)`);
+    const v = rleIou(a, b);
+    if (Math.abs(v - decodeIou(a, b)) > 1e-12 || v !== s.intersection / s.union) throw new Error('methods disagree');
+    out.push(`| ${c.name} | ${a.counts.length} + ${b.counts.length} | ${f2(direct)} | ${f0(dec)} | ${f0(dec / direct)}x | ${v.toFixed(6)} |`);
   }
-  return [...rows, '', ...summary];
+  out.push('');
+  const ref = await startRef('pycocotools');
+  if (typeof ref === 'string') return [...out, `- ${ref}`];
+  const dir = mkdtempSync(join(tmpdir(), 'verimesh-bench-'));
+  try {
+    out.push(
+      `Against pycocotools (${refsDir()}/cocoapi, its C through its Python API), same inputs, CPU µs, medians of ${rounds} interleaved rounds; ratio = ours / pycocotools (≤ 1 is as fast or faster):`,
+      '',
+      '| masks (1000×1000) | operation | ours µs | pycocotools µs | ratio | same values |',
+      '|---|---|---:|---:|---:|---|',
+    );
+    const worst = { iou: 0, encode: 0 };
+    for (const c of cases) {
+      const dtJ = c.dt.map(json);
+      const gtJ = c.gt.map(json);
+      // Batched: iou(dt, gt) from compressed strings, as COCOeval calls it: K + K decodes and K·K IoUs, per pair.
+      const batched = (): number => {
+        const d = dtJ.map(parseRle);
+        const g = gtJ.map(parseRle);
+        let x = 0;
+        for (const p of d) for (const q of g) x += rleIou(p, q);
+        return x;
+      };
+      const refB = await ref.call<{ us: number; iou: number[][] }>({ op: 'iou', dt: dtJ, gt: gtJ, ms: 10 });
+      const sameB = c.dt.every((p, i) => c.gt.every((q, j) => rleIou(p, q) === refB.iou[i]![j]));
+      const b = await sideBySide(rounds, () => cpuPerCallUs(batched, 300) / (K * K), async () => (await ref.call<{ us: number }>({ op: 'iou', dt: dtJ, gt: gtJ, ms: 300 })).us);
+      // One pair from its two compressed strings (the vision.mask_iou case).
+      const one = (): number => rleIou(parseRle(dtJ[0]), parseRle(gtJ[0]));
+      const o = await sideBySide(rounds, () => cpuPerCallUs(one, 300), async () => (await ref.call<{ us: number }>({ op: 'iou', dt: [dtJ[0]], gt: [gtJ[0]], ms: 300 })).us);
+      // Encode a column-major bitmap to the compressed string (pycocotools' encode returns strings).
+      const path = join(dir, 'bitmap.u8');
+      writeFileSync(path, c.bitmap);
+      const enc = (): string => rleToString(rleEncode(c.bitmap, H, W, 'column'));
+      const refE = await ref.call<{ us: number; counts: string }>({ op: 'encode', path, h: H, w: W, ms: 10 });
+      const e = await sideBySide(rounds, () => cpuPerCallUs(enc, 300), async () => (await ref.call<{ us: number }>({ op: 'encode', path, h: H, w: W, ms: 300 })).us);
+      const runs = c.dt[0]!.counts.length;
+      out.push(`| ${c.name} | iou, batched ${K}×${K} from strings, per pair | ${f2(b.ours)} | ${f2(b.ref)} | ${f2(b.ratio)} | ${sameB ? 'yes' : '**NO**'} |`);
+      out.push(`| ${c.name} | iou, one pair from strings | ${f2(o.ours)} | ${f2(o.ref)} | ${f2(o.ratio)} | ${sameB ? 'yes' : '**NO**'} |`);
+      out.push(`| ${c.name} | encode (${f0(runs)} runs) | ${f1(e.ours)} | ${f1(e.ref)} | ${f2(e.ratio)} | ${enc() === refE.counts ? 'yes' : '**NO**'} |`);
+      worst.iou = Math.max(worst.iou, b.ratio, o.ratio);
+      worst.encode = Math.max(worst.encode, e.ratio);
+      if (c.polys) {
+        const polys = c.polys;
+        const poly = (): string => rleToString(polygonToRle(polys, H, W));
+        const refP = await ref.call<{ us: number; counts: string }>({ op: 'polygon', polys, h: H, w: W, ms: 10 });
+        const p = await sideBySide(rounds, () => cpuPerCallUs(poly, 300), async () => (await ref.call<{ us: number }>({ op: 'polygon', polys, h: H, w: W, ms: 300 })).us);
+        out.push(`| ${c.name} | polygon → compressed RLE (frPyObjects) | ${f1(p.ours)} | ${f1(p.ref)} | ${f2(p.ratio)} | ${poly() === refP.counts ? 'yes' : '**NO**'} |`);
+      }
+    }
+    out.push('', `- worst ratio: mask IoU ${f2(worst.iou)}x pycocotools per pair (target <= 1.2x), encode ${f2(worst.encode)}x (target <= 1.5x)`);
+  } finally {
+    ref.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -206,7 +290,7 @@ async function main(): Promise<void> {
     out.push('## (a) vision.box_iou end to end', '', ...(await endToEnd(rounds)), '');
     out.push('## (a2) in process: synchronous verifier vs the same behind a promise', '', ...(await inProcess()), '');
   }
-  out.push('## (b) mask IoU on run-length encodings', '', ...masks());
+  out.push('## (b) mask IoU on run-length encodings', '', ...(await masks(Number(flag('--mask-rounds') ?? 5))), '', machineLine());
   process.stdout.write(out.join('\n') + '\n');
 }
 
