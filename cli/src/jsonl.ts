@@ -2,13 +2,17 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { invalidResultJson } from '@verimesh/gateway';
 import type { ResultJson } from '@verimesh/proto';
 
 export type InputLine = { line: number; sample: Record<string, unknown>; id: string } | { line: number; invalid: ResultJson };
 
-/** The result a line gets when it never reaches the gateway (not JSON, not an object, no usable id). */
-export function invalidLine(line: number, error: string, id = `line-${line}`): ResultJson {
-  return { id, reward: 0, status: 'invalid', error, components: {} };
+/**
+ * The result a line gets when it never reaches the gateway (not JSON, not an object, no usable id, a repeated id);
+ * with the line's inline `reward`, every component key is listed (SPEC section 3).
+ */
+export function invalidLine(line: number, error: string, id = `line-${line}`, reward?: unknown): ResultJson {
+  return invalidResultJson(id, error, reward);
 }
 
 /**
@@ -46,7 +50,7 @@ export async function* readJsonl(input: Readable): AsyncGenerator<InputLine> {
     if ('id' in parsed) {
       const first = seen.get(parsed.id);
       if (first !== undefined) {
-        yield { line: n, invalid: invalidLine(n, `line ${n}: id "${parsed.id}" duplicates line ${first}`, parsed.id) };
+        yield { line: n, invalid: invalidLine(n, `line ${n}: id "${parsed.id}" duplicates line ${first}`, parsed.id, parsed.sample.reward) };
         continue;
       }
       seen.set(parsed.id, n);

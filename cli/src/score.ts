@@ -118,7 +118,7 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
           try {
             yield sampleToProto(l.sample);
           } catch (e) {
-            emit(invalidLine(l.line, messageOf(e), l.id), l.line);
+            emit(invalidLine(l.line, messageOf(e), l.id, l.sample.reward), l.line);
           }
         }
       }

@@ -1,12 +1,14 @@
 // Summary totals and the results table; expected means computed by hand from the listed results.
 import { describe, expect, it } from 'vitest';
-import type { ResultJson } from '@verimesh/proto';
+import type { ComponentResultJson, ResultJson } from '@verimesh/proto';
 import { Summary, fmt, formatTable } from './summary.js';
 
+/** A component of a sum with weight 1 (its contribution is its score; 0 when skipped). */
+const c = (score: number, status: ComponentResultJson['status'], detail?: string): ComponentResultJson => ({ score, status, weight: 1, contribution: score, ...(detail ? { detail } : {}) });
 const results: ResultJson[] = [
-  { id: 'a', reward: 1, status: 'ok', error: null, components: { f: { score: 1, status: 'ok' }, x: { score: 1, status: 'ok', detail: 'matches' } } },
-  { id: 'b', reward: 0, status: 'ok', error: null, components: { f: { score: 0, status: 'ok', detail: 'not think_answer' }, x: { score: 0, status: 'skipped' } } },
-  { id: 'c', reward: 0.5, status: 'partial', error: 'x unavailable', components: { f: { score: 1, status: 'ok' }, x: { score: 0, status: 'unavailable', detail: 'down' } } },
+  { id: 'a', reward: 1, status: 'ok', error: null, components: { f: c(1, 'ok'), x: c(1, 'ok', 'matches') } },
+  { id: 'b', reward: 0, status: 'ok', error: null, components: { f: c(0, 'ok', 'not think_answer'), x: c(0, 'skipped') } },
+  { id: 'c', reward: 0.5, status: 'partial', error: 'x unavailable', components: { f: c(1, 'ok'), x: c(0, 'unavailable', 'down') } },
   { id: 'line-4', reward: 0, status: 'invalid', error: 'line 4: not valid JSON', components: {} },
 ];
 

@@ -48,6 +48,10 @@ export interface SampleJson {
 export interface ComponentResultJson {
   score: number;
   status: ComponentStatus;
+  /** The component's weight in the spec. */
+  weight: number;
+  /** Its share of the reward: wᵢ·sᵢ (sum), wᵢ·sᵢ/Σ|wᵢ| (mean), 0 when a gate fired; null for min, product, formulas. */
+  contribution: number | null;
   detail?: string;
   metrics?: Record<string, unknown>;
   latency_ms?: number;

@@ -4,7 +4,7 @@ import { componentStatusFromProto, type ComponentStatus, type ResultStatus, type
 import type { VerifierBackend } from './backends.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { InvalidSample, PreparedSample } from './samples.js';
-import { combineScores, type CompiledComponent } from './spec.js';
+import { combineScores, contributionOf, type CompiledComponent, type CompiledSpec } from './spec.js';
 
 export interface ComponentOutcome {
   readonly name: string;
@@ -16,6 +16,10 @@ export interface ComponentOutcome {
   /** Metrics as the service sent them (JSON text, '' when none): passed through, parsed only for JSON replies. */
   readonly metricsJson: string;
   readonly latencyMs: number;
+  /** The component's weight in the spec. */
+  readonly weight: number;
+  /** Its share of the reward (SPEC section 3; contributionOf), set when the sample is final. */
+  contribution: number | null;
 }
 
 export interface InternalResult {
@@ -44,8 +48,31 @@ const BACKEND_GRACE_MS = 250;
 /** Keys are sample position * 32 + component index (at most 32 components), so they are unique within a call. */
 const KEY_STRIDE = 32;
 
+function outcome(c: CompiledComponent, score: number, status: ComponentStatus, detail: string, metricsJson = '', latencyMs = 0): ComponentOutcome {
+  return { name: c.name, verifier: c.verifier, score, status, detail, metricsJson, latencyMs, weight: c.weight, contribution: null };
+}
+
+/** Every component of a sample that was never run, as `status`, with reward 0 (so every share is 0 or null). */
+function notRun(spec: CompiledSpec | undefined, status: ComponentStatus, detail: string, score: (c: CompiledComponent) => number): ComponentOutcome[] {
+  if (!spec) return [];
+  return spec.components.map((c) => {
+    const o = outcome(c, score(c), status, detail);
+    o.contribution = contributionOf(spec, c.weight, 0, true);
+    return o;
+  });
+}
+
+/** A sample that was not scored: its components (when its spec compiled) are `skipped`, so every key is present (SPEC 3). */
 export function invalidResult(s: InvalidSample): InternalResult {
-  return { index: s.index, id: s.id, group: s.group, reward: 0, status: 'invalid', error: s.error, components: [], metadata: s.metadata, metadataJson: s.metadataJson };
+  const components = notRun(s.spec, 'skipped', 'not evaluated: the sample is invalid', () => 0);
+  return { index: s.index, id: s.id, group: s.group, reward: 0, status: 'invalid', error: s.error, components, metadata: s.metadata, metadataJson: s.metadataJson };
+}
+
+/** The result of a sample whose scoring failed inside the gateway (a bug): still one result, every component `error`. */
+export function internalFailure(p: PreparedSample, e: unknown): InternalResult {
+  const error = `internal error: ${messageOf(e)}`;
+  const components = notRun(p.spec, 'error', error, (c) => c.onError);
+  return { index: p.index, id: p.id, group: p.group, reward: 0, status: 'partial', error, components, metadata: p.metadata, metadataJson: p.metadataJson };
 }
 
 interface Call {
@@ -59,7 +86,7 @@ interface Call {
 }
 
 function failed(c: CompiledComponent, status: ComponentStatus, detail: string, latencyMs = 0): ComponentOutcome {
-  return { name: c.name, verifier: c.verifier, score: c.onError, status, detail, metricsJson: '', latencyMs };
+  return outcome(c, c.onError, status, detail, '', latencyMs);
 }
 
 /** A service's answer for one item, checked: anything malformed is status error, never a silent 0. */
@@ -75,10 +102,10 @@ function outcomeOf(c: CompiledComponent, r: VerifyResult | undefined): Component
   if (status === 'ok') {
     // proto doubles arrive as numbers (or numeric strings from a lenient peer); anything else is garbage.
     const score = typeof res.score === 'number' || typeof res.score === 'string' ? Number(res.score) : Number.NaN;
-    if (Number.isFinite(score)) return { name: c.name, verifier: c.verifier, score, status, detail, metricsJson, latencyMs };
+    if (Number.isFinite(score)) return outcome(c, score, status, detail, metricsJson, latencyMs);
     return failed(c, 'error', `the service returned a non-finite score (${String(res.score)})`, latencyMs);
   }
-  return { name: c.name, verifier: c.verifier, score: c.onError, status, detail: detail || `status ${status}`, metricsJson, latencyMs };
+  return outcome(c, c.onError, status, detail || `status ${status}`, metricsJson, latencyMs);
 }
 
 function sampleRefText(s: PreparedSample): string {
@@ -125,15 +152,15 @@ export async function runSamples(
     if (failedGate !== undefined) {
       const g = comps[failedGate]!;
       const detail = `not evaluated: gate of "${g.name}" failed (${out[failedGate]!.score} < ${g.gate!.min})`;
-      for (let i = failedGate + 1; i < comps.length; i++) {
-        out[i] = { name: comps[i]!.name, verifier: comps[i]!.verifier, score: 0, status: 'skipped', detail, metricsJson: '', latencyMs: 0 };
-      }
+      for (let i = failedGate + 1; i < comps.length; i++) out[i] = outcome(comps[i]!, 0, 'skipped', detail);
       reward = g.gate!.value;
     } else {
       const scores = scratch;
       for (let i = 0; i < comps.length; i++) scores[i] = out[i]!.score;
       reward = combineScores(s.spec, scores);
     }
+    const set = failedGate !== undefined;
+    for (const o of out) o.contribution = contributionOf(s.spec, o.weight, o.score, set);
     let status: ResultStatus = 'ok';
     let error: string | null = null;
     for (const o of out) {

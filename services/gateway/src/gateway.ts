@@ -10,7 +10,7 @@ import {
   type VerifierInfo,
 } from '@verimesh/proto';
 import { inProcessBackend, type VerifierBackend } from './backends.js';
-import { invalidResult, runSamples, type EngineDeps, type InternalResult } from './engine.js';
+import { internalFailure, invalidResult, runSamples, type EngineDeps, type InternalResult } from './engine.js';
 import { GatewayMetrics } from './metrics.js';
 import { groupStats, toResultJson } from './results.js';
 import { prepareJsonSample, prepareProtoSample, type PrepareContext, type PreparedSample } from './samples.js';
@@ -319,9 +319,4 @@ export class Gateway {
       });
     }
   }
-}
-
-function internalFailure(p: PreparedSample, e: unknown): InternalResult {
-  const components = p.spec.components.map((c) => ({ name: c.name, verifier: c.verifier, score: c.onError, status: 'error' as const, detail: `internal error: ${messageOf(e)}`, metricsJson: '', latencyMs: 0 }));
-  return { index: p.index, id: p.id, group: p.group, reward: 0, status: 'partial', error: `internal error: ${messageOf(e)}`, components, metadata: p.metadata, metadataJson: p.metadataJson };
 }

@@ -14,5 +14,5 @@ export { compileSpec, combineScores, MAX_COMPONENTS } from './spec.js';
 export type { CompiledSpec, CompiledComponent, CombineMode } from './spec.js';
 export { MAX_RESPONSE_BYTES } from './samples.js';
 export { sampleToProto, rewardSpecToProto, rewardSpecFromProto } from './wire.js';
-export { resultFromProto, toResultJson, toResultProto } from './results.js';
+export { invalidResultJson, resultFromProto, toResultJson, toResultProto } from './results.js';
 export { createTextService } from './text-service.js';

@@ -4,6 +4,7 @@ import {
   componentStatusToProto,
   resultStatusFromProto,
   resultStatusToProto,
+  type ComponentResult,
   type ComponentResultJson,
   type ComponentStatus,
   type GroupStats,
@@ -12,7 +13,8 @@ import {
   type Result__Output,
   type ResultJson,
 } from '@verimesh/proto';
-import type { InternalResult } from './engine.js';
+import { invalidResult, type InternalResult } from './engine.js';
+import { compileSpec } from './spec.js';
 import { isObject } from './wire.js';
 
 
@@ -24,9 +26,25 @@ function parseOrUndefined(text: string): unknown {
   }
 }
 
+/**
+ * An object keyed by user-chosen names (component names, groups): no prototype, so a name such as `__proto__` is an
+ * ordinary key (and JSON.stringify writes it) instead of reaching Object.prototype.
+ */
+function byName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** One component as SPEC JSON from its wire fields; metrics JSON text becomes an object (anything else is dropped). */
-function componentJson(score: number, status: ComponentStatus, detail: string, metricsJson: string, latencyMs: number): ComponentResultJson {
-  const o: ComponentResultJson = { score, status };
+function componentJson(
+  score: number,
+  status: ComponentStatus,
+  weight: number,
+  contribution: number | null,
+  detail: string,
+  metricsJson: string,
+  latencyMs: number,
+): ComponentResultJson {
+  const o: ComponentResultJson = { score, status, weight, contribution };
   if (detail) o.detail = detail;
   if (metricsJson) {
     const m = parseOrUndefined(metricsJson);
@@ -37,19 +55,34 @@ function componentJson(score: number, status: ComponentStatus, detail: string, m
 }
 
 export function toResultJson(r: InternalResult): ResultJson {
-  const components: Record<string, ComponentResultJson> = {};
-  for (const c of r.components) components[c.name] = componentJson(c.score, c.status, c.detail, c.metricsJson, c.latencyMs);
+  const components = byName<ComponentResultJson>();
+  for (const c of r.components) components[c.name] = componentJson(c.score, c.status, c.weight, c.contribution, c.detail, c.metricsJson, c.latencyMs);
   const out: ResultJson = { id: r.id, reward: r.reward, status: r.status, error: r.error, components };
   if (r.metadata !== undefined) out.metadata = r.metadata;
   else if (r.metadataJson) out.metadata = parseOrUndefined(r.metadataJson);
   return out;
 }
 
+/**
+ * The `invalid` result of a sample rejected before it reached a gateway (the CLI's unusable lines): when the sample's
+ * inline `reward` compiles, every component key is present (SPEC section 3), as the gateway's own invalid results have.
+ */
+export function invalidResultJson(id: string, error: string, reward?: unknown): ResultJson {
+  let spec;
+  try {
+    spec = reward === undefined || reward === null ? undefined : compileSpec(reward);
+  } catch {
+    spec = undefined;
+  }
+  return toResultJson(invalidResult({ ok: false, index: 0, id, group: undefined, metadata: undefined, metadataJson: '', error, spec }));
+}
+
 /** A proto Result (what a remote gateway sends) as the SPEC JSON result; an empty error becomes null. */
 export function resultFromProto(r: Result__Output): ResultJson {
-  const components: Record<string, ComponentResultJson> = {};
+  const components = byName<ComponentResultJson>();
   for (const c of r.components ?? []) {
-    components[c.name] = componentJson(c.score, componentStatusFromProto(c.status), c.detail, c.metrics_json, c.latency_ms);
+    const contribution = c.contribution === undefined || c.contribution === null ? null : Number(c.contribution);
+    components[c.name] = componentJson(c.score, componentStatusFromProto(c.status), Number(c.weight ?? 0), contribution, c.detail, c.metrics_json, c.latency_ms);
   }
   const out: ResultJson = { id: r.id, reward: r.reward, status: resultStatusFromProto(r.status), error: r.error || null, components };
   if (r.metadata_json) out.metadata = parseOrUndefined(r.metadata_json);
@@ -62,14 +95,19 @@ export function toResultProto(r: InternalResult): Result {
     reward: r.reward,
     status: resultStatusToProto(r.status) as Result['status'],
     error: r.error ?? '',
-    components: r.components.map((c) => ({
-      name: c.name,
-      score: c.score,
-      status: componentStatusToProto(c.status) as NonNullable<Result['components']>[number]['status'],
-      detail: c.detail,
-      metrics_json: c.metricsJson,
-      latency_ms: c.latencyMs,
-    })),
+    components: r.components.map((c) => {
+      const out: ComponentResult = {
+        name: c.name,
+        score: c.score,
+        status: componentStatusToProto(c.status) as ComponentResult['status'],
+        detail: c.detail,
+        metrics_json: c.metricsJson,
+        latency_ms: c.latencyMs,
+        weight: c.weight,
+      };
+      if (c.contribution !== null) out.contribution = c.contribution;
+      return out;
+    }),
     metadata_json: r.metadataJson,
   };
 }
@@ -89,7 +127,7 @@ export function groupStats(results: readonly InternalResult[]): Record<string, G
     if (!a) by.set(r.group, (a = []));
     a.push(r.reward);
   }
-  const out: Record<string, GroupStatsJson> = {};
+  const out = byName<GroupStatsJson>();
   for (const [g, xs] of by) {
     let sum = 0;
     let min = Infinity;

@@ -33,6 +33,17 @@ export interface PreparedSample extends SampleEcho {
 export interface InvalidSample extends SampleEcho {
   readonly ok: false;
   readonly error: string;
+  /** The sample's spec when it compiled (another field was wrong): its result still lists every component (SPEC 3). */
+  readonly spec?: CompiledSpec;
+}
+
+/** The spec of a sample found invalid, if it has a usable one; never throws. */
+function specIfAny(compile: () => CompiledSpec | undefined): CompiledSpec | undefined {
+  try {
+    return compile();
+  } catch {
+    return undefined;
+  }
 }
 
 export interface PrepareContext {
@@ -136,7 +147,8 @@ export function prepareJsonSample(raw: Record<string, unknown>, index: number, c
     return { ok: true, index, id, group, metadata, metadataJson, prompt, response, refText: undefined, refObj, media, spec };
   } catch (e) {
     if (!(e instanceof InvalidArgumentError)) throw e;
-    return { ok: false, index, id, group, metadata, metadataJson, error: e.message };
+    const spec = specIfAny(() => profileSpec(raw.reward, raw.profile, ctx) ?? jsonSpec(raw.reward, ctx));
+    return { ok: false, index, id, group, metadata, metadataJson, error: e.message, spec };
   }
 }
 
@@ -202,6 +214,7 @@ export function prepareProtoSample(s: Sample__Output, index: number, ctx: Prepar
     return { ok: true, index, id, group, metadata: undefined, metadataJson, prompt: s.prompt ?? '', response, refText: refObj ? refText : '', refObj, media: s.media ?? [], spec };
   } catch (e) {
     if (!(e instanceof InvalidArgumentError)) throw e;
-    return { ok: false, index, id, group, metadata: undefined, metadataJson, error: messageOf(e) };
+    const spec = specIfAny(() => profileSpec(s.reward ?? undefined, s.profile, ctx) ?? protoSpec(s.reward!, ctx));
+    return { ok: false, index, id, group, metadata: undefined, metadataJson, error: messageOf(e), spec };
   }
 }

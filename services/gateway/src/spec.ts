@@ -31,6 +31,8 @@ export interface CompiledSpec {
   readonly formula: Expr | undefined;
   /** Component indices per stage: a stage ends at each gated component, so nothing behind a gate is sent before it passed. */
   readonly stages: readonly (readonly number[])[];
+  /** Σ|wᵢ|, the denominator of `mean`. */
+  readonly weightSum: number;
 }
 
 const COMPONENT_KEYS = new Set(['name', 'verifier', 'weight', 'reference', 'params', 'gate', 'timeout_ms', 'on_error']);
@@ -147,7 +149,8 @@ export function compileSpec(raw: unknown, field = 'reward'): CompiledSpec {
     stages[stages.length - 1]!.push(i);
     if (c.gate && i < components.length - 1) stages.push([]);
   });
-  return Object.freeze({ components, combine, formula, stages });
+  const weightSum = components.reduce((a, c) => a + Math.abs(c.weight), 0);
+  return Object.freeze({ components, combine, formula, stages, weightSum });
 }
 
 /** Combines effective component scores (on_error already standing in) into one finite reward. */
@@ -162,12 +165,8 @@ export function combineScores(spec: CompiledSpec, scores: ArrayLike<number>): nu
     }
     case 'mean': {
       let num = 0;
-      let den = 0;
-      for (let i = 0; i < cs.length; i++) {
-        num += cs[i]!.weight * scores[i]!;
-        den += Math.abs(cs[i]!.weight);
-      }
-      r = den === 0 ? 0 : num / den;
+      for (let i = 0; i < cs.length; i++) num += cs[i]!.weight * scores[i]!;
+      r = spec.weightSum === 0 ? 0 : num / spec.weightSum;
       break;
     }
     case 'min': {
@@ -195,6 +194,17 @@ export function combineScores(spec: CompiledSpec, scores: ArrayLike<number>): nu
     }
   }
   return Number.isFinite(r) ? r : 0;
+}
+
+/**
+ * A component's share of the reward (SPEC section 3): wᵢ·sᵢ for sum, wᵢ·sᵢ / Σ|wᵢ| for mean, null for min, product and
+ * formulas (no additive share exists). `set`: the reward was set rather than combined (a gate fired, or on_flag), so
+ * for sum and mean every share is 0.
+ */
+export function contributionOf(spec: CompiledSpec, weight: number, score: number, set: boolean): number | null {
+  if (spec.combine === 'sum') return set ? 0 : weight * score;
+  if (spec.combine === 'mean') return set || spec.weightSum === 0 ? 0 : (weight * score) / spec.weightSum;
+  return null;
 }
 
 /** A small LRU of compiled specs keyed by their text, so the same inline spec on 1,000 samples is validated once. */

@@ -56,7 +56,7 @@ describe('resultFromProto', () => {
         metadata_json: '{"k":1}',
         flags: [],
         components: [
-          { name: 'a', score: 1, status: 'COMPONENT_STATUS_OK', detail: 'fine', metrics_json: '{"iou":0.9}', latency_ms: 1.5, flags: [], weight: 1 },
+          { name: 'a', score: 1, status: 'COMPONENT_STATUS_OK', detail: 'fine', metrics_json: '{"iou":0.9}', latency_ms: 1.5, flags: [], weight: 0.5, contribution: 0.5 },
           { name: 'b', score: 0, status: 'COMPONENT_STATUS_UNAVAILABLE', detail: '', metrics_json: '', latency_ms: 0, flags: [], weight: 1 },
         ],
       }),
@@ -66,7 +66,10 @@ describe('resultFromProto', () => {
       status: 'partial',
       error: null,
       metadata: { k: 1 },
-      components: { a: { score: 1, status: 'ok', detail: 'fine', metrics: { iou: 0.9 }, latency_ms: 1.5 }, b: { score: 0, status: 'unavailable', latency_ms: 0 } },
+      components: {
+        a: { score: 1, status: 'ok', weight: 0.5, contribution: 0.5, detail: 'fine', metrics: { iou: 0.9 }, latency_ms: 1.5 },
+        b: { score: 0, status: 'unavailable', weight: 1, contribution: null, latency_ms: 0 }, // unset contribution = null
+      },
     });
   });
 });
