@@ -7,10 +7,13 @@ export {
   DeadlineError,
   InternalError,
   componentStatusOf,
+  errorKind,
+  errorKindOfCode,
   messageOf,
+  ERROR_MODEL,
 } from './errors.js';
-export type { ErrorReason } from './errors.js';
-export { toStatus, errorDetails, ERROR_DOMAIN } from './status.js';
+export type { ErrorReason, ErrorKind, ErrorComponentStatus } from './errors.js';
+export { toStatus, fromStatus, toHttpError, errorDetails, ERROR_DOMAIN } from './status.js';
 export type { ErrorDetails } from './status.js';
 export { loadConfig, parseFlags, checkFlags, ConfigError, COMMON_OPTIONS } from './config.js';
 export type { OptionSpec, ConfigOf } from './config.js';

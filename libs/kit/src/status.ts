@@ -1,7 +1,8 @@
-// Maps errors to gRPC status in exactly one place, with google.rpc.Status details (ErrorInfo) in grpc-status-details-bin.
-import { Metadata, status as GrpcStatus, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+// Errors on the wire, both ways, through ERROR_MODEL: gRPC status with google.rpc.Status details (ErrorInfo: reason,
+// field) in grpc-status-details-bin, a remote status back into the kit error it stands for, and the HTTP error body.
+import { Metadata, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { VerimeshError, messageOf } from './errors.js';
+import { VerimeshError, errorKind, errorKindOfCode, messageOf } from './errors.js';
 
 const root = protobuf.Root.fromJSON(({
   nested: {
@@ -42,9 +43,9 @@ export interface ErrorDetails {
   field?: string;
 }
 
-/** The gRPC status for any error: VerimeshError keeps its code; anything else is INTERNAL. */
+/** The gRPC status for any error (its ERROR_MODEL code; anything not a kit error is INTERNAL), reason and field in ErrorInfo. */
 export function toStatus(err: unknown): Partial<StatusObject> {
-  const code = err instanceof VerimeshError ? err.code : GrpcStatus.INTERNAL;
+  const code = errorKind(err).grpc;
   const reason = err instanceof VerimeshError ? err.reason : 'INTERNAL';
   const field = err instanceof VerimeshError ? err.field : undefined;
   const message = messageOf(err);
@@ -72,4 +73,26 @@ export function errorDetails(err: ServiceError): ErrorDetails {
     // details are best effort; the code and message stand on their own
   }
   return out;
+}
+
+/**
+ * A failed call as the kit error its code stands for (ERROR_MODEL read backwards), keeping the remote's reason and
+ * field: a remote INVALID_ARGUMENT about `items[3].params` stays an InvalidArgumentError about `items[3].params`.
+ * `message` replaces the remote message (callers add where the call went); the default is the remote message.
+ */
+export function fromStatus(err: ServiceError, message?: string): VerimeshError {
+  const d = errorDetails(err);
+  return errorKindOfCode(d.code).revive(message ?? d.message, d.reason, d.field);
+}
+
+/** The HTTP answer for an error: its ERROR_MODEL status and `{"error": {code, message, reason, field?}}`. */
+export function toHttpError(err: unknown): { status: number; body: { error: { code: string; message: string; reason: string; field?: string } } } {
+  const kind = errorKind(err);
+  const error: { code: string; message: string; reason: string; field?: string } = {
+    code: kind.name,
+    message: messageOf(err),
+    reason: err instanceof VerimeshError ? err.reason : 'INTERNAL',
+  };
+  if (err instanceof VerimeshError && err.field) error.field = err.field;
+  return { status: kind.http, body: { error } };
 }

@@ -63,13 +63,13 @@ describe('honest errors', () => {
     }
   });
 
-  it('beyond the run queue, work is refused as overloaded (status error, never a 0 score)', async () => {
+  it('beyond the run queue, work is refused as overloaded (status unavailable, PLAN D3; never a 0 score)', async () => {
     const svc = makeService({ VERIMESH_CODE_EXEC_CONCURRENCY: '1', VERIMESH_CODE_EXEC_QUEUE: '1', VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '1' });
     await svc.start!();
     try {
       const tests = Array.from({ length: 6 }, () => 'import time; time.sleep(0.2)');
       const o = await verify(svc, [item('q', 'code.tests', fence('python', 'x = 1'), { language: 'python', tests })]);
-      expect(o.q!.status).toBe('error');
+      expect(o.q!.status).toBe('unavailable');
       expect(o.q!.detail).toContain('overloaded');
     } finally {
       await svc.stop!();

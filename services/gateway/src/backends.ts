@@ -1,11 +1,9 @@
 // How the gateway reaches a verifier service: in-process (the kit's runBatch, no network) or over gRPC (round_robin, deadlines, traced).
 import * as grpc from '@grpc/grpc-js';
 import {
-  DeadlineError,
-  InternalError,
-  InvalidArgumentError,
   UnavailableError,
   describeService,
+  fromStatus,
   messageOf,
   noopLogger,
   runBatch,
@@ -81,20 +79,16 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.enable_retries': 0,
 };
 
+/** A failed call to a service as the kit error its code stands for (ERROR_MODEL), keeping the remote reason and field. */
 function fromGrpcError(err: grpc.ServiceError, service: string, target: string): Error {
   const where = `${service} at ${target}`;
-  switch (err.code) {
-    case grpc.status.UNAVAILABLE:
-      return new UnavailableError(`${where} is unavailable: ${err.details}`);
-    case grpc.status.DEADLINE_EXCEEDED:
-      return new DeadlineError(`${where} did not answer before the deadline`);
-    case grpc.status.RESOURCE_EXHAUSTED:
-      return new UnavailableError(`${where} is overloaded: ${err.details}`, 'OVERLOADED');
-    case grpc.status.INVALID_ARGUMENT:
-      return new InvalidArgumentError('items', `${where} refused the batch: ${err.details}`);
-    default:
-      return new InternalError(`${where} failed: ${grpc.status[err.code] ?? err.code} ${err.details}`);
-  }
+  const what: Partial<Record<grpc.status, string>> = {
+    [grpc.status.UNAVAILABLE]: `${where} is unavailable: ${err.details}`,
+    [grpc.status.DEADLINE_EXCEEDED]: `${where} did not answer before the deadline`,
+    [grpc.status.RESOURCE_EXHAUSTED]: `${where} is overloaded: ${err.details}`,
+    [grpc.status.INVALID_ARGUMENT]: `${where} refused the batch: ${err.details}`,
+  };
+  return fromStatus(err, what[err.code] ?? `${where} failed: ${grpc.status[err.code] ?? err.code} ${err.details}`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError, VerimeshError, callDeadline, createLogger, messageOf, startServer, toStatus, type Logger } from '@verimesh/kit';
+import { InvalidArgumentError, VerimeshError, callDeadline, createLogger, messageOf, startServer, toHttpError, toStatus, type Logger } from '@verimesh/kit';
 import {
   loadPackage,
   type ListVerifiersRequest__Output,
@@ -39,20 +39,6 @@ export interface RunningGateway {
   httpPort: number;
   /** Stops accepting, drains in-flight calls (forced after the grace period). Does not close the gateway's backends. */
   shutdown(): Promise<void>;
-}
-
-const HTTP_STATUS: Record<number, number> = {
-  [grpc.status.INVALID_ARGUMENT]: 400,
-  [grpc.status.RESOURCE_EXHAUSTED]: 429,
-  [grpc.status.UNAVAILABLE]: 503,
-  [grpc.status.DEADLINE_EXCEEDED]: 504,
-};
-
-function errorBody(err: unknown): { status: number; body: unknown } {
-  const code = err instanceof VerimeshError ? err.code : grpc.status.INTERNAL;
-  const status = HTTP_STATUS[code] ?? 500;
-  const body = { error: { code: grpc.status[code], message: messageOf(err), ...(err instanceof VerimeshError && err.field ? { field: err.field } : {}) } };
-  return { status, body };
 }
 
 function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
@@ -97,7 +83,7 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
     if (path === '/v1/score') {
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
-        send(res, 405, JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: 'use POST /v1/score' } }));
+        send(res, 405, JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: 'use POST /v1/score', reason: 'METHOD_NOT_ALLOWED' } }));
         return;
       }
       const controller = new AbortController();
@@ -122,8 +108,8 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
           send(res, 200, JSON.stringify(out));
         },
         (err: unknown) => {
-          const { status, body } = errorBody(err);
-          gateway.metrics.requests.inc(['http', (body as { error: { code: string } }).error.code]);
+          const { status, body } = toHttpError(err);
+          gateway.metrics.requests.inc(['http', body.error.code]);
           if (status === 429) res.setHeader('retry-after', '1');
           if (status >= 500) log.warn('score failed', { error: messageOf(err) });
           send(res, status, JSON.stringify(body));
@@ -131,7 +117,7 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
       );
       return;
     }
-    send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}; routes: POST /v1/score, GET /healthz, GET /metrics` } }));
+    send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}; routes: POST /v1/score, GET /healthz, GET /metrics`, reason: 'NO_ROUTE' } }));
   };
 }
 

@@ -1,6 +1,6 @@
 // Fault behaviour over real gRPC on loopback: a kit-built test service (and a rogue one) behind the gateway's grpcBackend.
 import * as grpc from '@grpc/grpc-js';
-import { noopLogger, serve, startServer, type RunningServer } from '@verimesh/kit';
+import { InvalidArgumentError, ResourceExhaustedError, noopLogger, serve, startServer, toStatus, type RunningServer } from '@verimesh/kit';
 import { loadPackage, type ResultJson, type VerifyBatchRequest__Output, type VerifyBatchResponse } from '@verimesh/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, grpcBackend } from '../src/index.js';
@@ -110,6 +110,8 @@ describe('a rogue service over gRPC (garbage, fewer results, silence)', () => {
               });
             }
             if (mode === 'crash') return cb({ code: grpc.status.INTERNAL, details: 'segfault' });
+            if (mode === 'overloaded') return cb(toStatus(new ResourceExhaustedError('4096 runs queued')));
+            if (mode === 'refuse') return cb(toStatus(new InvalidArgumentError('items[0].params.mode', 'items[0].params.mode is not for this service', 'BAD_MODE')));
             // "silent": never answers; the gateway's deadline ends the call.
           },
           Describe: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { service: 'vision-iou', version: 'rogue', verifiers: [] }),
@@ -140,6 +142,23 @@ describe('a rogue service over gRPC (garbage, fewer results, silence)', () => {
     const silent = await gateway.score([sample('s', { mode: 'silent' }, { timeout_ms: 200 })]);
     expect(statuses(silent.results)).toEqual(['timeout']);
     expect(silent.results[0]).toMatchObject({ status: 'partial', reward: 1.1 });
+  });
+  it('overload is unavailable (on_error stands in); a refusal keeps the remote field and reason', async () => {
+    const over = await gateway.score([sample('o', { mode: 'overloaded' })]);
+    expect(statuses(over.results)).toEqual(['unavailable']);
+    expect(over.results[0]).toMatchObject({ status: 'partial', reward: 1.1 });
+    expect(over.results[0]!.components.iou!.detail).toMatch(/is overloaded: overloaded: 4096 runs queued/);
+    const refused = await gateway.score([sample('r', { mode: 'refuse' })]);
+    expect(statuses(refused.results)).toEqual(['invalid']);
+    expect(refused.results[0]!.components.iou!.detail).toMatch(/refused the batch: items\[0\]\.params\.mode is not for this service/);
+    const backend = grpcBackend('vision-iou', `127.0.0.1:${rogue.port}`);
+    try {
+      const err = await backend.verifyBatch([{ key: '0', verifier: 'vision.box_iou', params_json: '{"mode":"refuse"}' }], { deadline: Date.now() + 5_000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect([(err as InvalidArgumentError).field, (err as InvalidArgumentError).reason]).toEqual(['items[0].params.mode', 'BAD_MODE']);
+    } finally {
+      backend.close();
+    }
   });
   it('a service never configured: unavailable at once', async () => {
     const { results } = await gateway.score([{ id: 'x', response: 'r', reward: { components: [{ verifier: 'doc.teds', on_error: { score: 0.3 } }] } }]);

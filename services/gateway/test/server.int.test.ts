@@ -57,7 +57,10 @@ describe('HTTP', () => {
       const j = (await res.json()) as any;
       expect(j.error.code).toBe('INVALID_ARGUMENT');
       expect(j.error.message).toMatch(re);
+      expect(j.error.reason).toBe('INVALID_FIELD');
     }
+    const noId = (await (await post(JSON.stringify({ samples: [good('a'), { response: 'x', reward }] }))).json()) as any;
+    expect(noId.error).toEqual({ code: 'INVALID_ARGUMENT', reason: 'INVALID_FIELD', field: 'samples[1].id', message: expect.stringMatching(/^samples\[1\]\.id/) });
     const res = await post(JSON.stringify({ samples: [good('a'), good('a'), { id: 'w', response: 'x', reward: { components: [{ verifier: 'text.exact', weight: 'NaN' }] } }] }));
     expect(res.status).toBe(200);
     const { results } = (await res.json()) as any;
@@ -68,7 +71,7 @@ describe('HTTP', () => {
     const res = await post(JSON.stringify({ samples: Array.from({ length: 51 }, (_, i) => good(`s${i}`)) }));
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect(((await res.json()) as any).error.code).toBe('RESOURCE_EXHAUSTED');
+    expect(((await res.json()) as any).error).toMatchObject({ code: 'RESOURCE_EXHAUSTED', reason: 'OVERLOADED', message: expect.stringMatching(/overloaded/) });
   });
   it('GET /healthz and /metrics; unknown routes 404', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -76,7 +79,7 @@ describe('HTTP', () => {
     expect(m.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await m.text();
     expect(text).toMatch(/verimesh_gateway_requests_total\{transport="http",code="OK"\} \d+/);
-    expect(text).toContain('verimesh_gateway_requests_total{transport="http",code="INVALID_ARGUMENT"} 6');
+    expect(text).toContain('verimesh_gateway_requests_total{transport="http",code="INVALID_ARGUMENT"} 7');
     expect(text).toMatch(/verimesh_gateway_verifier_latency_seconds_count\{verifier="text.exact"\} \d+/);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/v1/score`)).status).toBe(405);

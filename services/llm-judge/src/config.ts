@@ -32,7 +32,7 @@ export const OPTIONS = {
     doc: 'embedding model for judge.semantic on the default backend (default: the chat model)',
   },
   concurrency: { type: 'int', env: 'VERIMESH_JUDGE_CONCURRENCY', flag: 'judge-concurrency', default: 16, min: 1, doc: 'HTTP requests in flight per backend (default for every backend)' },
-  queue: { type: 'int', env: 'VERIMESH_JUDGE_QUEUE', default: 100_000, min: 0, doc: 'requests waiting per backend before RESOURCE_EXHAUSTED (status error)' },
+  queue: { type: 'int', env: 'VERIMESH_JUDGE_QUEUE', default: 100_000, min: 0, doc: 'requests waiting per backend before RESOURCE_EXHAUSTED (status unavailable)' },
   timeoutMs: { type: 'int', env: 'VERIMESH_JUDGE_TIMEOUT_MS', flag: 'judge-timeout-ms', default: 120_000, min: 1, doc: 'timeout of one HTTP attempt (the item deadline also aborts it)' },
   maxRetries: { type: 'int', env: 'VERIMESH_JUDGE_MAX_RETRIES', default: 4, min: 0, doc: 'retries on 429, 5xx and connection errors, jittered exponential backoff, Retry-After honoured' },
   backoffMs: { type: 'int', env: 'VERIMESH_JUDGE_BACKOFF_MS', default: 500, min: 0, doc: 'base of the exponential backoff between retries' },
