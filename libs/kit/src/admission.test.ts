@@ -11,6 +11,42 @@ describe('Admission', () => {
     a.release(5);
     a.acquire(5);
     expect(a.current).toBe(10);
+    expect(a.refusals).toBe(1);
+  });
+
+  it('acquireWait waits its turn in arrival order; a release hands the room over before anyone else can take it', async () => {
+    const a = new Admission(2);
+    await a.acquireWait(2);
+    const order: string[] = [];
+    const first = a.acquireWait(1).then(() => order.push('first'));
+    const second = a.acquireWait(1).then(() => order.push('second'));
+    expect(a.queued).toBe(2);
+    a.release(1);
+    // The room went to the first waiter at once: a new caller finds the gateway full.
+    expect(a.current).toBe(2);
+    expect(() => a.acquire(1)).toThrow(ResourceExhaustedError);
+    await first;
+    expect(order).toEqual(['first']);
+    a.release(1);
+    await second;
+    expect(order).toEqual(['first', 'second']);
+    expect(a.queued).toBe(0);
+    expect(a.current).toBe(2);
+  });
+
+  it('acquireWait leaves the queue when its signal fires, is bounded, and refuses what could never fit', async () => {
+    const a = new Admission(1, 1);
+    a.acquire(1);
+    const ac = new AbortController();
+    const waiting = a.acquireWait(1, ac.signal);
+    await expect(a.acquireWait(1)).rejects.toBeInstanceOf(ResourceExhaustedError);
+    expect(a.queueRefusals).toBe(1);
+    ac.abort(new Error('stream closed'));
+    await expect(waiting).rejects.toThrow('stream closed');
+    expect(a.queued).toBe(0);
+    a.release(1);
+    expect(a.current).toBe(0);
+    await expect(a.acquireWait(2)).rejects.toBeInstanceOf(ResourceExhaustedError);
   });
 });
 
@@ -52,5 +88,12 @@ describe('BoundedPool', () => {
     release();
     await first;
     expect(pool.active).toBe(0);
+    // A signal that fired before the call is refused at once, not queued forever.
+    let hold!: () => void;
+    const busy = pool.run(() => new Promise<void>((r) => (hold = r)));
+    await expect(pool.run(async () => 'ran', ac.signal)).rejects.toThrow('gone');
+    expect(pool.queued).toBe(0);
+    hold();
+    await busy;
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMON_OPTIONS, ConfigError, loadConfig, parseFlags } from './config.js';
+import { createLogger } from './log.js';
 
 describe('loadConfig', () => {
   it('takes flag over env over default and freezes the result', () => {
@@ -34,5 +35,30 @@ describe('loadConfig', () => {
       ['c', 'true'],
       ['d', 'x'],
     ]);
+  });
+
+  it('reads a deprecated variable when the current one is unset, with one deprecation line', () => {
+    const spec = {
+      url: { type: 'string', env: 'VERIMESH_LLM_JUDGE_URL', deprecatedEnv: 'VERIMESH_JUDGE_URL', default: '', doc: '' },
+      n: { type: 'int', env: 'NEW_N', deprecatedEnv: ['OLD_N', 'OLDER_N'], default: 1, doc: '' },
+    } as const;
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger('svc', 'info', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
+    const old = loadConfig(spec, { env: { VERIMESH_JUDGE_URL: 'http://old', OLDER_N: '3' }, log });
+    expect(old.url).toBe('http://old');
+    expect(old.n).toBe(3);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 'warn', deprecated: 'VERIMESH_JUDGE_URL', use: 'VERIMESH_LLM_JUDGE_URL', applied: true });
+    expect(String(lines[0]!.msg)).toContain('VERIMESH_JUDGE_URL is deprecated');
+    // The current name wins; the old one is still reported (as not applied).
+    lines.length = 0;
+    const both = loadConfig(spec, { env: { VERIMESH_LLM_JUDGE_URL: 'http://new', VERIMESH_JUDGE_URL: 'http://old' }, log });
+    expect(both.url).toBe('http://new');
+    expect(lines).toEqual([expect.objectContaining({ deprecated: 'VERIMESH_JUDGE_URL', applied: false })]);
+    // A bad value names the variable it came from.
+    expect(() => loadConfig(spec, { env: { OLD_N: 'x' }, log })).toThrow(/OLD_N must be an integer/);
+    lines.length = 0;
+    loadConfig(spec, { env: {}, log });
+    expect(lines).toEqual([]);
   });
 });

@@ -1,9 +1,15 @@
 // Typed service options from flags and environment, validated once and frozen; a bad value fails fast naming the setting.
 import { InvalidArgumentError } from './errors.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
 
 interface OptionBase<T> {
   /** Environment variable, e.g. "VERIMESH_PORT". */
   env?: string;
+  /**
+   * Former names of `env`, still read for one release when `env` is unset; each one found logs one deprecation line
+   * per process (e.g. `deprecatedEnv: 'VERIMESH_JUDGE_URL'` on `env: 'VERIMESH_LLM_JUDGE_URL'`).
+   */
+  deprecatedEnv?: string | readonly string[];
   /** Command-line flag without dashes, e.g. "port" for --port. */
   flag?: string;
   doc: string;
@@ -48,14 +54,28 @@ export function checkFlags(argv: readonly string[], ...specs: Array<Record<strin
   }
 }
 
+export interface ConfigSource {
+  env?: NodeJS.ProcessEnv;
+  argv?: readonly string[];
+  /** Where deprecation lines go (default: a logger named after OTEL_SERVICE_NAME, else "verimesh"). */
+  log?: Logger;
+}
+
+/** Deprecated variables already reported in this process: one line each, however often config is loaded. */
+const reported = new Set<string>();
+
+/** The value of `name` in `env`, an empty string counting as unset. */
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
 /**
- * Compiles options: flag beats environment beats default. Throws ConfigError naming the flag or variable.
- * Unknown flags are not an error here (a CLI may own them); services call it with their own argv.
+ * Compiles options: flag beats environment beats default; a variable's current name beats its deprecated names.
+ * Throws ConfigError naming the flag or variable. Unknown flags are not an error here (a CLI may own them); services
+ * call it with their own argv.
  */
-export function loadConfig<T extends Record<string, OptionSpec>>(
-  specs: T,
-  source: { env?: NodeJS.ProcessEnv; argv?: readonly string[] } = {},
-): ConfigOf<T> {
+export function loadConfig<T extends Record<string, OptionSpec>>(specs: T, source: ConfigSource = {}): ConfigOf<T> {
   const env = source.env ?? process.env;
   const flags = parseFlags(source.argv ?? []);
   const out: Record<string, unknown> = {};
@@ -65,13 +85,37 @@ export function loadConfig<T extends Record<string, OptionSpec>>(
     if (spec.flag && flags.has(spec.flag)) {
       raw = flags.get(spec.flag);
       from = `--${spec.flag}`;
-    } else if (spec.env && env[spec.env] !== undefined && env[spec.env] !== '') {
-      raw = env[spec.env];
+    } else if (spec.env && (raw = envValue(env, spec.env)) !== undefined) {
       from = spec.env;
+    }
+    for (const old of typeof spec.deprecatedEnv === 'string' ? [spec.deprecatedEnv] : (spec.deprecatedEnv ?? [])) {
+      const value = envValue(env, old);
+      if (value === undefined) continue;
+      const used = raw === undefined;
+      if (used) {
+        raw = value;
+        from = old;
+      }
+      // Once per process on the default logger (the embedded mesh loads every service's config); a caller's own
+      // logger hears about every load.
+      if (source.log || !reported.has(old)) {
+        if (!source.log) reported.add(old);
+        const log = source.log ?? createLogger(env.OTEL_SERVICE_NAME || 'verimesh', envLogLevel(env));
+        log.warn(`${old} is deprecated and will be removed in the next release: set ${spec.env ?? `--${spec.flag}`} instead`, {
+          deprecated: old,
+          use: spec.env,
+          applied: used,
+        });
+      }
     }
     out[key] = raw === undefined ? spec.default : convert(spec, raw, from);
   }
   return Object.freeze(out) as ConfigOf<T>;
+}
+
+function envLogLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const v = env.VERIMESH_LOG_LEVEL as LogLevel | undefined;
+  return v && ['debug', 'info', 'warn', 'error', 'silent'].includes(v) ? v : 'info';
 }
 
 function convert(spec: OptionSpec, raw: string, from: string): unknown {

@@ -16,15 +16,34 @@ export type { ErrorReason, ErrorKind, ErrorComponentStatus } from './errors.js';
 export { toStatus, fromStatus, toHttpError, errorDetails, ERROR_DOMAIN } from './status.js';
 export type { ErrorDetails } from './status.js';
 export { loadConfig, parseFlags, checkFlags, ConfigError, COMMON_OPTIONS } from './config.js';
-export type { OptionSpec, ConfigOf } from './config.js';
+export type { OptionSpec, ConfigOf, ConfigSource } from './config.js';
 export { createLogger, noopLogger } from './log.js';
 export type { Logger, LogLevel, LogSink } from './log.js';
 export { Admission, BoundedPool } from './admission.js';
+export { WaitQueue, abortReason } from './wait-queue.js';
+export type { Waiter } from './wait-queue.js';
+export {
+  deadlineAfter,
+  minDeadline,
+  timeLeft,
+  expired,
+  timeoutMsUntil,
+  callDeadline,
+  outgoingDeadline,
+  withReplyMargin,
+  atDeadline,
+} from './deadline.js';
+export type { Deadline, ReplyMargin } from './deadline.js';
+export { drainOnSignal } from './drain.js';
+export type { DrainOnSignalOptions, DrainHandle } from './drain.js';
+export { lazy } from './lazy.js';
+export type { Lazy } from './lazy.js';
+export { Lru } from './lru.js';
 export { loadMedia, mediaPath, findMedia } from './media.js';
 export { readNumber, readInt, readChoice, readBool } from './params.js';
 export type { LoadMediaOptions } from './media.js';
 export { runBatch, describeVerifiers } from './verifier.js';
 export type { VerifyInput, VerifyContext, VerifyOutcome, VerifierDef, ServiceDef, RunBatchOptions } from './verifier.js';
-export { startServer, serve, callDeadline, describeService, DEFAULT_SERVER_OPTIONS } from './server.js';
+export { startServer, serve, describeService, DEFAULT_SERVER_OPTIONS } from './server.js';
 export type { ServerOptions, RunningServer, VerifierServerOptions } from './server.js';
 export { runMain } from './main.js';

@@ -4,8 +4,10 @@ import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { loadDefinition, loadPackage } from '@verimesh/proto';
 import type { DescribeResponse, VerifyBatchRequest__Output, VerifyBatchResponse, DescribeRequest__Output } from '@verimesh/proto';
-import { shutdownTelemetry, withServerSpan } from '@verimesh/telemetry';
+import { withServerSpan } from '@verimesh/telemetry';
 import { Admission } from './admission.js';
+import { callDeadline } from './deadline.js';
+import { drainOnSignal } from './drain.js';
 import { InvalidArgumentError } from './errors.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { toStatus } from './status.js';
@@ -17,9 +19,9 @@ export interface ServerOptions {
   host?: string;
   port?: number;
   log?: Logger;
-  /** On SIGTERM/SIGINT (when handleSignals): how long in-flight calls may drain before forceShutdown. */
+  /** On shutdown (and SIGTERM/SIGINT when handleSignals): how long in-flight calls may drain before forceShutdown. */
   shutdownGraceMs?: number;
-  /** Install SIGTERM/SIGINT handlers (true in main.ts, false in tests and the embedded mesh). */
+  /** Drain on SIGTERM/SIGINT and exit (drainOnSignal; true in runMain, false in tests and the embedded mesh). */
   handleSignals?: boolean;
   /** Adds the service's handlers; health and reflection are added by startServer. */
   register: (server: grpc.Server) => void;
@@ -90,24 +92,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       log.info('stopped');
     })());
 
-  if (opts.handleSignals) {
-    const onSignal = (sig: string): void => {
-      log.info('signal received', { signal: sig });
-      void shutdown()
-        .then(() => shutdownTelemetry())
-        .finally(() => process.exit(0));
-    };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
-  }
+  if (opts.handleSignals) drainOnSignal(() => shutdown(), { log });
   return { server, health, port, address: `${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, shutdown };
-}
-
-/** Milliseconds-since-epoch deadline of an incoming call (Infinity when the caller set none). */
-export function callDeadline(call: grpc.ServerUnaryCall<unknown, unknown>): number {
-  const d = call.getDeadline();
-  if (d instanceof Date) return d.getTime();
-  return Number.isFinite(d) ? Number(d) : Infinity;
 }
 
 export interface VerifierServerOptions {

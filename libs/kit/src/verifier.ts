@@ -2,6 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ComponentResult, ComponentStatus, MediaJson, SentinelFlag, VerifierInfo, VerifyItem, VerifyResult } from '@verimesh/proto';
 import { componentStatusToProto } from '@verimesh/proto';
+import { atDeadline, deadlineAfter, expired, minDeadline } from './deadline.js';
 import { DeadlineError, InvalidArgumentError, componentStatusOf, messageOf } from './errors.js';
 import type { Logger } from './log.js';
 import { noopLogger } from './log.js';
@@ -138,9 +139,7 @@ export async function runBatch(service: ServiceDef, items: readonly VerifyItem[]
   const onParentAbort = (): void => batch.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onParentAbort();
   else opts.signal?.addEventListener('abort', onParentAbort, { once: true });
-  const timer = Number.isFinite(opts.deadline)
-    ? setTimeout(() => batch.abort(new DeadlineError('the call deadline passed before the verifier finished')), Math.max(0, opts.deadline - Date.now()))
-    : undefined;
+  const cancelTimer = atDeadline(opts.deadline, () => batch.abort(new DeadlineError('the call deadline passed before the verifier finished')));
   const results: VerifyResult[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -156,7 +155,7 @@ export async function runBatch(service: ServiceDef, items: readonly VerifyItem[]
     const lanes = Math.max(1, Math.min(service.concurrency ?? 64, items.length));
     await Promise.all(Array.from({ length: lanes }, worker));
   } finally {
-    if (timer) clearTimeout(timer);
+    cancelTimer();
     opts.signal?.removeEventListener('abort', onParentAbort);
   }
   return results;
@@ -210,8 +209,8 @@ function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, callDeadlin
   const def = byName.get(item.verifier ?? '');
   if (!def) return result(key, 'invalid', 0, `verifier: unknown verifier "${item.verifier ?? ''}" on this service`, undefined, started);
   const now = Date.now();
-  const deadline = Math.min(callDeadline, item.timeout_ms ? now + item.timeout_ms : Infinity);
-  if (deadline <= now || batch.aborted) return result(key, 'timeout', 0, 'deadline passed before the item started', undefined, started);
+  const deadline = minDeadline(callDeadline, deadlineAfter(item.timeout_ms, now));
+  if (expired(deadline, now) || batch.aborted) return result(key, 'timeout', 0, 'deadline passed before the item started', undefined, started);
   let signal = batch;
   let outcome: VerifyOutcome | Promise<VerifyOutcome>;
   try {
