@@ -69,9 +69,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const setAll = (s: 'SERVING' | 'NOT_SERVING'): void => {
     for (const name of Object.keys(statuses)) health.setStatus(name, s);
   };
-  setAll('SERVING');
-  log.info('serving', { port, host });
-
   let stopping: Promise<void> | undefined;
   const shutdown = (graceMs = opts.shutdownGraceMs ?? 25_000): Promise<void> =>
     (stopping ??= (async () => {
@@ -92,7 +89,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       log.info('stopped');
     })());
 
+  // Handlers first, then the announcement: a supervisor that sends SIGTERM as soon as it reads "serving" must find them.
   if (opts.handleSignals) drainOnSignal(() => shutdown(), { log });
+  setAll('SERVING');
+  log.info('serving', { port, host });
   return { server, health, port, address: `${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, shutdown };
 }
 
