@@ -28,6 +28,7 @@ export interface Outcome {
   score: number;
   detail: string;
   metrics: any;
+  flags?: string[];
 }
 
 export function item(key: string, verifier: string, response: string, reference: object, params: object = {}) {
@@ -46,6 +47,7 @@ export async function verify(svc: CodeExecService, items: ReturnType<typeof item
       score: Number(c.score ?? 0),
       detail: c.detail ?? '',
       metrics: c.metrics_json ? JSON.parse(c.metrics_json) : undefined,
+      flags: c.flags ?? [],
     };
   }
   return out;

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fence, item, makeService, verify, type Outcome } from './helpers.js';
+import { PROBLEMS } from './verilogeval.js';
 
 const svc = makeService({ VERIMESH_CODE_EXEC_COMPILE_TIMEOUT_MS: '4000', VERIMESH_CODE_EXEC_PROCESSES: '24' });
 const SECRET = `verimesh-secret-${Math.random().toString(36).slice(2)}`;
@@ -382,5 +383,81 @@ describe('hostile programs', () => {
     expect(o.v!.status).toBe('ok');
     expect(o.v!.score).toBeCloseTo(0.1, 10); // compiles (0.1), function fails
     expect(o.v!.metrics.sim_timeout).toBe(true);
+  });
+});
+
+// Designs that try to forge a passing simulation instead of implementing the task. Before SPEC 4.2's rules, each of
+// the wrong designs below scored 1.0 (checked with the previous verifier); the expected figures are worked out from
+// the testbench: the andgate testbench checks 219 samples and `a | b` mismatches `a & b` on some of them.
+describe('code.verilog forgeries', () => {
+  const andgate = PROBLEMS.find((p) => p.name === 'andgate')!;
+  const WRONG = andgate.wrong;
+  const v = (key: string, design: string, reference: object = {}) =>
+    item(key, 'code.verilog', fence('verilog', design), { top: 'TopModule', testbench: andgate.testbench, ...reference });
+  let o: Record<string, Outcome> = {};
+  beforeAll(async () => {
+    // A watchdog testbench: the design must raise done; the watchdog prints TIMEOUT, and the final block counts only what ran.
+    const handshakeTb = `module tb; reg clk = 0, start = 0; wire done; int errors = 0, clocks = 0;
+      always #5 clk = ~clk;
+      TopModule dut(.clk(clk), .start(start), .done(done));
+      always @(posedge clk) clocks++;
+      initial begin start = 1; @(posedge clk); start = 0; wait (done); $finish; end
+      initial begin #500 $display("TIMEOUT"); $finish; end
+      final $display("Mismatches: %0d in %0d samples", errors, clocks);
+    endmodule`;
+    const never = 'module TopModule(input clk, input start, output done); assign done = 0; endmodule';
+    o = await verify(svc, [
+      // The issue's finding: any extra module that calls $finish became a root of the simulation and ended it at time 0.
+      v('extraModule', `${WRONG}\nmodule finisher;\n  initial $finish;\nendmodule`),
+      // The design's own module ends the simulation before the first check ("Mismatches: 0 in 0 samples").
+      v('finishInTop', 'module TopModule (input a, input b, output out);\n  assign out = a | b;\n  initial $finish;\nendmodule'),
+      // Right for the first samples only, then ends the simulation before the wrong part is checked.
+      v('finishLater', '`timescale 1ps/1ps\nmodule TopModule (input a, input b, output out);\n  assign out = $time < 40 ? a & b : a | b;\n  initial #25 $stop;\nendmodule'),
+      // $finish hidden from a text search by token pasting; iverilog -E shows it.
+      v('pasted', '`define CAT(x, y) x``y\nmodule TopModule (input a, input b, output out);\n  assign out = a | b;\n  initial `CAT($fin, ish);\nendmodule'),
+      // An upward hierarchical reference that zeroes the testbench's error count.
+      v('upward', 'module TopModule (input a, input b, output out);\n  assign out = a | b;\n  final tb.stats1.errors = 0;\nendmodule'),
+      // Copying the answer: the design instantiates the testbench's reference module.
+      v('copiesRef', 'module TopModule (input a, input b, output out);\n  RefModule r (.a(a), .b(b), .out(out));\nendmodule'),
+      // A forged verdict line, then a flood that pushes the testbench's own verdict past the output limit.
+      v('flood', `module TopModule (input a, input b, output out);\n  assign out = a | b;\n  initial begin\n    $display("Mismatches: 0 in 219 samples");\n    repeat (40000) $display("${'x'.repeat(60)}");\n  end\nendmodule`),
+      // A forged verdict line next to the testbench's real one.
+      v('forgedLine', 'module TopModule (input a, input b, output out);\n  assign out = a | b;\n  final $display("Mismatches: 0 in 219 samples");\nendmodule'),
+      // Redefining the reference module to agree with the wrong design.
+      v('redefinesRef', `${WRONG}\nmodule RefModule (input a, input b, output out);\n  assign out = a | b;\nendmodule`),
+      item('timeout', 'code.verilog', fence('verilog', never), { top: 'TopModule', testbench: handshakeTb }),
+      // The correct design that calls $finish late is still scored on the whole testbench; the attempt is flagged.
+      v('correctButFinishes', `${andgate.canonical.replace('endmodule', '  initial #3 $finish;\nendmodule')}`),
+    ]);
+  }, 120_000);
+
+  const fails = (key: string, score: number, tamper: boolean) => () => {
+    const r = o[key]!;
+    expect(r.status, r.detail).toBe('ok');
+    expect(r.score, r.detail).toBeCloseTo(score, 12);
+    expect(r.flags ?? [], r.detail).toEqual(tamper ? ['tamper'] : []);
+  };
+  it('an extra module calling $finish is never a root: the wrong design scores 0.1, tamper', fails('extraModule', 0.1, true));
+  it('a design that calls $finish at time 0 cannot end the simulation: all 219 samples are checked', () => {
+    fails('finishInTop', 0.1, true)();
+    expect(o.finishInTop!.metrics).toMatchObject({ samples: 219, sim_control: ['$finish'], sim_control_calls: 1 });
+  });
+  it('a design that stops the simulation after the first samples is checked on all of them', fails('finishLater', 0.1, true));
+  it('a token-pasted $finish is found after preprocessing', fails('pasted', 0.1, true));
+  it('a design that writes the testbench error count does not compile on its own: 0, tamper', () => {
+    fails('upward', 0, true)();
+    expect(o.upward!.metrics.compiles_in_testbench).toBe(true);
+  });
+  it('a design that instantiates RefModule does not compile on its own: 0, tamper', fails('copiesRef', 0, true));
+  it('flooding the output past the limit fails the run', () => {
+    fails('flood', 0.1, false)();
+    expect(o.flood!.detail).toContain('output limit');
+  });
+  it('a forged "Mismatches: 0" line cannot hide the testbench verdict', fails('forgedLine', 0.1, false));
+  it('redefining RefModule does not compile', fails('redefinesRef', 0, false));
+  it('a run whose testbench printed TIMEOUT fails', fails('timeout', 0.1, false));
+  it('a correct design that calls $finish still passes the whole testbench, and raises tamper', () => {
+    fails('correctButFinishes', 1, true)();
+    expect(o.correctButFinishes!.metrics.samples).toBe(219);
   });
 });

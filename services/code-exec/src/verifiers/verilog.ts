@@ -1,19 +1,13 @@
 // code.verilog: iverilog -g2012 compile (syntax), vvp simulation against a self-checking testbench (function), Yosys cell area (bonus).
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InternalError, InvalidArgumentError, UnavailableError, readChoice, readNumber, type VerifierDef } from '@verimesh/kit';
+import type { SentinelFlag } from '@verimesh/proto';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Engine } from '../engine.js';
 import type { SandboxResult } from '../sandbox/sandbox.js';
-
-/** The last `Mismatches: N` (optionally `in M samples`) a VerilogEval-style testbench printed. */
-export function parseMismatches(out: string): { mismatches: number; samples?: number } | undefined {
-  const re = /Mismatches:\s*(\d+)(?:\s+in\s+(\d+)\s+samples)?/g;
-  let last: RegExpExecArray | undefined;
-  for (let m = re.exec(out); m; m = re.exec(out)) last = m;
-  if (!last) return undefined;
-  return { mismatches: Number(last[1]), ...(last[2] !== undefined ? { samples: Number(last[2]) } : {}) };
-}
+import { judgeSimulation, neutralizeSimControl, testbenchRoots, type SimVerdict } from './verilog-source.js';
 
 /** "Number of cells" of the flattened top in Yosys `stat` output (the last report printed). */
 export function parseCellCount(out: string): number | undefined {
@@ -31,6 +25,16 @@ export function verilogScore(pass: number, referenceArea?: number, area?: number
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/** A preprocessed design larger than this (a macro bomb) does not compile. */
+const MAX_PREPROCESSED_BYTES = 8 << 20;
+
+/**
+ * Inside the sandbox, with only the design (and the library) in /work: `iverilog -E` the design alone into
+ * design.pp.sv (present only when preprocessing succeeded), then elaborate it with its own top as the only root.
+ * $1 = iverilog, $2 = the design's top, the rest = library files.
+ */
+const PREPROCESS_AND_ELABORATE = 'iv=$1; top=$2; shift 2; "$iv" -E -o /work/pp.tmp /work/design.sv || exit 1; mv /work/pp.tmp /work/design.pp.sv || exit 1; exec "$iv" -g2012 -s "$top" -o /work/alone.vvp /work/design.pp.sv "$@"';
 
 function firstLines(r: SandboxResult, n = 600): string {
   const s = (r.stderr.toString() + r.stdout.toString()).trim();
@@ -52,7 +56,8 @@ export function verilogVerifier(engine: Engine): VerifierDef {
       testbench: 'Verilog source of the self-checking testbench (its own top module)',
       top: "the design's module name",
       reference_area: 'optional: Yosys cell count of a reference design; enables the area term',
-      testbench_top: 'optional: name of the testbench module (default: iverilog picks the uninstantiated module)',
+      testbench_top: 'optional: the testbench module that is the root of the simulation (default: the testbench module no other instantiates, preferring tb/testbench)',
+      library: 'optional: Verilog source of modules the design may instantiate (given by the problem); compiled with the design',
     },
     async verify(input, ctx) {
       const ref = input.reference;
@@ -62,6 +67,13 @@ export function verilogVerifier(engine: Engine): VerifierDef {
       if (refArea !== undefined && (typeof refArea !== 'number' || !(refArea >= 0))) throw new InvalidArgumentError('reference.reference_area', 'reference.reference_area must be a non-negative number');
       const tbTop = ref.testbench_top;
       if (tbTop !== undefined && (typeof tbTop !== 'string' || !IDENT.test(tbTop))) throw new InvalidArgumentError('reference.testbench_top', 'reference.testbench_top must be a module name');
+      const library = ref.library;
+      if (library !== undefined && typeof library !== 'string') throw new InvalidArgumentError('reference.library', 'reference.library must be Verilog source text');
+      const tbModules = testbenchRoots(ref.testbench);
+      if (!tbModules.modules.length) throw new InvalidArgumentError('reference.testbench', 'reference.testbench declares no module');
+      if (tbTop !== undefined && !tbModules.modules.includes(tbTop)) throw new InvalidArgumentError('reference.testbench_top', `reference.testbench_top "${tbTop}" is not a module of reference.testbench (it declares ${tbModules.modules.join(', ')})`);
+      const roots = tbTop !== undefined ? [tbTop] : tbModules.roots;
+      if (!roots.length) throw new InvalidArgumentError('reference.testbench', 'reference.testbench has no top module (every module is instantiated by another); give reference.testbench_top');
       const p = input.params;
       const fn = readChoice(p.function, 'params.function', ['binary', 'dense'] as const, 'binary');
       let passRe: RegExp | undefined;
@@ -84,26 +96,62 @@ export function verilogVerifier(engine: Engine): VerifierDef {
       if (!design.trim()) return { score: 0, detail: 'no Verilog found in the response', metrics: { stage: 'syntax' } };
 
       const dir = engine.sandbox.makeHostDir('verilog');
+      const file = (name: string): string => join(dir, name);
       try {
-        writeFileSync(join(dir, 'design.sv'), design);
-        writeFileSync(join(dir, 'tb.sv'), ref.testbench);
+        writeFileSync(file('design.sv'), design);
+        const libArgs = library !== undefined ? ['/work/library.sv'] : [];
+        if (library !== undefined) writeFileSync(file('library.sv'), library);
         const compileLimits = engine.compileLimits();
+        // 1. The design alone (the testbench is not there yet): preprocessed on its own, so that its macros and
+        //    `include`s cannot reach the testbench, then elaborated with its own top as the only root: a design that
+        //    names the testbench's signals (tb.errors = 0) or instantiates its modules (RefModule) fails here.
+        const alone = await engine.runRaw({
+          argv: ['/bin/sh', '-c', PREPROCESS_AND_ELABORATE, 'sh', tools.iverilog.iverilog, ref.top, ...libArgs],
+          workDir: dir,
+          limits: compileLimits,
+          signal: ctx.signal,
+        });
+        if (alone.infraError) throw new InternalError(`sandbox failed while compiling Verilog: ${alone.infraError}`);
+        const ppSize = existsSync(file('design.pp.sv')) ? statSync(file('design.pp.sv')).size : -1;
+        if (ppSize < 0 || ppSize > MAX_PREPROCESSED_BYTES) {
+          const why = alone.wallTimedOut || alone.cpuTimedOut ? 'compile time limit exceeded' : ppSize > 0 ? `the preprocessed design exceeds ${MAX_PREPROCESSED_BYTES >> 20} MiB` : firstLines(alone);
+          return { score: 0, detail: `does not compile: ${why}`, metrics: { stage: 'syntax', compile_ok: false } };
+        }
+        // 2. The design as simulated: no simulation-control call of its own, and no compiler directive leaking into
+        //    the testbench (`resetall). It replaces the response's text for every later step.
+        const marker = `VERIMESH-SIMCTL-${randomBytes(8).toString('hex')}`;
+        const { text: dut, calls } = neutralizeSimControl(readFileSync(file('design.pp.sv'), 'utf8'), marker);
+        writeFileSync(file('design.sv'), `${dut}\n\`resetall\n`);
+        for (const f of ['design.pp.sv', 'alone.vvp']) rmSync(file(f), { force: true });
+        writeFileSync(file('tb.sv'), ref.testbench);
         const comp = await engine.runRaw({
-          argv: [tools.iverilog.iverilog, '-g2012', '-o', '/work/sim.vvp', ...(tbTop ? ['-s', tbTop] : []), '/work/design.sv', '/work/tb.sv'],
+          argv: [tools.iverilog.iverilog, '-g2012', '-o', '/work/sim.vvp', ...roots.flatMap((r) => ['-s', r]), '/work/design.sv', ...libArgs, '/work/tb.sv'],
           workDir: dir,
           limits: compileLimits,
           signal: ctx.signal,
         });
         if (comp.infraError) throw new InternalError(`sandbox failed while compiling Verilog: ${comp.infraError}`);
+        const flags: SentinelFlag[] = calls.length ? ['tamper'] : [];
+        const base: Record<string, unknown> = { roots, ...(calls.length ? { sim_control: calls } : {}) };
         if (comp.exitCode !== 0) {
           const why = comp.wallTimedOut || comp.cpuTimedOut ? 'compile time limit exceeded' : firstLines(comp);
-          return { score: 0, detail: `does not compile: ${why}`, metrics: { stage: 'syntax', compile_ok: false } };
+          return { score: 0, detail: `does not compile: ${why}`, metrics: { ...base, stage: 'syntax', compile_ok: false }, flags };
         }
-        const metrics: Record<string, unknown> = { stage: 'function', compile_ok: true };
+        if (alone.exitCode !== 0) {
+          // It compiles only inside this testbench: it reaches into the testbench instead of implementing the task.
+          return {
+            score: 0,
+            detail: `does not compile on its own (with ${ref.top} as its top), only inside the testbench: it uses the testbench's names or modules: ${firstLines(alone, 400)}`,
+            metrics: { ...base, stage: 'syntax', compile_ok: false, compiles_in_testbench: true },
+            flags: ['tamper'],
+          };
+        }
+        const metrics: Record<string, unknown> = { ...base, stage: 'function', compile_ok: true };
+        const designOnly = [{ src: file('design.sv'), dest: '/src/design.sv' }];
         if (p.lint === true && tools.verilator) {
           const lint = await engine.runRaw({
             argv: [tools.verilator, '--lint-only', '-Wall', '-Wno-DECLFILENAME', '-Wno-EOFNEWLINE', '--top-module', ref.top, '/src/design.sv'],
-            roBinds: [{ src: dir, dest: '/src' }],
+            roBinds: designOnly,
             limits: compileLimits,
             signal: ctx.signal,
           });
@@ -115,36 +163,32 @@ export function verilogVerifier(engine: Engine): VerifierDef {
         }
         const sim = await engine.runRaw({
           argv: [tools.iverilog.vvp, '-n', '/src/sim.vvp'],
-          roBinds: [{ src: dir, dest: '/src' }],
+          roBinds: [{ src: file('sim.vvp'), dest: '/src/sim.vvp' }],
           limits: { ...engine.testLimits(simMs), outputBytes: 1 << 20 },
           signal: ctx.signal,
         });
         if (sim.infraError) throw new InternalError(`sandbox failed while simulating: ${sim.infraError}`);
-        const out = sim.stdout.toString();
+        const printed = (sim.stdout.toString() + '\n' + sim.stderr.toString()).split('\n');
+        const kept = printed.filter((l) => !l.includes(marker));
+        const out = kept.join('\n');
+        if (kept.length < printed.length) metrics.sim_control_calls = printed.length - kept.length;
         const timedOut = sim.wallTimedOut || sim.cpuTimedOut;
-        const mm = parseMismatches(out);
-        let pass = 0;
-        let why: string;
-        if (timedOut) why = `simulation did not finish within ${simMs} ms`;
-        else if (sim.exitCode !== 0 && sim.exitCode !== null) why = `simulation exited with code ${sim.exitCode}`;
-        else if (sim.signal) why = `simulation killed by ${sim.signal}`;
-        else if (passRe) {
-          pass = passRe.test(out) ? 1 : 0;
-          why = pass ? 'pass_regex matched' : 'pass_regex did not match the simulation output';
-        } else if (!mm) why = 'the testbench printed no "Mismatches: N" line';
-        else {
-          pass = mm.mismatches === 0 ? 1 : fn === 'dense' && mm.samples ? Math.max(0, 1 - mm.mismatches / mm.samples) : 0;
-          why = `${mm.mismatches} mismatches${mm.samples !== undefined ? ` in ${mm.samples} samples` : ''}`;
-        }
+        let verdict: SimVerdict;
+        if (timedOut) verdict = { pass: 0, why: `simulation did not finish within ${simMs} ms` };
+        else if (sim.exitCode !== 0 && sim.exitCode !== null) verdict = { pass: 0, why: `simulation exited with code ${sim.exitCode}` };
+        else if (sim.signal) verdict = { pass: 0, why: `simulation killed by ${sim.signal}` };
+        else if (sim.stdoutTruncated || sim.stderrTruncated) verdict = { pass: 0, why: 'the simulation printed more than the output limit (its verdict may be lost)' };
+        else verdict = judgeSimulation(out, fn, passRe);
+        const { pass, why } = verdict;
         metrics.sim_timeout = timedOut;
         metrics.pass = pass;
-        if (mm) Object.assign(metrics, { mismatches: mm.mismatches, ...(mm.samples !== undefined ? { samples: mm.samples } : {}) });
+        if (verdict.worst) Object.assign(metrics, { mismatches: verdict.worst.mismatches, ...(verdict.worst.samples !== undefined ? { samples: verdict.worst.samples } : {}) });
         let area: number | undefined;
         if (refArea !== undefined && pass > 0) {
           metrics.stage = 'area';
           const syn = await engine.runRaw({
             argv: [tools.yosys!, '-Q', '-T', '-p', `read_verilog -sv /src/design.sv; synth -flatten -top ${ref.top}; stat`],
-            roBinds: [{ src: dir, dest: '/src' }],
+            roBinds: designOnly,
             limits: { ...compileLimits, outputBytes: 1 << 20 },
             signal: ctx.signal,
           });
@@ -155,7 +199,8 @@ export function verilogVerifier(engine: Engine): VerifierDef {
           if (area === undefined) metrics.area_error = syn.wallTimedOut ? 'synthesis time limit exceeded' : firstLines(syn, 300);
         }
         const score = verilogScore(pass, refArea as number | undefined, area);
-        return { score, detail: `compiles; ${why}${area !== undefined ? `; area ${area} cells vs reference ${refArea}` : ''}`, metrics };
+        const control = calls.length ? `; the design calls ${calls.join(', ')} (never allowed to end the simulation)` : '';
+        return { score, detail: `compiles; ${why}${area !== undefined ? `; area ${area} cells vs reference ${refArea}` : ''}${control}`, metrics, flags };
       } finally {
         engine.sandbox.removeHostDir(dir);
       }
