@@ -228,9 +228,10 @@ const CASES: Case[] = [
     lang: 'python',
     code: () => `chunks = []\ntry:\n    for _ in range(128):\n        chunks.append(bytearray(64 << 20))\n    print("allocated 8 GB")\nexcept MemoryError:\n    print("contained")`,
     check: (o) => {
-      // Either the allocation failed (contained) or the memory cgroup killed it: never 8 GB.
+      // Either the allocation failed (contained) or the memory cgroup killed it (or, on a loaded machine, reclaim
+      // made it run out of time): never "allocated 8 GB", which would be a plain `fail`.
       expect(o.status).toBe('ok');
-      expect(o.score === 1 || o.metrics.tests[0].status === 'runtime_error').toBe(true);
+      expect(o.score === 1 || ['runtime_error', 'timeout'].includes(o.metrics.tests[0].status), o.detail).toBe(true);
     },
   },
   {
