@@ -12,6 +12,7 @@ export const SERVICE_PACKAGES: ReadonlyArray<readonly [Exclude<ServiceName, 'gat
   ['video-temporal', '@verimesh/video-temporal'],
   ['ocr-table', '@verimesh/ocr-table'],
   ['llm-judge', '@verimesh/llm-judge'],
+  ['math', '@verimesh/math'],
 ];
 
 export interface LoadedServices {

@@ -3,10 +3,11 @@ import { CATALOGUE, SERVICE_NAMES, componentStatusFromProto, componentStatusToPr
 
 describe('catalogue', () => {
   it('has every verifier of SPEC section 4, each owned by a known service', () => {
-    expect(Object.keys(CATALOGUE)).toHaveLength(24);
+    expect(Object.keys(CATALOGUE)).toHaveLength(25);
     for (const service of Object.values(CATALOGUE)) expect(SERVICE_NAMES).toContain(service);
     expect(serviceOf('vision.box_iou')).toBe('vision-iou');
     expect(serviceOf('text.exact')).toBe('gateway');
+    expect(serviceOf('math.equiv')).toBe('math');
   });
 
   it('knows nothing outside the catalogue, prototype names included', () => {

@@ -1,6 +1,6 @@
 // The verifier catalogue of SPEC section 4: which service owns which verifier.
 
-export const SERVICE_NAMES = ['gateway', 'code-exec', 'vision-iou', 'video-temporal', 'ocr-table', 'llm-judge'] as const;
+export const SERVICE_NAMES = ['gateway', 'code-exec', 'vision-iou', 'video-temporal', 'ocr-table', 'llm-judge', 'math'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const CATALOGUE: Readonly<Record<string, ServiceName>> = Object.freeze({
@@ -28,6 +28,7 @@ export const CATALOGUE: Readonly<Record<string, ServiceName>> = Object.freeze({
   'judge.reference': 'llm-judge',
   'judge.pairwise': 'llm-judge',
   'judge.semantic': 'llm-judge',
+  'math.equiv': 'math',
 });
 
 /** The service that owns a verifier, or undefined for a name outside the catalogue. */

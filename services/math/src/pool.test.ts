@@ -1,0 +1,36 @@
+// The math_worker pool with real worker threads: a full queue is refused as overloaded, a cancelled item frees its worker.
+import { afterAll, describe, expect, it } from 'vitest';
+import { DeadlineError, UnavailableError } from '@verimesh/kit';
+import type { Job } from './judge.js';
+import { MathPool } from './pool.js';
+
+const job = (response: string, reference = 'x'): Job => ({ response, reference, extract: undefined, targets: 'both', options: { precision: 6, strict: true, setRelation: false } });
+let nested = 'x';
+for (let i = 0; i < 60; i++) nested = `\\frac{1}{1+${nested}}`;
+const slow = job(`\\boxed{${nested}}`, 'y');
+
+describe('MathPool', () => {
+  const pool = new MathPool({ workers: 1, queue: 0, memoryMb: 128 });
+  afterAll(() => pool.stop());
+
+  it('refuses an item beyond workers + queue as overloaded, and judges the next one', async () => {
+    await pool.warm();
+    const never = new AbortController().signal;
+    const first = pool.run(slow, 10_000, Date.now() + 10_000, never);
+    await expect(pool.run(job('\\boxed{1}', '1'), 10_000, Date.now() + 10_000, never)).rejects.toThrow(UnavailableError);
+    await expect(pool.run(job('\\boxed{1}', '1'), 10_000, Date.now() + 10_000, never)).rejects.toThrow(/overloaded/);
+    expect((await first).kind).toBe('scored');
+    expect(await pool.run(job('\\boxed{1}', '1'), 10_000, Date.now() + 10_000, never)).toMatchObject({ kind: 'scored', score: 1 });
+  });
+
+  it('a cancelled item terminates its worker at once; a replacement serves the next', async () => {
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const running = pool.run(slow, 10_000, Date.now() + 10_000, ac.signal);
+    setTimeout(() => ac.abort(new DeadlineError('cancelled by the test')), 20);
+    await expect(running).rejects.toThrow('cancelled by the test');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(pool.replaced).toBe(1);
+    expect(await pool.run(job('\\boxed{2}', '2'), 10_000, Date.now() + 10_000, new AbortController().signal)).toMatchObject({ kind: 'scored', score: 1 });
+  });
+});
