@@ -1,6 +1,7 @@
 // One math.equiv item from text to verdict (runs inside a math worker): think blocks dropped, shared extraction, the
 // final answer read and parsed on both sides by the same rules, then compared.
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+import { Lru } from '@verimesh/kit';
 import { equivalent, type CompareOptions } from './compare.js';
 import { parseNormalized, type Parsed } from './expr.js';
 import { normalize } from './normalize.js';
@@ -34,22 +35,10 @@ function read(text: string, targets: Targets): Reading | undefined {
 }
 
 /** Parsed references by text: the rollouts of one prompt (a GRPO group) share their reference. */
-const REFERENCES = new Map<string, Reading | null>();
-const MAX_REFERENCES = 2048;
+const REFERENCES = new Lru<string, Reading | null>(2048);
 
 function readReference(text: string, targets: Targets): Reading | null {
-  const key = `${targets}\u0000${text}`;
-  let r = REFERENCES.get(key);
-  if (r === undefined) {
-    r = read(text, targets) ?? null;
-    if (REFERENCES.size >= MAX_REFERENCES) REFERENCES.delete(REFERENCES.keys().next().value!);
-    REFERENCES.set(key, r);
-  } else {
-    // Least recently used goes first.
-    REFERENCES.delete(key);
-    REFERENCES.set(key, r);
-  }
-  return r;
+  return REFERENCES.getOrSet(`${targets}\u0000${text}`, () => read(text, targets) ?? null);
 }
 
 const short = (s: string, n = 80): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

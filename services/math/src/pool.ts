@@ -1,7 +1,7 @@
 // The math_worker pool: a fixed number of worker threads behind a bounded queue. An item that overruns its deadline (a
 // pathological answer the engine cannot finish) has its worker terminated and replaced; the service keeps serving.
 import { Worker } from 'node:worker_threads';
-import { BoundedPool, DeadlineError, InternalError, ResourceExhaustedError, UnavailableError } from '@verimesh/kit';
+import { BoundedPool, DeadlineError, InternalError, UnavailableError, atDeadline, deadlineAfter, minDeadline, type Deadline } from '@verimesh/kit';
 import type { Job, Verdict } from './judge.js';
 import type { Reply, Request } from './worker.js';
 
@@ -73,22 +73,20 @@ export class MathPool {
   /**
    * Judges one item on a worker within `budgetMs` of the worker taking it (a worker's start is not charged) and before
    * `deadline` (ms since epoch, the call's or the item's). Overrun or cancelled (`signal`): the worker is
-   * terminated and replaced, and the item fails with DeadlineError (status timeout). A full queue: UnavailableError
-   * "overloaded" (status unavailable, PLAN D3).
+   * terminated and replaced, and the item fails with DeadlineError (status timeout). A full queue: the kit's
+   * ResourceExhaustedError "overloaded" (status unavailable, PLAN D3).
    */
-  async run(job: Job, budgetMs: number, deadline: number, signal: AbortSignal): Promise<Verdict> {
-    if (this.stopped) throw new UnavailableError('the math service is stopping');
-    try {
-      return await this.gate.run(() => this.onWorker(job, budgetMs, deadline, signal), signal);
-    } catch (e) {
-      if (e instanceof ResourceExhaustedError) throw new UnavailableError(`overloaded: ${e.message.replace(/^overloaded: /, '')}`);
-      throw e;
-    }
+  run(job: Job, budgetMs: number, deadline: Deadline, signal: AbortSignal): Promise<Verdict> {
+    if (this.stopped) return Promise.reject(new UnavailableError('the math service is stopping'));
+    return this.gate.run(() => this.onWorker(job, budgetMs, deadline, signal), signal);
   }
 
-  private async onWorker(job: Job, budgetMs: number, deadline: number, signal: AbortSignal): Promise<Verdict> {
+  private async onWorker(job: Job, budgetMs: number, deadline: Deadline, signal: AbortSignal): Promise<Verdict> {
     let slot = this.idle.pop();
-    while (slot?.dead) slot = this.idle.pop();
+    while (slot?.dead) {
+      this.all.delete(slot);
+      slot = this.idle.pop();
+    }
     slot ??= this.spawn();
     try {
       await slot.ready;
@@ -100,7 +98,7 @@ export class MathPool {
     const id = ++this.nextId;
     return new Promise<Verdict>((resolve, reject) => {
       const done = (): void => {
-        clearTimeout(timer);
+        cancelTimer();
         slot.worker.off('message', onMessage);
         slot.worker.off('exit', onExit);
         signal.removeEventListener('abort', onAbort);
@@ -122,7 +120,9 @@ export class MathPool {
       };
       const onExit = (code: number): void => kill(new InternalError(`a math worker died (exit code ${code}; memory limit ${this.opts.memoryMb} MiB?)`));
       const onAbort = (): void => kill(signal.reason instanceof Error ? signal.reason : new DeadlineError('math.equiv was cancelled'));
-      const timer = setTimeout(() => kill(new DeadlineError('math.equiv did not finish before its deadline; its worker was replaced')), Math.max(0, Math.min(deadline - Date.now(), budgetMs)));
+      const cancelTimer = atDeadline(minDeadline(deadline, deadlineAfter(budgetMs)), () =>
+        kill(new DeadlineError('math.equiv did not finish before its deadline; its worker was replaced')),
+      );
       slot.worker.on('message', onMessage);
       slot.worker.once('exit', onExit);
       if (signal.aborted) return onAbort();
