@@ -1,0 +1,1 @@
+"""Messages and stubs generated from proto/verimesh/v1 (scripts/gen_proto.sh); loaded only by the gRPC transport."""
