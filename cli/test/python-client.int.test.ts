@@ -1,72 +1,49 @@
-// A Python trainer (Debian python3-grpcio + protoc-generated messages) scores samples through a real gateway process.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+// The Python package (clients/python) against a real mesh: installed offline with pip from the source tree, its
+// unittest suite run by Debian's /usr/bin/python3 (python3-grpcio, python3-numpy, python3-pil) against a gateway
+// and the services its GRPO batch needs, over HTTP and gRPC; the shipped gRPC stubs checked against proto/.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, startServe, type Served } from './helpers.js';
 
-const root = join(import.meta.dirname, '../..');
 const python = '/usr/bin/python3';
-const hasPython = (() => {
-  try {
-    execFileSync(python, ['-c', 'import grpc, google.protobuf'], { stdio: 'ignore' });
-    execFileSync('protoc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-let gateway: ChildProcess | undefined;
-let port = 0;
+const pkg = join(ROOT, 'clients/python');
+let served: Served | undefined;
+let site = '';
 
 beforeAll(async () => {
-  if (!hasPython) return;
-  gateway = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts', '--port', '0', '--http-port', '0', '--host', '127.0.0.1'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    gateway!.stderr!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /"grpc_port":(\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
-    });
-    gateway!.once('exit', (code) => reject(new Error(`gateway exited ${code}: ${buf}`)));
-  });
+  site = mkdtempSync(join(tmpdir(), 'vm-py-site-'));
+  served = await startServe(['--only', 'gateway,code-exec,vision-iou,ocr-table', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--profiles', 'examples/python/profiles.yaml']);
 });
 
-afterAll(() => {
-  gateway?.kill('SIGTERM');
+afterAll(async () => {
+  await served?.stop();
+  if (site) rmSync(site, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasPython)('Python client', () => {
-  it('scores a JSONL file over gRPC with grpcio', () => {
-    const gen = mkdtempSync(join(tmpdir(), 'vm-pygen-'));
-    const protos = readdirSync(join(root, 'proto/verimesh/v1')).map((f) => `proto/verimesh/v1/${f}`);
-    execFileSync('protoc', ['-I', 'proto', `--python_out=${gen}`, ...protos], { cwd: root });
-    const input = join(gen, 'in.jsonl');
-    const samples = [
-      { id: 'a', group: 'g', response: '<think>x</think><answer>(B)</answer>', reference: { answer: 'B' }, reward: { components: [{ name: 'format', verifier: 'text.format', params: { pattern: 'think_answer' } }, { name: 'exact', verifier: 'text.exact' }] } },
-      { id: 'b', group: 'g', response: '<answer>C</answer>', reference: { answer: 'B' }, reward: { components: [{ name: 'exact', verifier: 'text.exact' }] } },
-      { id: 'c', response: 'no reward spec at all' },
-    ];
-    writeFileSync(input, samples.map((s) => JSON.stringify(s)).join('\n') + '\n');
-    const out = execFileSync(python, ['examples/python/score_client.py', '--gateway', `127.0.0.1:${port}`, '--in', input], {
-      cwd: root,
-      env: { ...process.env, VERIMESH_PY_GEN: gen },
+describe('Python package verimesh', () => {
+  it('installs offline with pip (no index, no setuptools, no build dependencies)', () => {
+    execFileSync(python, ['-m', 'pip', 'install', '--no-index', '--quiet', '--target', site, pkg], { stdio: 'pipe' });
+    const out = execFileSync(python, ['-c', 'import verimesh, verimesh.v1.gateway_service_pb2_grpc, verimesh.integrations.verl; print(verimesh.__file__)'], { cwd: tmpdir(), env: { ...process.env, PYTHONPATH: site }, encoding: 'utf8' });
+    expect(out.trim().startsWith(site)).toBe(true);
+  }, 120_000);
+
+  it('ships gRPC stubs generated from proto/ (scripts/gen_proto.sh --check)', () => {
+    execFileSync('bash', [join(pkg, 'scripts/gen_proto.sh'), '--check'], { stdio: 'pipe' });
+  });
+
+  it('passes its unittest suite against the gateway over HTTP and gRPC', () => {
+    const r = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'], {
+      cwd: pkg,
+      env: { ...process.env, PYTHONPATH: site, VERIMESH_URL: `http://${served!.http}`, VERIMESH_TEST_GRPC_URL: `grpc://${served!.gateway}`, PYTHONWARNINGS: 'ignore::ResourceWarning' },
       encoding: 'utf8',
+      timeout: 280_000,
     });
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
-    const byId = Object.fromEntries(lines.filter((l) => l.id).map((l) => [l.id, l]));
-    expect(byId.a.reward).toBe(2); // format 1 + exact 1, combine sum
-    expect(byId.a.status).toBe('ok');
-    expect(byId.a.components.exact.status).toBe('ok');
-    expect(byId.b.reward).toBe(0);
-    expect(byId.c.status).toBe('invalid');
-    expect(byId.c.error).toMatch(/reward/);
-    const group = lines.find((l) => l.group === 'g');
-    expect(group).toMatchObject({ count: 2, mean: 1, all_equal: false });
-  }, 60_000);
+    const tail = `${r.stdout}\n${r.stderr}`.slice(-6000);
+    expect(r.status, tail).toBe(0);
+    expect(r.stderr).toMatch(/^OK/m);
+    expect(r.stderr).not.toMatch(/skipped/);
+  }, 300_000);
 });

@@ -17,6 +17,7 @@ import {
 import { shutdownTelemetry, withServerSpan } from '@verimesh/telemetry';
 import type { InternalResult } from './engine.js';
 import type { Gateway } from './gateway.js';
+import { getRewardOptions, getRewardReply, getRewardSamples } from './openrlhf.js';
 import { groupStats, groupStatsProto, toResultProto } from './results.js';
 
 /** The largest HTTP body read (the same ceiling as a gRPC message). */
@@ -59,6 +60,41 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** An AbortSignal that fires when the client goes away before its answer was written. */
+function abortOnClose(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client went away'));
+  });
+  return controller.signal;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError('body', `body is not valid JSON: ${messageOf(e)}`);
+  }
+}
+
+/** Sends a JSON route's outcome: 200 with its value, or the error's HTTP status and body; counts it. */
+function answer(res: ServerResponse, gateway: Gateway, log: Logger, work: Promise<unknown>): void {
+  work.then(
+    (out) => {
+      gateway.metrics.requests.inc(['http', 'OK']);
+      send(res, 200, JSON.stringify(out));
+    },
+    (err: unknown) => {
+      const { status, body } = toHttpError(err);
+      gateway.metrics.requests.inc(['http', body.error.code]);
+      if (status === 429) res.setHeader('retry-after', '1');
+      if (status >= 500) log.warn('score failed', { error: messageOf(err) });
+      send(res, status, JSON.stringify(body));
+    },
+  );
+}
+
 /** Trace context from HTTP headers, as gRPC metadata (what withServerSpan reads). */
 function headerMetadata(req: IncomingMessage): grpc.Metadata {
   const md = new grpc.Metadata();
@@ -86,38 +122,27 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
         send(res, 405, JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: 'use POST /v1/score', reason: 'METHOD_NOT_ALLOWED' } }));
         return;
       }
-      const controller = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) controller.abort(new Error('client went away'));
-      });
-      void withServerSpan('POST /v1/score', headerMetadata(req), { 'http.request.method': 'POST', 'url.path': '/v1/score' }, async () => {
-        const text = await readBody(req);
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch (e) {
-          throw new InvalidArgumentError('body', `body is not valid JSON: ${messageOf(e)}`);
-        }
+      const signal = abortOnClose(res);
+      answer(res, gateway, log, withServerSpan('POST /v1/score', headerMetadata(req), { 'http.request.method': 'POST', 'url.path': '/v1/score' }, async () => {
+        const body = await readJson(req);
         if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as { samples?: unknown }).samples)) {
           throw new InvalidArgumentError('samples', 'samples: the body must be {"samples": [...]}');
         }
-        return gateway.score((body as { samples: unknown[] }).samples, { signal: controller.signal });
-      }).then(
-        (out) => {
-          gateway.metrics.requests.inc(['http', 'OK']);
-          send(res, 200, JSON.stringify(out));
-        },
-        (err: unknown) => {
-          const { status, body } = toHttpError(err);
-          gateway.metrics.requests.inc(['http', body.error.code]);
-          if (status === 429) res.setHeader('retry-after', '1');
-          if (status >= 500) log.warn('score failed', { error: messageOf(err) });
-          send(res, status, JSON.stringify(body));
-        },
-      );
+        return gateway.score((body as { samples: unknown[] }).samples, { signal });
+      }));
       return;
     }
-    send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}; routes: POST /v1/score, GET /healthz, GET /metrics`, reason: 'NO_ROUTE' } }));
+    if (path === '/get_reward' && req.method === 'POST') {
+      // OpenRLHF's remote reward protocol (SPEC section 5, src/openrlhf.ts): --reward.remote_url http://<gateway>:8080/get_reward?profile=NAME
+      const signal = abortOnClose(res);
+      answer(res, gateway, log, withServerSpan('POST /get_reward', headerMetadata(req), { 'http.request.method': 'POST', 'url.path': '/get_reward' }, async () => {
+        const opts = getRewardOptions(new URL(req.url ?? '/', 'http://gateway').searchParams);
+        const samples = getRewardSamples(await readJson(req), opts);
+        return getRewardReply((await gateway.score(samples, { signal })).results, opts);
+      }));
+      return;
+    }
+    send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}; routes: POST /v1/score, POST /get_reward, GET /healthz, GET /metrics`, reason: 'NO_ROUTE' } }));
   };
 }
 

@@ -54,6 +54,8 @@ class Client:
         self._transport = make_transport(self.url)
         self._pool: Optional[ThreadPoolExecutor] = None
         self._pool_lock = threading.Lock()
+        #: Gateway calls made (score and stream chunks); tests and benchmarks read it.
+        self.calls = 0
 
     @property
     def transport(self) -> str:
@@ -63,6 +65,8 @@ class Client:
         """Scores a batch: one Result per sample, in request order, and statistics per group."""
         wire = [plain_sample(s, i) for i, s in enumerate(samples)]
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        with self._pool_lock:
+            self.calls += 1
         results, groups = call_with_retries(lambda left: self._transport.score(wire, left), deadline)
         out = [Result.from_json(r) for r in results]
         out = apply_on_invalid(out, check_on_invalid(on_invalid or self.on_invalid))

@@ -1,0 +1,90 @@
+"""The batcher under 64 threads and 64 asyncio tasks: each caller its own result, errors to their callers."""
+import asyncio
+import socket
+import threading
+import unittest
+
+from verimesh import Batcher, Client, InvalidSampleError, UnavailableError
+
+from . import grpo
+from .support import HTTP, assert_rewards, needs_gateway
+
+
+def sample(i):
+    # Every caller uses the same id: the batcher keeps them apart.
+    return {"id": "same", "group": grpo.GROUPS[i], "response": grpo.RESPONSES[i], "reference": grpo.REFERENCES[i], "profile": grpo.PROFILES[i]}
+
+
+@needs_gateway
+class BatcherTest(unittest.TestCase):
+    def test_64_threads(self):
+        b = Batcher(Client(HTTP), max_wait_ms=20)
+        out, errors = [None] * 64, [None] * 64
+        barrier = threading.Barrier(64)
+
+        def caller(i):
+            barrier.wait()
+            try:
+                s = sample(i) if i % 9 else {"id": f"bad{i}", "response": "x", "profile": "nope"}
+                out[i] = b.score(s)
+            except Exception as e:
+                errors[i] = e
+
+        threads = [threading.Thread(target=caller, args=(i,)) for i in range(64)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        bad = [i for i in range(64) if i % 9 == 0]
+        for i in range(64):
+            if i in bad:
+                self.assertIsInstance(errors[i], InvalidSampleError)
+                self.assertEqual(errors[i].sample_id, f"bad{i}")
+            else:
+                self.assertIsNone(errors[i])
+                self.assertEqual(out[i].id, "same")
+        assert_rewards(self, [out[i].reward for i in range(64) if i not in bad], [grpo.EXPECTED[i] for i in range(64) if i not in bad])
+        self.assertLess(b.calls, 16, "64 concurrent callers should coalesce into a few calls")
+        b.close()
+
+    def test_64_asyncio_tasks(self):
+        b = Batcher(Client(HTTP, on_invalid="none"), max_wait_ms=20)
+
+        async def main():
+            return await asyncio.gather(*(b.score_async(sample(i)) for i in range(64)), b.score_async({"id": "x", "response": "x", "profile": "nope"}))
+
+        got = asyncio.run(main())
+        assert_rewards(self, [r.reward for r in got[:64]], grpo.EXPECTED)
+        self.assertIsNone(got[64].reward)  # on_invalid "none", for that caller only
+        self.assertLess(b.calls, 16)
+        b.close()
+
+    def test_a_failed_call_reaches_every_caller_in_it(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        b = Batcher(Client(f"http://127.0.0.1:{port}", timeout=0.3), max_wait_ms=20)
+        futures = [b.submit(sample(i)) for i in range(10)]
+        for f in futures:
+            self.assertIsInstance(f.exception(timeout=10), UnavailableError)
+        b.close()
+
+    def test_in_flight_is_bounded(self):
+        b = Batcher(Client(HTTP), max_batch=4, max_wait_ms=1, max_in_flight=6, concurrency=1)
+        peak, sizes = [0], []
+        orig_enqueue, orig_send = b._enqueue, b._send
+
+        def enqueue(s, mode):
+            peak[0] = max(peak[0], 6 - b._slots._value)  # slots taken, this one included
+            return orig_enqueue(s, mode)
+
+        def send(batch):
+            sizes.append(len(batch))
+            orig_send(batch)
+
+        b._enqueue, b._send = enqueue, send
+        results = b.score_many([sample(i) for i in range(16)])
+        assert_rewards(self, [r.reward for r in results], grpo.EXPECTED[:16])
+        self.assertLessEqual(peak[0], 6)
+        self.assertLessEqual(max(sizes), 4)
+        b.close()
