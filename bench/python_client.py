@@ -1,0 +1,100 @@
+"""Python client benchmark (run by bench/python.ts, which starts the gateway): 64-sample GRPO batches over HTTP and
+gRPC, and 64 per-sample callers (threads) with and without the batcher. Modes run interleaved in slices so that load
+drifts hit them alike. Prints a Markdown table: samples/s, p50/p99 of a whole batch (or of one caller's call), client
+CPU per sample, and the ratios against whole-batch HTTP."""
+import argparse
+import sys
+import threading
+import time
+
+from verimesh import Batcher, Client
+
+N = 64
+BODY = "Let me look at the options carefully. " * 4
+SPEC = {"components": [{"name": "format", "verifier": "text.format", "weight": 0.2, "params": {"pattern": "think_answer"}}, {"name": "exact", "verifier": "text.exact"}]}
+
+
+def samples(k):
+    return [{"id": f"{k}-{i}", "group": f"g{i >> 3}", "response": f"<think>{BODY}{i}</think><answer>{'C' if i % 3 == 0 else 'B'}</answer>", "reference": {"answer": "B"}, "reward": SPEC} for i in range(N)]
+
+
+def pct(xs, p):
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def whole(client, rounds):
+    lat = []
+    for k in range(rounds):
+        batch = samples(k)
+        t = time.perf_counter()
+        client.score(batch)
+        lat.append(time.perf_counter() - t)
+    return rounds * N, lat
+
+
+def per_sample(call, rounds):
+    """64 threads, each scoring its own sample `rounds` times, one call at a time (a trainer's per-rollout hook)."""
+    lat, lock = [], threading.Lock()
+    barrier = threading.Barrier(N)
+
+    def caller(i):
+        mine = []
+        barrier.wait()
+        for k in range(rounds):
+            s = samples(k)[i]
+            t = time.perf_counter()
+            call(s)
+            mine.append(time.perf_counter() - t)
+        with lock:
+            lat.extend(mine)
+
+    threads = [threading.Thread(target=caller, args=(i,)) for i in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return rounds * N, lat
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--http", required=True)
+    ap.add_argument("--grpc", required=True)
+    ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--slices", type=int, default=5)
+    a = ap.parse_args()
+    http, grpc_client = Client(a.http), Client(a.grpc)
+    naive = Client(a.http)
+    batcher = Batcher(Client(a.http), max_batch=N, max_wait_ms=2)
+    modes = {
+        "whole batch, HTTP": lambda r: whole(http, r),
+        "whole batch, gRPC": lambda r: whole(grpc_client, r),
+        "64 callers, one call each (no batcher)": lambda r: per_sample(lambda s: naive.score([s]), max(1, r // 4)),
+        "64 callers through the Batcher": lambda r: per_sample(batcher.score, r),
+    }
+    for f in modes.values():  # warm up: connections, JIT of the gateway
+        f(3)
+    acc = {m: {"n": 0, "wall": 0.0, "cpu": 0.0, "lat": []} for m in modes}
+    per = max(1, a.rounds // a.slices)
+    for _ in range(a.slices):
+        for m, f in modes.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            n, lat = f(per)
+            acc[m]["wall"] += time.perf_counter() - t0
+            acc[m]["cpu"] += time.process_time() - c0
+            acc[m]["n"] += n
+            acc[m]["lat"].extend(lat)
+    base = acc["whole batch, HTTP"]["n"] / acc["whole batch, HTTP"]["wall"]
+    print("| mode | samples/s | p50 ms | p99 ms | client CPU µs/sample | vs whole-batch HTTP |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for m, x in acc.items():
+        rate = x["n"] / x["wall"]
+        print(f"| {m} | {rate:,.0f} | {pct(x['lat'], 50) * 1000:.1f} | {pct(x['lat'], 99) * 1000:.1f} | {x['cpu'] / x['n'] * 1e6:,.0f} | {rate / base:.2f}× |")
+    print(f"\nBatcher calls: {batcher.calls} for {acc['64 callers through the Batcher']['n']} samples (+ warm-up); p50/p99 are per whole batch for the batch modes, per caller's call for the caller modes.")
+    batcher.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
