@@ -25,8 +25,8 @@ def pct(xs, p):
 
 def whole(client, rounds):
     lat = []
-    for k in range(rounds):
-        batch = samples(k)
+    prepared = [samples(k) for k in range(rounds)]
+    for batch in prepared:
         t = time.perf_counter()
         client.score(batch)
         lat.append(time.perf_counter() - t)
@@ -37,12 +37,13 @@ def per_sample(call, rounds):
     """64 threads, each scoring its own sample `rounds` times, one call at a time (a trainer's per-rollout hook)."""
     lat, lock = [], threading.Lock()
     barrier = threading.Barrier(N)
+    prepared = [samples(k) for k in range(rounds)]
 
     def caller(i):
         mine = []
         barrier.wait()
         for k in range(rounds):
-            s = samples(k)[i]
+            s = prepared[k][i]
             t = time.perf_counter()
             call(s)
             mine.append(time.perf_counter() - t)

@@ -2,8 +2,8 @@
 
 Trainers such as verl's reward loop, OpenRLHF and NeMo Gym ask for one rollout's reward at a time, from many threads
 or tasks at once; one gateway call per rollout costs an order of magnitude in throughput. The batcher queues each
-call, sends what has queued as one batch when `max_batch` samples wait or `max_wait_ms` after the first one arrived
-(sooner never: a lone caller waits at most max_wait_ms), runs up to `concurrency` batches at once (while they run,
+call, sends what has queued as one batch when `max_batch` samples wait, `max_wait_ms` after the first one arrived, or
+once arrivals pause for `idle_ms` (a lone caller waits at most idle_ms), runs up to `concurrency` batches at once (while they run,
 new calls queue up into the next batch), hands each caller its own result, and delivers every error to the callers
 it belongs to: a failed call to everyone in that batch, an invalid sample to its own caller only.
 """
@@ -26,16 +26,19 @@ class Batcher:
     """Coalesces per-sample calls into batches. Thread-safe and usable from any number of event loops.
 
     max_batch: the largest batch sent. max_wait_ms: how long the first queued sample waits for company.
+    idle_ms: a batch also goes out once no new sample arrived for this long (the burst is over).
     max_in_flight: samples queued or being scored at once; beyond it callers wait (threads block, tasks await).
     concurrency: batches in flight at once.
     """
 
-    def __init__(self, client: Optional[Client] = None, max_batch: int = 256, max_wait_ms: float = 2.0, max_in_flight: int = 4096, concurrency: int = 4):
+    def __init__(self, client: Optional[Client] = None, max_batch: int = 256, max_wait_ms: float = 2.0, max_in_flight: int = 4096, concurrency: int = 4, idle_ms: float = 0.5):
         if max_batch < 1 or max_in_flight < 1 or concurrency < 1:
             raise ValueError("max_batch, max_in_flight and concurrency must be at least 1")
         self.client = client or Client()
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000.0
+        self.idle = min(self.max_wait, idle_ms / 1000.0)
+        self._last = 0.0
         self._queue: Deque[_Item] = deque()
         self._cond = threading.Condition()
         self._slots = threading.BoundedSemaphore(max_in_flight)
@@ -89,7 +92,8 @@ class Batcher:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the batcher is closed")
-            self._queue.append((wire, fut, mode, time.monotonic()))
+            self._last = time.monotonic()
+            self._queue.append((wire, fut, mode, self._last))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._dispatch, name="verimesh-batcher", daemon=True)
                 self._thread.start()
@@ -104,8 +108,11 @@ class Batcher:
                     self._cond.wait()
                 if not self._queue:
                     return
+                # Wait for company until the batch is full, max_wait after its first sample, or as soon as arrivals
+                # pause for `idle` (a burst of callers is over: waiting longer only adds latency).
                 while len(self._queue) < self.max_batch and not self._closed:
-                    left = self._queue[0][3] + self.max_wait - time.monotonic()
+                    now = time.monotonic()
+                    left = min(self._queue[0][3] + self.max_wait, self._last + self.idle) - now
                     if left <= 0:
                         break
                     self._cond.wait(left)
