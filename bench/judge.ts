@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { noopLogger, runBatch, type ServiceDef } from '@verimesh/kit';
 import { createService, loadServiceConfig } from '@verimesh/llm-judge';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
-import { OpenAiServer } from '../services/llm-judge/test/openai-server.js';
+import { OpenAiServer } from '@verimesh/llm-judge/testing';
 import { machine } from './lib/machine.js';
 import { cpuUs } from './lib/proc.js';
 import { pct } from './lib/stats.js';

@@ -3,3 +3,5 @@ export { extractAnswer, parseExtractParam, lastAnswerTag, lastBoxed, fencedBlock
 export type { ExtractMode, Extracted, CodeBlock, ExtractOptions } from './extract.js';
 export { findNumbers, lastNumber, parseExactNumber, parseReferenceNumber, numberReadings, withinTolerance, numbersMatch } from './numbers.js';
 export type { ParsedNumber } from './numbers.js';
+export { scanValues, readValue, DEFAULT_READ_LIMITS } from './structure.js';
+export type { Loose, LooseObject, ReadLimits, ScanOptions, FoundValue, FoundStructure } from './structure.js';

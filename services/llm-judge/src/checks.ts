@@ -47,6 +47,11 @@ function compileRegex(src: string, field: string): RegExp {
 
 const words = (s: string): number => (s.trim() === '' ? 0 : s.trim().split(/\s+/).length);
 
+/**
+ * Strict JSON on purpose: `json_valid` and `json_schema` check that the policy wrote valid JSON, so the lenient reader
+ * every verifier uses to read an answer's structure (@verimesh/extract) must not apply here: single quotes, trailing
+ * commas or Python literals fail these checks, although they would be read elsewhere.
+ */
 function parseJson(s: string): { ok: true; value: unknown } | { ok: false; error: string } {
   const t = s.trim();
   try {

@@ -9,6 +9,6 @@ export type { TableFormat } from './table/find.js';
 export type { Table, TableNode, TableNormalization } from './table/model.js';
 export { anls, nedSimilarity, cer, wer, sentenceBleu, rougeL, tokenF1, textSimilarity } from './metrics/text.js';
 export type { TextMetric, AnlsVariant } from './metrics/text.js';
-export { extractJson, compareKie, prf } from './metrics/kie.js';
+export { compareKie, prf } from './metrics/kie.js';
 export { OcrEngine } from './ocr/engine.js';
 export type { OcrResult, OcrLine } from './ocr/engine.js';

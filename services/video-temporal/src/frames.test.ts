@@ -1,6 +1,6 @@
 // Nearest-time matching of predicted frames, checked against the plain R × E scan it replaced (an independent method).
 import { describe, expect, it } from 'vitest';
-import { matchTimes, type FrameEntry } from './frames.js';
+import { matchTimes, parseFrames, type FrameEntry } from './frames.js';
 
 /** The definition written out: every entry looked at, the nearest within tolerance, ties to the first written. */
 function bruteMatch(refTimes: readonly number[], entries: readonly FrameEntry[], tolerance: number): number[] {
@@ -33,5 +33,15 @@ describe('matchTimes', () => {
     expect(matchTimes([1], [e(0.5), e(1.5)], 0.5)).toEqual([0]);
     expect(matchTimes([1], [e(2), e(1), e(1)], 0)).toEqual([1]);
     expect(matchTimes([1], [], 1)).toEqual([-1]);
+  });
+});
+
+describe('parseFrames: Python-style answers through the shared reader', () => {
+  it('reads bare numeric keys, single quotes and tuples', () => {
+    const isBox = (v: unknown): boolean => Array.isArray(v) && v.length === 4;
+    const p = parseFrames("{0.5: (1, 2, 3, 4), 1.0: [5, 6, 7, 8],}", 'seconds', undefined, isBox, true);
+    expect(p.entries.map((e) => [e.time, e.value])).toEqual([[0.5, [1, 2, 3, 4]], [1, [5, 6, 7, 8]]]);
+    const q = parseFrames("[{'time': 0.5, 'box': [1, 2, 3, 4]}, {'time': 1, 'box': [5, 6, 7, 8]}]", 'seconds', undefined, isBox, true);
+    expect(q.entries.map((e) => e.time)).toEqual([0.5, 1]);
   });
 });

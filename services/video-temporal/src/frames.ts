@@ -1,5 +1,6 @@
 // Per-frame answers (a box or a mask per timestamp or frame number) and per-frame references, read into time-keyed entries.
-import { findJson, parseTime, timeValue, type TimeUnit } from './timestamps.js';
+import { readValue } from '@verimesh/extract';
+import { isRecord, ownKey, parseTime, timeValue, type TimeUnit } from './timestamps.js';
 
 /** One frame's value at a time in seconds. */
 export interface FrameEntry {
@@ -31,12 +32,12 @@ function keyTime(key: string, unit: TimeUnit, fps: number | undefined): number {
 }
 
 function entryTime(o: Record<string, unknown>, unit: TimeUnit, fps: number | undefined): { time: number; label: string } | undefined {
-  const fk = FRAME_KEYS.find((k) => k in o);
+  const fk = ownKey(o, FRAME_KEYS);
   if (fk) {
     const n = Number(o[fk]);
     return { time: fps && Number.isInteger(n) ? n / fps : Number.NaN, label: `frame ${String(o[fk])}` };
   }
-  const tk = TIME_KEYS.find((k) => k in o);
+  const tk = ownKey(o, TIME_KEYS);
   if (tk) {
     const t = timeValue(o[tk]);
     return { time: unit === 'frames' ? (fps && Number.isInteger(t) ? t / fps : Number.NaN) : t, label: String(o[tk]) };
@@ -45,14 +46,14 @@ function entryTime(o: Record<string, unknown>, unit: TimeUnit, fps: number | und
 }
 
 /**
- * Reads a per-frame answer: a JSON object `{time: value}` (keys are times, or frame numbers as `"frame 12"` or in
- * frames unit), a JSON list of `{"time"|"frame": …, "box"|"mask"|…: …}`, either wrapped as `{"frames": …}`, or a bare
+ * Reads a per-frame answer (its first structured value, read by the shared reader): a JSON object `{time: value}`
+ * (keys are times, or frame numbers as `"frame 12"` or in frames unit; Python's bare numeric keys too), a JSON list of `{"time"|"frame": …, "box"|"mask"|…: …}`, either wrapped as `{"frames": …}`, or a bare
  * JSON list of values (taken in reference-frame order). Plain-text lines `0.5: [x1, y1, x2, y2]` or
  * `frame 12 -> (x1, y1, x2, y2)` are read when `textValues` is set (boxes).
  */
 export function parseFrames(text: string, unit: TimeUnit, fps: number | undefined, isValue: (v: unknown) => boolean, textValues = false): ParsedFrames {
   const notes: string[] = [];
-  const json = findJson(text);
+  const json = readValue(text)?.value;
   if (json !== undefined) {
     const got = fromJson(json, unit, fps, isValue, notes, 0);
     if (got) return got;
@@ -83,10 +84,10 @@ function fromJson(json: unknown, unit: TimeUnit, fps: number | undefined, isValu
     if (json.length > 0 && json.every(isValue)) return { entries: [], sequence: json, notes };
     const entries: FrameEntry[] = [];
     for (const item of json) {
-      if (!item || typeof item !== 'object' || Array.isArray(item)) continue;
-      const o = item as Record<string, unknown>;
+      if (!isRecord(item)) continue;
+      const o = item;
       const at = entryTime(o, unit, fps);
-      const vk = VALUE_KEYS.find((k) => k in o);
+      const vk = ownKey(o, VALUE_KEYS);
       if (!at || !vk) continue;
       if (!Number.isFinite(at.time)) {
         notes.push(`entry "${at.label}" has no readable time${!fps ? ' (frame numbers need an fps)' : ''}`);
@@ -96,10 +97,10 @@ function fromJson(json: unknown, unit: TimeUnit, fps: number | undefined, isValu
     }
     return entries.length || json.length === 0 ? { entries, notes } : undefined;
   }
-  if (json && typeof json === 'object') {
-    const o = json as Record<string, unknown>;
+  if (isRecord(json)) {
+    const o = json;
     if (depth === 0) {
-      const wk = WRAPPER_KEYS.find((k) => k in o);
+      const wk = ownKey(o, WRAPPER_KEYS);
       if (wk) return fromJson(o[wk], unit, fps, isValue, notes, 1);
     }
     const entries: FrameEntry[] = [];

@@ -54,6 +54,13 @@ describe('parseSpans: every accepted form', () => {
     ['17.3 to 12.5', [[17.3, 12.5]]], // reversed is kept; the verifier drops it with a note
     ['[-3, 5]', [[-3, 5]]], // negative kept; the verifier clamps it
     ['from 2 to 4 and from 6 to 8', [[2, 4], [6, 8]]],
+    // Model habits, read by the shared reader (@verimesh/extract):
+    ["{'start_time': 2, 'end_time': 4}", [[2, 4]]],
+    ['{start_time: 2, end_time: 4,}', [[2, 4]]],
+    ["{'span': (2, 4), 'sure': True}", [[2, 4]]],
+    ['{\u201cstart_time\u201d: 2, \u201cend_time\u201d: 4}', [[2, 4]]],
+    ['[{"start_time": 1, "end_time": 2}, {"start_time": 4, "end_time": 6}, {"start_time": 8, "end', [[1, 2], [4, 6]]],
+    ['first {"start": 1, "end": 2} then {"start": 5, "end": 6}', [[1, 2], [5, 6]]],
   ])('%s', (text, want) => {
     const got = parseSpans(text).spans.map((s) => [s.start, s.end]);
     expect(got.length).toBe(want.length);

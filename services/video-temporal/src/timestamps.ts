@@ -1,4 +1,5 @@
 // Turns the time spans and timestamps a policy writes (and the reference's times) into seconds, one tolerant parser for every form.
+import { readValue, scanValues } from '@verimesh/extract';
 
 /** A span in seconds as written; `start > end` (reversed) is kept so that the verifier can say why it was ignored. */
 export interface Span {
@@ -61,19 +62,24 @@ export function timeValue(v: unknown): number {
 const START_KEYS = ['start_time', 'start', 'begin', 'from', 'start_sec', 'start_frame'];
 const END_KEYS = ['end_time', 'end', 'stop', 'to', 'end_sec', 'end_frame'];
 
+export const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** The first of `keys` that the object itself holds (never one from its prototype). */
+export const ownKey = (o: Record<string, unknown>, keys: readonly string[]): string | undefined => keys.find((k) => Object.hasOwn(o, k));
+const ownValue = (o: Record<string, unknown>, keys: readonly string[]): unknown => {
+  const k = ownKey(o, keys);
+  return k === undefined ? undefined : o[k];
+};
+
 function spanFromJson(v: unknown): Span | undefined {
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' || typeof x === 'string')) {
     return { start: timeValue(v[0]), end: timeValue(v[1]) };
   }
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    const sk = START_KEYS.find((k) => k in o);
-    const ek = END_KEYS.find((k) => k in o);
-    if (sk && ek) return { start: timeValue(o[sk]), end: timeValue(o[ek]) };
-    for (const k of ['span', 'timestamp', 'timestamps', 'time', 'segment']) {
-      const inner = o[k];
-      if (inner !== undefined) return spanFromJson(inner);
-    }
+  if (isRecord(v)) {
+    const sk = ownKey(v, START_KEYS);
+    const ek = ownKey(v, END_KEYS);
+    if (sk && ek) return { start: timeValue(v[sk]), end: timeValue(v[ek]) };
+    const inner = ownValue(v, ['span', 'timestamp', 'timestamps', 'time', 'segment']);
+    if (inner !== undefined) return spanFromJson(inner);
   }
   return undefined;
 }
@@ -81,11 +87,7 @@ function spanFromJson(v: unknown): Span | undefined {
 function spansFromJson(v: unknown): Span[] | undefined {
   const one = spanFromJson(v);
   if (one) return [one];
-  let list: unknown = v;
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    list = o.spans ?? o.segments ?? o.timestamps ?? o.intervals;
-  }
+  const list = isRecord(v) ? ownValue(v, ['spans', 'segments', 'timestamps', 'intervals']) : v;
   if (!Array.isArray(list) || list.length === 0) return undefined;
   const out: Span[] = [];
   for (const item of list) {
@@ -96,39 +98,24 @@ function spansFromJson(v: unknown): Span[] | undefined {
   return out;
 }
 
-/** The JSON value in the text: the whole text, else from the first `{`/`[` to the last `}`/`]`; undefined when neither parses. */
-export function findJson(text: string): unknown {
-  const t = text.trim();
-  const a = t.search(/[[{]/);
-  if (a < 0) return undefined;
-  const b = Math.max(t.lastIndexOf('}'), t.lastIndexOf(']'));
-  for (const s of b > a ? [t, t.slice(a, b + 1)] : [t]) {
-    try {
-      return JSON.parse(s);
-    } catch {
-      // not JSON: the text forms follow
-    }
-  }
-  return undefined;
-}
-
 /**
  * Every span in a policy's answer, in order. Accepted forms (each documented in the README):
  * `12.5 to 17.3`, `12.5-17.3`, `12.5s - 17.3s`, `00:12 – 00:17`, `1:02:03.5 ~ 1:02:10`, `between 3 and 7 seconds`,
  * `[12.5, 17.3]`, `(12.5,17.3)`, `<glue>[(0,5),(4,10)]</glue>`, JSON `{"start_time": 12.5, "end_time": 17.3}`,
- * a JSON list of such objects or of `[s, e]` pairs, and `{"spans": [...]}`. Values are seconds, or frame numbers
- * when `unit` is "frames" (divided by `fps`).
+ * a JSON list of such objects or of `[s, e]` pairs, and `{"spans": [...]}`; structured values are read by the shared
+ * reader (single quotes, Python literals, trailing commas, a cut-off tail, ...), every one in the text. Values are
+ * seconds, or frame numbers when `unit` is "frames" (divided by `fps`).
  */
 export function parseSpans(text: string, unit: TimeUnit = 'seconds', fps?: number): ParsedSpans {
   const notes: string[] = [];
   let spans: Span[] | undefined;
   let how: ParsedSpans['how'] = 'none';
-  const json = findJson(text);
-  if (json !== undefined) {
-    spans = spansFromJson(json);
-    if (spans) how = 'json';
+  for (const f of scanValues(text)) {
+    const got = spansFromJson(f.value);
+    if (got) (spans ??= []).push(...got);
   }
-  if (!spans) {
+  if (spans) how = 'json';
+  else {
     spans = [];
     PAIR.lastIndex = 0;
     for (let m = PAIR.exec(text); m; m = PAIR.exec(text)) {
@@ -147,16 +134,12 @@ export function parseSpans(text: string, unit: TimeUnit = 'seconds', fps?: numbe
 }
 
 /**
- * Every timestamp in a policy's answer: a JSON list of times (or `{"timestamps": [...]}` / `{"frames": [...]}`),
- * else every time token in the text (`3.5, 12s, 00:20` → 3.5, 12, 20).
+ * Every timestamp in a policy's answer: the first structured value when it is a list of times (or
+ * `{"timestamps": [...]}` / `{"frames": [...]}`), else every time token in the text (`3.5, 12s, 00:20` → 3.5, 12, 20).
  */
 export function parseTimestamps(text: string, unit: TimeUnit = 'seconds', fps?: number): number[] {
-  const json = findJson(text);
-  let list: unknown = json;
-  if (json && typeof json === 'object' && !Array.isArray(json)) {
-    const o = json as Record<string, unknown>;
-    list = o.timestamps ?? o.times ?? o.keyframes ?? o.frames;
-  }
+  const json = readValue(text)?.value;
+  const list = isRecord(json) ? ownValue(json, ['timestamps', 'times', 'keyframes', 'frames']) : json;
   let out: number[];
   if (Array.isArray(list) && list.every((x) => typeof x === 'number' || typeof x === 'string')) {
     out = list.map(timeValue);

@@ -1,7 +1,8 @@
-// The one parser that turns what vision-language models write into boxes, points, polygons and RLE masks.
+// Turns what vision-language models write into boxes, points, polygons and RLE masks (values read by @verimesh/extract).
+import { scanValues, type Loose } from '@verimesh/extract';
 
-/** A lenient JSON-like value: what the scanner reads out of free text. */
-export type Val = number | string | boolean | null | Val[] | { [key: string]: Val };
+/** A value as the shared reader gives it. */
+export type Val = Loose;
 
 /** A shape found in the answer, in the coordinates the model wrote (scaling happens later). */
 export type Shape =
@@ -26,145 +27,6 @@ const POINT_KEYS = ['point_2d', 'point', 'click', 'coordinate', 'coordinates', '
 const POLY_KEYS = ['polygon', 'polygons', 'segmentation', 'points', 'poly', 'contour'];
 const LABEL_KEYS = ['label', 'category', 'class', 'name', 'object', 'category_name', 'cls'];
 
-// Sticky: matched at the reader's position without slicing the text.
-const NUM = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/y;
-const WORD = /[A-Za-z_][\w.-]{0,255}/y;
-
-interface Cut {
-  value: Val;
-  /** The text ended inside this value; it is incomplete. */
-  truncated: boolean;
-}
-
-class ParseFail {
-  constructor(readonly at: number) {}
-}
-
-/** A recursive-descent reader for JSON as models write it: quotes ' or ", bare keys, () as [], missing commas. */
-class Reader {
-  i: number;
-  constructor(
-    readonly s: string,
-    start: number,
-  ) {
-    this.i = start;
-  }
-
-  private ws(): void {
-    const s = this.s;
-    while (this.i < s.length) {
-      const c = s.charCodeAt(this.i);
-      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
-      else break;
-    }
-  }
-
-  value(depth: number): Cut {
-    if (depth > MAX_DEPTH) throw new ParseFail(this.i);
-    this.ws();
-    if (this.i >= this.s.length) return { value: null, truncated: true };
-    const c = this.s[this.i] as string;
-    if (c === '[' || c === '(') return this.array(depth, c === '[' ? ']' : ')');
-    if (c === '{') return this.object(depth);
-    // An apostrophe right after a letter ("cup's") is prose, not the start of a string.
-    if (c === "'" && /[A-Za-z0-9]/.test(this.s[this.i - 1] ?? '')) throw new ParseFail(this.i);
-    if (c === '"' || c === "'") return this.string(c);
-    if (/[-+.\d]/.test(c)) return this.number();
-    if (/[A-Za-z_]/.test(c)) return { value: this.word(), truncated: false };
-    throw new ParseFail(this.i);
-  }
-
-  private array(depth: number, close: string): Cut {
-    this.i++;
-    const out: Val[] = [];
-    for (;;) {
-      this.ws();
-      if (this.i >= this.s.length) return { value: out, truncated: true };
-      const c = this.s[this.i];
-      if (c === close) { this.i++; return { value: out, truncated: false }; }
-      if (c === ',') { this.i++; continue; }
-      // Parentheses in prose are common; only numeric tuples "(x, y)" are read as values.
-      if (close === ')' && !/[-+.\d([]/.test(c as string)) throw new ParseFail(this.i);
-      const el = this.value(depth + 1);
-      if (el.truncated) return { value: out, truncated: true }; // the cut-off last element is dropped
-      out.push(el.value);
-    }
-  }
-
-  private object(depth: number): Cut {
-    this.i++;
-    const out: { [key: string]: Val } = {};
-    for (;;) {
-      this.ws();
-      if (this.i >= this.s.length) return { value: out, truncated: true };
-      const c = this.s[this.i] as string;
-      if (c === '}') { this.i++; return { value: out, truncated: false }; }
-      if (c === ',') { this.i++; continue; }
-      let key: string;
-      if (c === '"' || c === "'") {
-        const k = this.string(c);
-        if (k.truncated) return { value: out, truncated: true };
-        key = k.value as string;
-      } else if (/[A-Za-z_]/.test(c)) key = String(this.word());
-      else throw new ParseFail(this.i);
-      this.ws();
-      if (this.i >= this.s.length) return { value: out, truncated: true };
-      if (this.s[this.i] !== ':' && this.s[this.i] !== '=') throw new ParseFail(this.i);
-      this.i++;
-      const v = this.value(depth + 1);
-      if (v.truncated) return { value: out, truncated: true };
-      out[key] = v.value;
-    }
-  }
-
-  private string(q: string): Cut {
-    const s = this.s;
-    let j = this.i + 1;
-    let out = '';
-    while (j < s.length) {
-      const c = s[j] as string;
-      if (c === '\\' && j + 1 < s.length) { out += s[j + 1]; j += 2; continue; }
-      if (c === q) { this.i = j + 1; return { value: out, truncated: false }; }
-      if (c === '\n') throw new ParseFail(j); // an apostrophe in prose, not a string
-      out += c;
-      j++;
-    }
-    this.i = s.length;
-    return { value: out, truncated: true };
-  }
-
-  private number(): Cut {
-    NUM.lastIndex = this.i;
-    const m = NUM.exec(this.s);
-    if (!m) {
-      // "-Infinity", "-inf": a non-finite value the verifiers must see and reject, not skip.
-      const w = /^[-+](?:Infinity|inf)\b/i.exec(this.s.slice(this.i, this.i + 16));
-      if (w) { this.i += w[0].length; return { value: w[0].startsWith('-') ? -Infinity : Infinity, truncated: false }; }
-      throw new ParseFail(this.i);
-    }
-    this.i += m[0].length;
-    // A number cut by the end of the text may be missing digits.
-    return { value: Number(m[0]), truncated: this.i >= this.s.length };
-  }
-
-  private word(): string | number | boolean | null {
-    WORD.lastIndex = this.i;
-    const m = WORD.exec(this.s) as RegExpExecArray;
-    this.i += m[0].length;
-    const w = m[0];
-    switch (w.toLowerCase()) {
-      case 'true': return true;
-      case 'false': return false;
-      case 'null':
-      case 'none': return null;
-      case 'nan': return Number.NaN;
-      case 'infinity':
-      case 'inf': return Infinity;
-      default: return w;
-    }
-  }
-}
-
 interface Found {
   value: Val;
   start: number;
@@ -177,47 +39,49 @@ const REF_TAGS: Array<[string, string]> = [
   ['<|object_ref_start|>', '<|object_ref_end|>'],
 ];
 
-/** Every bracketed value in the text, left to right, with the label of the closest preceding <ref> tag. */
-function scan(text: string): Found[] {
-  const found: Found[] = [];
-  let label: string | undefined;
-  let i = 0;
-  let wasted = 0;
+/** The <ref> label tags of the text, left to right, each with the span it covers. */
+function refTags(text: string): Array<{ start: number; end: number; label: string }> {
+  const tags: Array<{ start: number; end: number; label: string }> = [];
   // Where each closing tag was last found (-1: nowhere after the last search). i only grows, so a search starts past
   // the previous find and never rescans: many opening tags without a close stay linear.
   const closeAt = REF_TAGS.map(() => -2);
-  while (i < text.length && found.length < MAX_SHAPES) {
-    const c = text[i];
-    if (c === '<') {
-      const k = REF_TAGS.findIndex(([open]) => text.startsWith(open, i));
-      if (k >= 0) {
-        const [open, close] = REF_TAGS[k] as [string, string];
-        const from = i + open.length;
-        if (closeAt[k] !== -1 && (closeAt[k] as number) < from) closeAt[k] = text.indexOf(close, from);
-        const end = closeAt[k] as number;
-        if (end >= 0) {
-          label = text.slice(from, end).trim();
-          i = end + close.length;
-          continue;
-        }
-      }
+  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i)) {
+    const k = REF_TAGS.findIndex(([open]) => text.startsWith(open, i));
+    if (k < 0) {
       i++;
       continue;
     }
-    if (c !== '[' && c !== '(' && c !== '{') { i++; continue; }
-    const r = new Reader(text, i);
-    try {
-      const v = r.value(0);
-      const f: Found = { value: v.value, start: i, end: r.i };
-      if (label !== undefined) f.label = label;
-      found.push(f);
-      i = Math.max(r.i, i + 1);
-    } catch (e) {
-      if (!(e instanceof ParseFail)) throw e;
-      // Retry just after the failed opener (a box may sit inside prose brackets), but once failed reads
-      // have cost 4× the text, skip past each failure instead: time stays linear in the text length.
-      wasted += e.at - i;
-      i = wasted < 4 * text.length + 4096 ? i + 1 : Math.max(e.at, i + 1);
+    const [open, close] = REF_TAGS[k]!;
+    const from = i + open.length;
+    if (closeAt[k] !== -1 && closeAt[k]! < from) closeAt[k] = text.indexOf(close, from);
+    const end = closeAt[k]!;
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    tags.push({ start: i, end: end + close.length, label: text.slice(from, end).trim() });
+    i = end + close.length;
+  }
+  return tags;
+}
+
+/**
+ * Every value in the text (the shared reader, @verimesh/extract), left to right, with the label of the closest
+ * preceding <ref> tag; the tags themselves are not read. The caller has bounded the text's length.
+ */
+function scan(text: string): Found[] {
+  const limits = { maxChars: text.length, maxValues: MAX_SHAPES };
+  const tags = text.includes('<') ? refTags(text) : [];
+  if (tags.length === 0) return scanValues(text, limits);
+  const found: Found[] = [];
+  let label: string | undefined;
+  let at = 0;
+  for (let t = 0; t <= tags.length && found.length < MAX_SHAPES; t++) {
+    const end = t < tags.length ? tags[t]!.start : text.length;
+    for (const f of scanValues(text, { ...limits, start: at, end, maxValues: MAX_SHAPES - found.length })) found.push(label === undefined ? f : { ...f, label });
+    if (t < tags.length) {
+      label = tags[t]!.label;
+      at = tags[t]!.end;
     }
   }
   return found;

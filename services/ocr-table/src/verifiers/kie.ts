@@ -1,7 +1,7 @@
 // doc.kie: the response's JSON against reference.fields, compared on flattened key paths (precision, recall, F1).
 import { InvalidArgumentError, type VerifierDef, readChoice } from '@verimesh/kit';
-import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { compareKie, countLeaves, extractJson, prf, type KieMatch, type KiePaths } from '../metrics/kie.js';
+import { extractAnswer, parseExtractParam, readValue } from '@verimesh/extract';
+import { compareKie, countLeaves, prf, type KieMatch, type KiePaths } from '../metrics/kie.js';
 import { fmt } from '../params.js';
 
 export const kieVerifier: VerifierDef = {
@@ -12,22 +12,22 @@ export const kieVerifier: VerifierDef = {
     match: '"exact" (default: normalized values equal) or "anls" (partial credit 1 − NED when ≥ 0.5)',
     extract: 'answer extraction (default "auto")',
   },
-  reference: { fields: 'the expected fields: a JSON object (or its JSON text); nested objects and lists allowed' },
+  reference: { fields: 'the expected fields: a JSON object (or its text, read like an answer); nested objects and lists allowed' },
   verify(input) {
     const { params, reference } = input;
     const metric = readChoice(params.metric, 'params.metric', ['f1', 'precision', 'recall'] as const, 'f1');
     const match = readChoice<KieMatch>(params.match, 'params.match', ['exact', 'anls'], 'exact');
     let fields = reference.fields;
     if (typeof fields === 'string') {
-      try {
-        fields = JSON.parse(fields);
-      } catch {
-        throw new InvalidArgumentError('reference.fields', 'reference.fields is a string that is not JSON');
-      }
+      // Fields given as text are often a model's own output (a labelled set made by prompting): read by the same reader.
+      const read = readValue(fields, { prefer: 'object' });
+      if (!read || read.truncated) throw new InvalidArgumentError('reference.fields', 'reference.fields is a string that holds no complete JSON object or list');
+      fields = read.value;
     }
     if (fields === null || typeof fields !== 'object') throw new InvalidArgumentError('reference.fields', 'reference.fields must be a JSON object (or a list)');
     const answer = extractAnswer(input.response, parseExtractParam(params.extract));
-    const pred = answer.found ? extractJson(answer.text) : undefined;
+    // The shared reader: JSON, or the first object (else list) in the text, as models write it (see libs/extract).
+    const pred = answer.found ? readValue(answer.text, { prefer: 'object' })?.value : undefined;
     if (pred === undefined) return { score: 0, detail: 'no JSON object found in the response', metrics: { precision: 0, recall: 0, f1: 0, fields_ref: countLeaves(fields) } };
     const paths: KiePaths = { missed: [], extra: [] };
     const c = compareKie(pred, fields, match, paths);

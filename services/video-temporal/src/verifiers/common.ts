@@ -100,7 +100,7 @@ export function refFrames(v: unknown, field: string, valueKeys: readonly string[
     v.forEach((item, i) => {
       if (!item || typeof item !== 'object' || Array.isArray(item)) throw new InvalidArgumentError(`${field}[${i}]`, `${field}[${i}] must be an object with "time" and ${valueKeys.map((k) => `"${k}"`).join(' or ')}`);
       const o = item as Record<string, unknown>;
-      const vk = valueKeys.find((k) => k in o);
+      const vk = valueKeys.find((k) => Object.hasOwn(o, k));
       if (!vk) throw new InvalidArgumentError(`${field}[${i}]`, `${field}[${i}] needs ${valueKeys.map((k) => `"${k}"`).join(' or ')}`);
       out.push({ time: refTime(o.time ?? o.timestamp, `${field}[${i}].time`), value: o[vk], label: String(o.time ?? o.timestamp) });
     });

@@ -22,7 +22,7 @@ import {
 } from './common.js';
 
 const isEmptyMask = (v: unknown): boolean => v === null || (Array.isArray(v) && v.length === 0);
-const isRleLike = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && 'counts' in v && 'size' in v;
+const isRleLike = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, 'counts') && Object.hasOwn(v, 'size');
 const isPolygonLike = (v: unknown): boolean => Array.isArray(v) && v.length > 0 && (typeof v[0] === 'number' || Array.isArray(v[0]));
 const isMask = (v: unknown): boolean => isRleLike(v) || isPolygonLike(v) || isEmptyMask(v);
 
