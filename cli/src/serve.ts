@@ -1,6 +1,6 @@
 // `verimesh serve`: the chosen services as real gRPC servers in this process, the gateway reaching them over loopback.
 import type { Writable } from 'node:stream';
-import { createLogger, messageOf, serve } from '@verimesh/kit';
+import { createLogger, drainOnSignal, messageOf, serve } from '@verimesh/kit';
 import type { RunningServer } from '@verimesh/kit';
 import { Gateway, grpcBackend, loadProfiles, startGateway } from '@verimesh/gateway';
 import type { VerifierBackend } from '@verimesh/gateway';
@@ -60,7 +60,7 @@ export async function startServe(args: ServeArgs, io: { stdout: Writable; stderr
       // Behind a gateway the services listen on loopback only, on any free port: the gateway is the entry point.
       const host = withGateway ? '127.0.0.1' : args.host;
       const port = withGateway || args.port === 0 ? 0 : next++;
-      const server = await serve(service, { host, port, handleSignals: false, log: log.child({ service: name }) });
+      const server = await serve(service, { host, port, log: log.child({ service: name }) });
       servers.push({ name, server });
       addresses.set(name, `${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`);
     }
@@ -71,7 +71,7 @@ export async function startServe(args: ServeArgs, io: { stdout: Writable; stderr
       const paths = profilePaths(args.profiles);
       const profiles = paths.length ? loadProfiles(paths) : undefined;
       const gateway = new Gateway({ backends, profiles, log });
-      const handle = await startGateway(gateway, { host: args.host, port: args.port, httpPort: args.httpPort, handleSignals: false, log });
+      const handle = await startGateway(gateway, { host: args.host, port: args.port, httpPort: args.httpPort, log });
       gatewayHandle = handle;
       const shown = args.host === '0.0.0.0' ? '127.0.0.1' : args.host;
       addresses.set('gateway', `${shown}:${handle.grpcPort}`);
@@ -86,33 +86,31 @@ export async function startServe(args: ServeArgs, io: { stdout: Writable; stderr
   }
 }
 
-/** Runs until SIGTERM/SIGINT, then drains and exits 0. */
+/**
+ * Runs until SIGTERM/SIGINT, then drains and returns 0. `npx verimesh serve` killed with SIGTERM: npm exits without
+ * passing the signal on and this process is re-parented, so a changed parent drains as SIGTERM does.
+ */
 export async function serveCommand(args: ServeArgs, io: { stdout: Writable; stderr: Writable } = process): Promise<number> {
-  const parent = process.ppid;
-  let handle: ServeHandle;
-  try {
-    handle = await startServe(args, io);
-  } catch (e) {
-    io.stderr.write(`verimesh: serve failed: ${messageOf(e)}\n`);
+  let started: Promise<ServeHandle | undefined> | undefined;
+  let failure: unknown;
+  // Installed before anything starts: a signal during start drains once start is done.
+  const drain = drainOnSignal(
+    async () => {
+      io.stderr.write('verimesh: draining\n');
+      await (await started)?.stop();
+    },
+    { watchParent: true, exit: false, log: createLogger('verimesh', (process.env.VERIMESH_LOG_LEVEL as 'info' | undefined) ?? 'info') },
+  );
+  started = startServe(args, io).catch((e: unknown) => {
+    failure = e;
+    return undefined;
+  });
+  if (!(await started)) {
+    drain.dispose();
+    io.stderr.write(`verimesh: serve failed: ${messageOf(failure)}\n`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = (sig: string): void => {
-      io.stderr.write(`verimesh: ${sig}: draining\n`);
-      void handle.stop().finally(resolve);
-    };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    // `npx verimesh serve` killed with SIGTERM: npm exits without passing the signal on and this process is
-    // re-parented. A changed parent means whoever started us is gone: drain as on SIGTERM.
-    const watch = setInterval(() => {
-      if (process.ppid !== parent) {
-        clearInterval(watch);
-        onSignal('parent exited');
-      }
-    }, 1000);
-    watch.unref();
-  });
+  await drain.drained;
   io.stderr.write('verimesh: stopped\n');
   return 0;
 }

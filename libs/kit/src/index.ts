@@ -46,4 +46,5 @@ export { runBatch, describeVerifiers } from './verifier.js';
 export type { VerifyInput, VerifyContext, VerifyOutcome, VerifierDef, ServiceDef, RunBatchOptions } from './verifier.js';
 export { startServer, serve, describeService, DEFAULT_SERVER_OPTIONS } from './server.js';
 export type { ServerOptions, RunningServer, VerifierServerOptions } from './server.js';
-export { runMain } from './main.js';
+export { runMain, runProcess } from './main.js';
+export type { Drainable } from './main.js';

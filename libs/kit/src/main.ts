@@ -1,21 +1,30 @@
-// The one way a service process starts: parse config (fail fast), init telemetry, serve, drain on SIGTERM.
+// The one way a process starts: parse config (fail fast), init telemetry, start, drain on SIGTERM.
 import { initTelemetry } from '@verimesh/telemetry';
-import { COMMON_OPTIONS, ConfigError, checkFlags, loadConfig, type OptionSpec } from './config.js';
-import { createLogger, type LogLevel } from './log.js';
+import { COMMON_OPTIONS, ConfigError, checkFlags, loadConfig, type ConfigOf, type OptionSpec } from './config.js';
+import { drainOnSignal } from './drain.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
 import { serve, type RunningServer } from './server.js';
 import type { ServiceDef } from './verifier.js';
 
+/** What runProcess starts: anything it can drain. */
+export interface Drainable {
+  /** Stop taking work, let in-flight work finish (bounded by a grace period), release resources. */
+  shutdown(): Promise<void>;
+}
+
 /**
- * Entry point of a service's main.ts: `runMain('vision-iou', OPTIONS, () => createService(loadServiceConfig(...)))`,
- * where OPTIONS are the service's own options (flags beyond COMMON_OPTIONS). Exits 2 with a clear message on a bad
- * setting or an unknown flag.
+ * Entry point of any verimesh process (runMain for a verifier service, the gateway's main.ts): checks the flags
+ * against COMMON_OPTIONS and the process's own `options` and loads the common settings (a bad setting or an unknown
+ * flag exits 2 with a message naming it), installs drainOnSignal, inits telemetry, then `start`s. A ConfigError
+ * thrown by `start` (the process's own settings) also exits 2. On SIGTERM/SIGINT the started thing is drained, the
+ * telemetry flushed, and the process exits 0; a signal during start drains once start is done.
  */
-export async function runMain(
+export async function runProcess<R extends Drainable>(
   name: string,
   options: Record<string, OptionSpec>,
-  build: () => ServiceDef | Promise<ServiceDef>,
+  start: (common: ConfigOf<typeof COMMON_OPTIONS>, log: Logger) => Promise<R>,
   argv = process.argv.slice(2),
-): Promise<RunningServer> {
+): Promise<R> {
   let common;
   try {
     checkFlags(argv, COMMON_OPTIONS, options);
@@ -28,10 +37,13 @@ export async function runMain(
     throw e;
   }
   const log = createLogger(name, common.logLevel as LogLevel);
+  // Handlers before anything announces itself: a supervisor may send SIGTERM as soon as it sees the "serving" line.
+  let started: Promise<R> | undefined;
+  drainOnSignal(async () => (await started)?.shutdown(), { log });
   await initTelemetry(name);
-  let service: ServiceDef;
+  started = start(common, log);
   try {
-    service = await build();
+    return await started;
   } catch (e) {
     if (e instanceof ConfigError) {
       log.error('configuration error', { error: e.message });
@@ -39,5 +51,17 @@ export async function runMain(
     }
     throw e;
   }
-  return serve(service, { ...common, handleSignals: true, log });
+}
+
+/**
+ * Entry point of a service's main.ts: `runMain('vision-iou', OPTIONS, () => createService(loadServiceConfig(...)))`,
+ * where OPTIONS are the service's own options (flags beyond COMMON_OPTIONS). runProcess, serving the built service.
+ */
+export function runMain(
+  name: string,
+  options: Record<string, OptionSpec>,
+  build: () => ServiceDef | Promise<ServiceDef>,
+  argv = process.argv.slice(2),
+): Promise<RunningServer> {
+  return runProcess(name, options, async (common, log) => serve(await build(), { ...common, log }), argv);
 }

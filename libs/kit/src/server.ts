@@ -1,4 +1,4 @@
-// Starting a gRPC server the one way every service does: handlers, health, reflection, bind, drain on SIGTERM.
+// Starting a gRPC server the one way every service does: handlers, health, reflection, bind, graceful shutdown.
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
@@ -7,7 +7,6 @@ import type { DescribeResponse, VerifyBatchRequest__Output, VerifyBatchResponse,
 import { withServerSpan } from '@verimesh/telemetry';
 import { Admission } from './admission.js';
 import { callDeadline } from './deadline.js';
-import { drainOnSignal } from './drain.js';
 import { InvalidArgumentError } from './errors.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { toStatus } from './status.js';
@@ -19,10 +18,8 @@ export interface ServerOptions {
   host?: string;
   port?: number;
   log?: Logger;
-  /** On shutdown (and SIGTERM/SIGINT when handleSignals): how long in-flight calls may drain before forceShutdown. */
+  /** On shutdown: how long in-flight calls may drain before forceShutdown. (Signals: drainOnSignal, via runMain.) */
   shutdownGraceMs?: number;
-  /** Drain on SIGTERM/SIGINT and exit (drainOnSignal; true in runMain, false in tests and the embedded mesh). */
-  handleSignals?: boolean;
   /** Adds the service's handlers; health and reflection are added by startServer. */
   register: (server: grpc.Server) => void;
   /** Fully qualified service names reported by health (besides ""). */
@@ -89,8 +86,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       log.info('stopped');
     })());
 
-  // Handlers first, then the announcement: a supervisor that sends SIGTERM as soon as it reads "serving" must find them.
-  if (opts.handleSignals) drainOnSignal(() => shutdown(), { log });
   setAll('SERVING');
   log.info('serving', { port, host });
   return { server, health, port, address: `${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, shutdown };
@@ -102,7 +97,6 @@ export interface VerifierServerOptions {
   maxInFlight?: number;
   shutdownGraceMs?: number;
   logLevel?: LogLevel | string;
-  handleSignals?: boolean;
   log?: Logger;
 }
 
@@ -121,7 +115,6 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
     port: opts.port,
     log,
     shutdownGraceMs: opts.shutdownGraceMs,
-    handleSignals: opts.handleSignals,
     healthServices: ['verimesh.v1.VerifierService'],
     onShutdown: async () => service.stop?.(),
     register: (server) => {

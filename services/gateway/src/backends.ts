@@ -4,7 +4,9 @@ import {
   UnavailableError,
   describeService,
   fromStatus,
+  lazy,
   messageOf,
+  outgoingDeadline,
   noopLogger,
   runBatch,
   type Logger,
@@ -39,14 +41,13 @@ export interface VerifierBackend {
  * `service.start()` runs once, on first use; if it fails, the next call tries again.
  */
 export function inProcessBackend(service: ServiceDef, log: Logger = noopLogger): VerifierBackend {
-  let started: Promise<void> | undefined;
-  const start = (): Promise<void> =>
-    (started ??= Promise.resolve()
-      .then(() => service.start?.())
-      .catch((e: unknown) => {
-        started = undefined;
-        throw new UnavailableError(`service ${service.name} failed to start: ${messageOf(e)}`);
-      }));
+  const start = lazy(async () => {
+    try {
+      await service.start?.();
+    } catch (e) {
+      throw new UnavailableError(`service ${service.name} failed to start: ${messageOf(e)}`);
+    }
+  });
   return {
     service: service.name as ServiceName,
     async verifyBatch(items, opts) {
@@ -108,7 +109,7 @@ export function grpcBackend(service: ServiceName, target: string, opts: GrpcBack
       }
       return withClientSpan('verimesh.v1.VerifierService/VerifyBatch', new grpc.Metadata(), { ...attrs, 'verimesh.items': items.length }, (md) =>
         new Promise<VerifyResult[]>((resolve, reject) => {
-          const callOpts: grpc.CallOptions = { deadline: Number.isFinite(o.deadline) ? o.deadline : Date.now() + 60_000 };
+          const callOpts: grpc.CallOptions = { deadline: outgoingDeadline(o.deadline, 60_000) };
           const onAbort = (): void => call.cancel();
           const call = client.VerifyBatch({ items }, md, callOpts, (err, res) => {
             o.signal?.removeEventListener('abort', onAbort);

@@ -1,5 +1,5 @@
 // The scoring engine: stages of components, one VerifyBatch per service per stage, gates, on_error, combine, one result per sample.
-import { componentStatusOf, messageOf, type Logger } from '@verimesh/kit';
+import { atDeadline, componentStatusOf, deadlineAfter, expired, messageOf, minDeadline, timeoutMsUntil, type Logger } from '@verimesh/kit';
 import { componentStatusFromProto, type ComponentStatus, type ResultStatus, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
 import type { VerifierBackend } from './backends.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -183,7 +183,7 @@ export async function runSamples(
       pending[pos] = comps.length;
       for (const ci of comps) {
         const c = s.spec.components[ci]!;
-        const deadline = Math.min(opts.deadline, now + (c.timeoutMs ?? deps.defaultTimeoutMs));
+        const deadline = minDeadline(opts.deadline, deadlineAfter(c.timeoutMs ?? deps.defaultTimeoutMs, now));
         let call = calls.get(c.service);
         if (!call) {
           call = { service: c.service, items: [], who: [], deadlines: [], deadline: 0 };
@@ -200,7 +200,7 @@ export async function runSamples(
     for (const call of calls.values()) {
       for (let k = 0; k < call.items.length; k++) {
         const d = call.deadlines[k]!;
-        if (d < call.deadline) call.items[k]!.timeout_ms = Math.max(1, Math.ceil(d - now));
+        if (d < call.deadline) call.items[k]!.timeout_ms = timeoutMsUntil(d, now);
       }
     }
     const next: number[] = [];
@@ -246,13 +246,13 @@ async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): 
     observe('unavailable');
     return { kind: 'failed', status: 'unavailable', detail: `service "${call.service}" is not configured on this gateway (see --services / VERIMESH_SERVICES)` };
   }
-  if (call.deadline <= Date.now()) {
+  if (expired(call.deadline)) {
     observe('timeout');
     return { kind: 'failed', status: 'timeout', detail: 'the deadline passed before the call could be made' };
   }
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GatewayTimeout()), Math.max(0, call.deadline - Date.now()) + BACKEND_GRACE_MS);
+    cancelTimer = atDeadline(call.deadline, () => reject(new GatewayTimeout()), BACKEND_GRACE_MS);
   });
   try {
     const results = await Promise.race([backend.verifyBatch(call.items, { deadline: call.deadline, signal }), limit]);
@@ -282,7 +282,7 @@ async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): 
     if (status === 'error') deps.log.warn('service call failed', { service: call.service, error: messageOf(err) });
     return { kind: 'failed', status, detail: messageOf(err) };
   } finally {
-    if (timer) clearTimeout(timer);
+    cancelTimer?.();
     limit.catch(() => undefined);
   }
 }

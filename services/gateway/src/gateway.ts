@@ -1,5 +1,5 @@
 // The Gateway: validates requests, admits them, runs the engine, and answers in SPEC JSON or proto; also the streaming path.
-import { Admission, InvalidArgumentError, ResourceExhaustedError, messageOf, noopLogger, type Logger } from '@verimesh/kit';
+import { Admission, InvalidArgumentError, messageOf, noopLogger, type Logger } from '@verimesh/kit';
 import {
   CATALOGUE,
   type GroupStatsJson,
@@ -49,7 +49,6 @@ export class Gateway {
   private readonly backends = new Map<ServiceName, VerifierBackend>();
   private readonly ctx: PrepareContext;
   private readonly admission: Admission;
-  private readonly waiters: Array<() => void> = [];
   private readonly deps: EngineDeps;
   private readonly log: Logger;
 
@@ -122,7 +121,7 @@ export class Gateway {
       }
       return results;
     } finally {
-      this.release(samples.length);
+      this.admission.release(samples.length);
       this.metrics.requestSeconds.observe([input.kind], (performance.now() - t0) / 1000);
     }
   }
@@ -191,7 +190,7 @@ export class Gateway {
       try {
         for await (const { sample, tag } of input) {
           if (controller.signal.aborted) break;
-          await this.acquireWait(controller.signal);
+          await this.admission.acquireWait(1, controller.signal);
           held++;
           const index = nextIndex++;
           tags.set(index, tag);
@@ -223,7 +222,7 @@ export class Gateway {
           const batch = ready.splice(0);
           for (const x of batch) {
             held--;
-            this.release(1);
+            this.admission.release(1);
             yield x;
           }
         }
@@ -238,7 +237,7 @@ export class Gateway {
     } finally {
       controller.abort(new Error('stream closed'));
       opts.signal?.removeEventListener('abort', onAbort);
-      if (held > 0) this.release(held);
+      if (held > 0) this.admission.release(held);
       held = 0;
     }
   }
@@ -289,34 +288,4 @@ export class Gateway {
     return r;
   }
 
-  private release(n: number): void {
-    this.admission.release(n);
-    while (this.waiters.length && this.admission.current < this.admission.limit) this.waiters.shift()!();
-  }
-
-  /** Admits one streamed sample, waiting (not failing) while the gateway is full. */
-  private async acquireWait(signal: AbortSignal): Promise<void> {
-    for (;;) {
-      try {
-        this.admission.acquire(1);
-        return;
-      } catch (e) {
-        if (!(e instanceof ResourceExhaustedError)) throw e;
-      }
-      await new Promise<void>((resolve, reject) => {
-        if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        const go = (): void => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = (): void => {
-          const i = this.waiters.indexOf(go);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.waiters.push(go);
-      });
-    }
-  }
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError, VerimeshError, callDeadline, createLogger, messageOf, startServer, toHttpError, toStatus, type Logger } from '@verimesh/kit';
+import { InvalidArgumentError, VerimeshError, callDeadline, createLogger, messageOf, startServer, toHttpError, toStatus, withReplyMargin, type Logger } from '@verimesh/kit';
 import {
   loadPackage,
   type ListVerifiersRequest__Output,
@@ -14,7 +14,7 @@ import {
   type ScoreStreamRequest__Output,
   type ScoreStreamResponse,
 } from '@verimesh/proto';
-import { shutdownTelemetry, withServerSpan } from '@verimesh/telemetry';
+import { withServerSpan } from '@verimesh/telemetry';
 import type { InternalResult } from './engine.js';
 import type { Gateway } from './gateway.js';
 import { getRewardOptions, getRewardReply, getRewardSamples } from './openrlhf.js';
@@ -29,8 +29,7 @@ export interface StartGatewayOptions {
   port?: number;
   /** HTTP port (0 = any free port; default 8080). */
   httpPort?: number;
-  /** On SIGTERM/SIGINT: drain both servers, close the gateway, flush telemetry, exit 0. */
-  handleSignals?: boolean;
+  /** On shutdown: how long in-flight calls may drain before they are cut. (Signals: the kit's drainOnSignal, via main.ts.) */
   shutdownGraceMs?: number;
   log?: Logger;
 }
@@ -107,6 +106,10 @@ function headerMetadata(req: IncomingMessage): grpc.Metadata {
 
 function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    // Draining: every answer closes its connection, so a keep-alive client does not hold the drain open for the grace period.
+    res.once('finish', () => {
+      if (!state.serving) req.socket.end();
+    });
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
       send(res, state.serving ? 200 : 503, JSON.stringify({ status: state.serving ? 'SERVING' : 'NOT_SERVING' }));
@@ -146,15 +149,6 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
   };
 }
 
-/**
- * The deadline the components get: the caller's, less a margin (10% of the time left, 10-200 ms) so that a reply
- * with `timeout` components still reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
- */
-function scoringDeadline(callerDeadline: number, now = Date.now()): number {
-  if (!Number.isFinite(callerDeadline)) return Infinity;
-  return callerDeadline - Math.min(200, Math.max(10, (callerDeadline - now) * 0.1));
-}
-
 function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void {
   const pkg = loadPackage();
   server.addService(pkg.verimesh.v1.RewardGatewayService.service, {
@@ -163,7 +157,9 @@ function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void 
       call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
       const samples = call.request.samples ?? [];
       void withServerSpan('verimesh.v1.RewardGatewayService/Score', call.metadata, { 'rpc.system': 'grpc', 'verimesh.samples': samples.length }, async () => {
-        const results = await gateway.scoreInternal({ kind: 'proto', samples }, { deadline: scoringDeadline(callDeadline(call as grpc.ServerUnaryCall<unknown, unknown>)), signal: controller.signal });
+        // The components get the caller's deadline less a margin, so a reply with `timeout` components still
+        // reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
+        const results = await gateway.scoreInternal({ kind: 'proto', samples }, { deadline: withReplyMargin(callDeadline(call)), signal: controller.signal });
         return { results: results.map(toResultProto), groups: groupStatsProto(groupStats(results)) };
       }).then(
         (res) => {
@@ -239,7 +235,6 @@ export async function startGateway(gateway: Gateway, opts: StartGatewayOptions =
     port: opts.port ?? 50051,
     log,
     shutdownGraceMs: opts.shutdownGraceMs,
-    handleSignals: false,
     healthServices: ['verimesh.v1.RewardGatewayService'],
     register: (server) => registerGrpc(server, gateway, log),
   });
@@ -273,18 +268,6 @@ export async function startGateway(gateway: Gateway, opts: StartGatewayOptions =
       clearTimeout(force);
     })());
 
-  if (opts.handleSignals) {
-    const onSignal = (sig: string): void => {
-      log.info('signal received', { signal: sig });
-      void shutdown()
-        .then(() => gateway.close())
-        .then(() => shutdownTelemetry())
-        .catch((e: unknown) => log.error('shutdown failed', { error: messageOf(e) }))
-        .finally(() => process.exit(0));
-    };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
-  }
   return { grpcPort: grpcServer.port, httpPort, shutdown };
 }
 
