@@ -1,5 +1,5 @@
 // Extraction rules: last <answer> tag, last fenced code block, \boxed{}, or a caller's regex with one group.
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, Lru } from '@verimesh/kit';
 
 export type ExtractMode =
   | { kind: 'auto' }
@@ -40,7 +40,7 @@ const KEYWORDS: Record<string, ExtractMode> = {
   code: { kind: 'code' },
 };
 
-const compiled = new Map<string, ExtractMode>();
+const compiled = new Lru<string, ExtractMode>(1000);
 
 /**
  * Reads `params.extract`: "auto" (default), "none", "boxed", "answer", "code", or a regex source with one capture
@@ -62,7 +62,6 @@ export function parseExtractParam(value: unknown, field = 'params.extract'): Ext
     const groups = new RegExp(`${value}|`).exec('')!.length - 1;
     if (groups < 1) throw new InvalidArgumentError(field, `${field} regex needs one capture group, it has none`);
     mode = { kind: 'regex', regex };
-    if (compiled.size > 1000) compiled.clear();
     compiled.set(value, mode);
   }
   return mode;

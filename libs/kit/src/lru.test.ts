@@ -29,6 +29,13 @@ describe('Lru', () => {
     expect(c.hits).toBe(7);
     expect(c.get('x')).toBeUndefined();
     expect(c.misses).toBe(1);
+    // peek neither reorders nor counts: y stays the oldest and is the one evicted.
+    const d = new Lru<string, number>(2);
+    d.set('y', 1).set('z', 2);
+    expect(d.peek('y')).toBe(1);
+    d.set('w', 3);
+    expect([...d.keys()]).toEqual(['z', 'w']);
+    expect(d.hits + d.misses).toBe(0);
   });
 
   it('getOrSet computes once; a throwing make caches nothing; capacity 0 keeps nothing', () => {

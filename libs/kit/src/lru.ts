@@ -35,6 +35,11 @@ export class Lru<K, V> {
     return v;
   }
 
+  /** The value for `key` without making it the most recent or counting a hit or miss. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
   /** True when `key` is cached (does not count as a use). */
   has(key: K): boolean {
     return this.map.has(key);

@@ -1,6 +1,7 @@
 // RewardSpec validation (messages name the field), stages, defaults and combine modes against hand-computed values.
 import { describe, expect, it } from 'vitest';
-import { combineScores, compileSpec } from './spec.js';
+import { InvalidArgumentError } from '@verimesh/kit';
+import { SpecCache, combineScores, compileSpec } from './spec.js';
 
 const c = (verifier: string, extra: Record<string, unknown> = {}) => ({ verifier, ...extra });
 
@@ -69,3 +70,35 @@ describe('combineScores (hand-computed)', () => {
     expect(combineScores(spec({ formula: 'c0 * (0.8*c1 + 0.2)' }), s)).toBeCloseTo(0.8 * (0.32 + 0.2), 12);
   });
 });
+
+describe('SpecCache', () => {
+  it('is an LRU: a spec in use survives a stream of one-off specs (FIFO would drop it)', () => {
+    const cache = new SpecCache(3);
+    let builds = 0;
+    const build = () => {
+      builds++;
+      return compileSpec({ components: [c('text.exact')] });
+    };
+    cache.get('hot', build);
+    for (let i = 0; i < 10; i++) {
+      cache.get(`one-off-${i}`, build);
+      cache.get('hot', build);
+    }
+    expect(builds).toBe(11); // hot built once, each one-off once
+    cache.get('one-off-0', build); // long evicted
+    expect(builds).toBe(12);
+  });
+
+  it('remembers a spec that failed to compile and throws its error again without rebuilding', () => {
+    const cache = new SpecCache(2);
+    let builds = 0;
+    const bad = () => {
+      builds++;
+      return compileSpec({ components: [] });
+    };
+    expect(() => cache.get('bad', bad)).toThrow(InvalidArgumentError);
+    expect(() => cache.get('bad', bad)).toThrow(/reward\.components must hold 1 to 32/);
+    expect(builds).toBe(1);
+  });
+});
+

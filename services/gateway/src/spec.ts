@@ -1,5 +1,5 @@
 // Validates a RewardSpec (SPEC section 2) once and compiles it into what the engine runs: components, stages and combine.
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, Lru } from '@verimesh/kit';
 import { serviceOf, type ServiceName } from '@verimesh/proto';
 import { FORMULA_IDENT, FormulaError, bindFormula, evalFormula, parseFormula, type Expr } from './formula.js';
 import { isObject } from './wire.js';
@@ -207,26 +207,25 @@ export function contributionOf(spec: CompiledSpec, weight: number, score: number
   return null;
 }
 
-/** A small LRU of compiled specs keyed by their text, so the same inline spec on 1,000 samples is validated once. */
+/** An LRU (the kit's) of compiled specs keyed by their text, so the same inline spec on 1,000 samples is validated once. */
 export class SpecCache {
-  private readonly map = new Map<string, CompiledSpec | InvalidArgumentError>();
-  constructor(private readonly size = 512) {}
+  private readonly lru: Lru<string, CompiledSpec | InvalidArgumentError>;
+  constructor(size = 512) {
+    this.lru = new Lru(size);
+  }
 
+  /** The compiled spec for `key`, built once; a spec that failed to compile is remembered and throws again. */
   get(key: string, build: () => CompiledSpec): CompiledSpec {
-    const hit = this.map.get(key);
-    if (hit !== undefined) {
-      if (hit instanceof InvalidArgumentError) throw hit;
-      return hit;
+    let v = this.lru.get(key);
+    if (v === undefined) {
+      try {
+        v = build();
+      } catch (e) {
+        if (!(e instanceof InvalidArgumentError)) throw e;
+        v = e;
+      }
+      this.lru.set(key, v);
     }
-    let v: CompiledSpec | InvalidArgumentError;
-    try {
-      v = build();
-    } catch (e) {
-      if (!(e instanceof InvalidArgumentError)) throw e;
-      v = e;
-    }
-    if (this.map.size >= this.size) this.map.delete(this.map.keys().next().value!);
-    this.map.set(key, v);
     if (v instanceof InvalidArgumentError) throw v;
     return v;
   }

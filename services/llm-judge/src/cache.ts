@@ -1,5 +1,6 @@
-// A bounded LRU of judgments, keyed by a hash of everything that decides them; concurrent identical requests share one call.
+// A bounded LRU (the kit's) of judgments, keyed by a hash of everything that decides them; concurrent identical requests share one call.
 import { createHash } from 'node:crypto';
+import { Lru } from '@verimesh/kit';
 
 export interface CacheStats {
   hits: number;
@@ -9,11 +10,13 @@ export interface CacheStats {
 }
 
 export class JudgmentCache {
-  private readonly entries = new Map<string, Promise<unknown>>();
+  private readonly entries: Lru<string, Promise<unknown>>;
   hits = 0;
   misses = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.entries = new Lru(capacity);
+  }
 
   static key(parts: unknown): string {
     return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
@@ -31,8 +34,6 @@ export class JudgmentCache {
     }
     const cached = this.entries.get(key);
     if (cached) {
-      this.entries.delete(key);
-      this.entries.set(key, cached);
       this.hits++;
       try {
         return { value: (await cached) as T, hit: true };
@@ -44,11 +45,10 @@ export class JudgmentCache {
     this.misses++;
     const p = compute();
     this.entries.set(key, p);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     try {
       return { value: await p, hit: false };
     } catch (e) {
-      if (this.entries.get(key) === p) this.entries.delete(key);
+      if (this.entries.peek(key) === p) this.entries.delete(key);
       throw e;
     }
   }

@@ -1,7 +1,7 @@
 // Local rubric checks, decided without any LLM: regex, substring, word counts, JSON validity and JSON Schema.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import { InvalidArgumentError } from '@verimesh/kit';
+import { InvalidArgumentError, Lru } from '@verimesh/kit';
 import { fencedBlocks } from '@verimesh/extract';
 
 const CHECK_TYPES = ['regex', 'contains', 'not_contains', 'max_words', 'min_words', 'json_valid', 'json_schema'] as const;
@@ -14,11 +14,10 @@ export interface CompiledCheck {
 }
 
 const ajv = new Ajv2020({ allErrors: false, strict: false });
-const schemaCache = new Map<string, ValidateFunction>();
-const regexCache = new Map<string, RegExp>();
+const schemaCache = new Lru<string, ValidateFunction>(1000);
+const regexCache = new Lru<string, RegExp>(1000);
 
-function remember<V>(m: Map<string, V>, k: string, v: V): V {
-  if (m.size > 1000) m.clear();
+function remember<V>(m: Lru<string, V>, k: string, v: V): V {
   m.set(k, v);
   return v;
 }

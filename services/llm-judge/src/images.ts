@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { MediaJson } from '@verimesh/proto';
-import { InvalidArgumentError, loadMedia } from '@verimesh/kit';
+import { InvalidArgumentError, Lru, loadMedia } from '@verimesh/kit';
 import { defaultVideoStore, evenlySpacedTimes, type VideoStore } from '@verimesh/media';
 
 export interface PreparedImage {
@@ -15,7 +15,7 @@ export interface PreparedImage {
 }
 
 const MAX_MEMO = 256;
-const memo = new Map<string, Promise<PreparedImage>>();
+const memo = new Lru<string, Promise<PreparedImage>>(MAX_MEMO);
 
 /** Frames sent per judgment at most, over all videos of a sample (params.video_frames is capped here too). */
 export const MAX_VIDEO_FRAMES = 16;
@@ -38,9 +38,10 @@ function remember(key: string, make: () => Promise<PreparedImage>): Promise<Prep
   let p = memo.get(key);
   if (!p) {
     p = make();
-    if (memo.size >= MAX_MEMO) memo.delete(memo.keys().next().value!);
     memo.set(key, p);
-    p.catch(() => memo.delete(key));
+    p.catch(() => {
+      if (memo.peek(key) === p) memo.delete(key);
+    });
   }
   return p;
 }

@@ -1,5 +1,5 @@
 // text.format: 1 if the response has the required shape (think_answer, or a caller's regex), else 0.
-import { InvalidArgumentError, readBool, readChoice } from '@verimesh/kit';
+import { InvalidArgumentError, Lru, readBool, readChoice } from '@verimesh/kit';
 import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 
@@ -37,7 +37,7 @@ export function checkThinkAnswer(response: string, prefilled = false): string | 
 }
 
 const FLAGS = /^[imsu]*$/;
-const compiled = new Map<string, RegExp>();
+const compiled = new Lru<string, RegExp>(1000);
 
 /** A caller's pattern compiled once as a full match (`^(?:pattern)$`) or a search; a bad pattern is the caller's error. */
 function compilePattern(pattern: string, flags: string, match: 'full' | 'search'): RegExp {
@@ -49,7 +49,6 @@ function compilePattern(pattern: string, flags: string, match: 'full' | 'search'
     } catch (e) {
       throw new InvalidArgumentError('params.pattern', `params.pattern is not a valid regex: ${(e as Error).message}`);
     }
-    if (compiled.size > 1000) compiled.clear();
     compiled.set(key, re);
   }
   return re;

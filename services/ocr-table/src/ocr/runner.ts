@@ -1,5 +1,5 @@
 // Image decoding with limits, and the service's one OCR engine: created on first use, shared, its runs bounded.
-import { ResourceExhaustedError, UnavailableError, messageOf } from '@verimesh/kit';
+import { UnavailableError, WaitQueue, lazy, messageOf, type Lazy, type Waiter } from '@verimesh/kit';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
 import { OcrEngine, type Box, type OcrResult, type RgbImage } from './engine.js';
@@ -54,27 +54,35 @@ interface Job {
   buf: Buffer;
   maxPixels: number;
   region: Box | undefined;
-  resolve: (r: OcrResult) => void;
-  reject: (e: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 /**
- * The service's OCR: one engine (sessions created once), a bounded queue of images, and `ocrConcurrency` workers
- * that each take up to `ocrBatchImages` queued images at a time, so that their text lines share recognition batches.
- * At most concurrency × batch decoded images are in memory.
+ * The service's OCR: one engine (sessions created once, on first use), a bounded queue of images, and
+ * `ocrConcurrency` workers that each take up to `ocrBatchImages` queued images at a time, so that their text lines
+ * share recognition batches. At most concurrency × batch decoded images are in memory.
  */
 export class OcrRunner {
-  private engine: Promise<OcrEngine> | undefined;
   /** Providers in use and the reason for a CPU fallback, once the engine is loaded (for Describe). */
   status: { providers?: string[]; fallback?: string } = {};
-  private readonly queue: Job[] = [];
+  private readonly queue: WaitQueue<OcrResult, Job>;
   private running = 0;
+  /** The engine, created once; a failed creation is retried on the next call, and reported as unavailable. */
+  readonly load: Lazy<OcrEngine>;
 
   constructor(
     private readonly config: Pick<Config, 'ortProviders' | 'ortThreads' | 'detMaxSide' | 'recBatch' | 'ocrConcurrency' | 'ocrQueue' | 'ocrBatchImages'>,
-  ) {}
+  ) {
+    this.queue = new WaitQueue(config.ocrQueue, (n) => `OCR overloaded: ${n} images queued (VERIMESH_OCR_TABLE_OCR_QUEUE ${config.ocrQueue})`);
+    this.load = lazy(async () => {
+      try {
+        const engine = await OcrEngine.create({ providers: this.providers(), threads: config.ortThreads, detMaxSide: config.detMaxSide, recBatch: config.recBatch });
+        this.status = { providers: engine.providers, ...(engine.fallback ? { fallback: engine.fallback } : {}) };
+        return engine;
+      } catch (e) {
+        throw new UnavailableError(`OCR models could not be loaded with providers ${this.providers().join(',')}: ${messageOf(e)}`);
+      }
+    });
+  }
 
   /** onnxruntime's names for the configured providers ("cuda" → CUDA then CPU). */
   providers(): string[] {
@@ -84,53 +92,33 @@ export class OcrRunner {
     return out;
   }
 
-  /** The engine, created once; a failed creation is retried on the next call, and reported as unavailable. */
-  load(): Promise<OcrEngine> {
-    if (!this.engine) {
-      this.engine = OcrEngine.create({ providers: this.providers(), threads: this.config.ortThreads, detMaxSide: this.config.detMaxSide, recBatch: this.config.recBatch })
-        .then((engine) => {
-          this.status = { providers: engine.providers, ...(engine.fallback ? { fallback: engine.fallback } : {}) };
-          return engine;
-        })
-        .catch((e: unknown) => {
-          this.engine = undefined;
-          throw new UnavailableError(`OCR models could not be loaded with providers ${this.providers().join(',')}: ${messageOf(e)}`);
-        });
-    }
-    return this.engine;
+  /** Images waiting for a worker, and workers busy (for metrics: verimesh_pool_queued / _busy{pool="ocr_session"}). */
+  get queued(): number {
+    return this.queue.length;
+  }
+  get busy(): number {
+    return this.running;
   }
 
   /**
    * Decodes (header checked first) and OCRs an encoded image, queued with other items' images. Decoding problems
-   * reject with ImageError; a full queue with ResourceExhaustedError.
+   * reject with ImageError; a full queue with ResourceExhaustedError; an item whose signal fires leaves the queue.
    */
   async recognizeEncoded(buf: Buffer, maxPixels: number, region: Box | undefined, signal?: AbortSignal): Promise<OcrResult> {
     await this.load();
-    if (this.queue.length >= this.config.ocrQueue) {
-      throw new ResourceExhaustedError(`OCR overloaded: ${this.queue.length} images queued (VERIMESH_OCR_TABLE_OCR_QUEUE ${this.config.ocrQueue})`);
-    }
-    return new Promise<OcrResult>((resolve, reject) => {
-      const job: Job = { buf, maxPixels, region, resolve, reject };
-      if (signal) {
-        job.signal = signal;
-        job.onAbort = () => {
-          const i = this.queue.indexOf(job);
-          if (i >= 0) {
-            this.queue.splice(i, 1);
-            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted while queued'));
-          }
-        };
-        signal.addEventListener('abort', job.onAbort, { once: true });
-      }
-      this.queue.push(job);
-      this.pump();
-    });
+    const result = this.queue.wait(signal, { buf, maxPixels, region });
+    this.pump();
+    return result;
   }
 
   private pump(): void {
     while (this.running < this.config.ocrConcurrency && this.queue.length > 0) {
-      const jobs = this.queue.splice(0, this.config.ocrBatchImages);
-      for (const j of jobs) if (j.onAbort) j.signal?.removeEventListener('abort', j.onAbort);
+      const jobs: Array<Waiter<OcrResult, Job>> = [];
+      while (jobs.length < this.config.ocrBatchImages) {
+        const w = this.queue.take();
+        if (!w) break;
+        jobs.push(w);
+      }
       this.running++;
       void this.runJobs(jobs).finally(() => {
         this.running--;
@@ -139,11 +127,11 @@ export class OcrRunner {
     }
   }
 
-  private async runJobs(jobs: Job[]): Promise<void> {
-    const ready: Array<{ job: Job; img: RgbImage }> = [];
+  private async runJobs(jobs: Array<Waiter<OcrResult, Job>>): Promise<void> {
+    const ready: Array<{ job: Waiter<OcrResult, Job>; img: RgbImage }> = [];
     for (const job of jobs) {
       try {
-        ready.push({ job, img: await decodeImage(job.buf, job.maxPixels, job.region) });
+        ready.push({ job, img: await decodeImage(job.payload.buf, job.payload.maxPixels, job.payload.region) });
       } catch (e) {
         job.reject(e);
       }
@@ -159,8 +147,7 @@ export class OcrRunner {
   }
 
   async close(): Promise<void> {
-    const e = this.engine;
-    this.engine = undefined;
+    const e = this.load.reset();
     if (e) await (await e.catch(() => undefined))?.close();
   }
 }
