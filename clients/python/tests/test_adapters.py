@@ -122,6 +122,20 @@ class TrlTest(unittest.TestCase):
         reward = [sum(w * (x if x is not None else 0.0) for w, x in zip(weights, col)) for col in zip(*outs)]
         assert_rewards(self, reward, grpo.EXPECTED)  # TRL's Σ weights·funcs counts the reward once
 
+    def test_pil_images_travel_as_media(self):
+        from PIL import Image
+
+        from verimesh.integrations.trl import reward_funcs
+
+        # norm1000 coordinates need the image's size, which only the PIL image sent as media gives (400 x 300):
+        # [0, 0, 500, 500] in [0, 1000] is [0, 0, 200, 150] in pixels, the reference box: IoU 1.
+        spec = {"components": [{"name": "iou", "verifier": "vision.box_iou", "params": {"coords": "norm1000"}}]}
+        (main,), _ = reward_funcs(reward=spec)
+        im = Image.new("RGB", (400, 300))
+        prompt = [{"role": "user", "content": [{"type": "image", "image": im}, {"type": "text", "text": "Find it."}]}]
+        out = main(prompts=[prompt], completions=[[{"role": "assistant", "content": '[{"bbox_2d": [0, 0, 500, 500]}]'}]], completion_ids=None, solution=[{"box": [0, 0, 200, 150]}], image=[im])
+        self.assertEqual(out, [1.0])
+
     def test_async_functions_gathered(self):
         from verimesh.integrations.trl import reward_funcs
 

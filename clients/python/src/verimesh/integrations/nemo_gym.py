@@ -66,18 +66,16 @@ async def verify_payload(body: Dict[str, Any], profile: Optional[str] = None, ur
 
 def _build_server():
     from nemo_gym.base_resources_server import BaseMultiRewardVerifyResponse, BaseResourcesServerConfig, BaseVerifyRequest, SimpleResourcesServer
-    from pydantic import ConfigDict
-
     class VerimeshResourcesServerConfig(BaseResourcesServerConfig):
         profile: Optional[str] = None
         url: Optional[str] = None
         on_invalid: Optional[str] = None
 
     class VerimeshVerifyRequest(BaseVerifyRequest):
-        model_config = ConfigDict(extra="allow")
+        model_config = {"extra": "allow"}  # pydantic ConfigDict: the task row's own fields pass through
 
     class VerimeshVerifyResponse(BaseMultiRewardVerifyResponse):
-        model_config = ConfigDict(extra="allow")
+        model_config = {"extra": "allow"}  # pydantic ConfigDict: the task row's own fields pass through
 
     class VerimeshResourcesServer(SimpleResourcesServer):
         config: VerimeshResourcesServerConfig
