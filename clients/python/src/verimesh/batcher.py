@@ -88,10 +88,11 @@ class Batcher:
             self._slots.release()
             fut.set_exception(e)
             return fut
-        fut.add_done_callback(lambda _f: self._slots.release())
         with self._cond:
             if self._closed:
+                self._slots.release()
                 raise RuntimeError("the batcher is closed")
+            fut.add_done_callback(lambda _f: self._slots.release())
             self._last = time.monotonic()
             self._queue.append((wire, fut, mode, self._last))
             if self._thread is None:
