@@ -14,8 +14,20 @@ BODY = "Let me look at the options carefully. " * 4
 SPEC = {"components": [{"name": "format", "verifier": "text.format", "weight": 0.2, "params": {"pattern": "think_answer"}}, {"name": "exact", "verifier": "text.exact"}]}
 
 
-def samples(k):
+def text_samples(k):
     return [{"id": f"{k}-{i}", "group": f"g{i >> 3}", "response": f"<think>{BODY}{i}</think><answer>{'C' if i % 3 == 0 else 'B'}</answer>", "reference": {"answer": "B"}, "reward": SPEC} for i in range(N)]
+
+
+def mixed_samples(k):
+    """The tests' GRPO batch without its code rows (multiple choice, Qwen2.5-VL boxes, TEDS), topped up to 64."""
+    from tests import grpo
+
+    rows = [i for i in range(64) if grpo.PROFILES[i] != "code"]
+    rows = (rows * 2)[:N]
+    return [{"id": f"{k}-{j}", "group": grpo.GROUPS[i], "response": grpo.RESPONSES[i], "reference": grpo.REFERENCES[i], "profile": grpo.PROFILES[i]} for j, i in enumerate(rows)]
+
+
+samples = text_samples
 
 
 def pct(xs, p):
@@ -64,7 +76,10 @@ def main():
     ap.add_argument("--grpc", required=True)
     ap.add_argument("--rounds", type=int, default=40)
     ap.add_argument("--slices", type=int, default=5)
+    ap.add_argument("--workload", choices=["text", "mixed"], default="text")
     a = ap.parse_args()
+    global samples
+    samples = mixed_samples if a.workload == "mixed" else text_samples
     http, grpc_client = Client(a.http), Client(a.grpc)
     naive = Client(a.http)
     batcher = Batcher(Client(a.http), max_batch=N, max_wait_ms=2)

@@ -11,8 +11,7 @@ import asyncio
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future
-from dataclasses import replace
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Deque, Dict, List, Optional, Tuple
 
 from ._plain import plain_sample
@@ -44,6 +43,8 @@ class Batcher:
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._batches = threading.BoundedSemaphore(concurrency)
         self._thread: Optional[threading.Thread] = None
+        # Long-lived senders: each keeps its kept-alive connection to the gateway from batch to batch.
+        self._senders = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="verimesh-batch")
         self._closed = False
         #: How many gateway calls the batcher made (tests and benchmarks read it).
         self.calls = 0
@@ -77,6 +78,7 @@ class Batcher:
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join()
+        self._senders.shutdown(wait=True)
 
     # -- inside ----------------------------------------------------------------------------------------------------
     def _enqueue(self, sample: Dict[str, Any], on_invalid: Optional[str]) -> "Future[Result]":
@@ -124,7 +126,7 @@ class Batcher:
             with self._cond:
                 while len(batch) < self.max_batch and self._queue:
                     batch.append(self._queue.popleft())
-            threading.Thread(target=self._send, args=(batch,), name="verimesh-batch", daemon=True).start()
+            self._senders.submit(self._send, batch)
 
     def _send(self, batch: List[_Item]) -> None:
         try:
@@ -133,15 +135,15 @@ class Batcher:
             with self._cond:
                 self.calls += 1
             try:
-                results = self.client.score(wire, on_invalid="score")
+                results, _groups = self.client._call(wire)
             except BaseException as e:  # a failed call belongs to every caller in it
                 for _s, f, _m, _t in batch:
                     f.set_exception(e)
                 return
-            for (s, f, mode, _t), r in zip(batch, results):
-                r = replace(r, id=s.get("id", ""))
+            for (s, f, mode, _t), rj in zip(batch, results):
+                rj["id"] = s.get("id", "")
                 try:
-                    f.set_result(apply_on_invalid([r], mode)[0])
+                    f.set_result(apply_on_invalid([Result.from_json(rj)], mode)[0])
                 except BaseException as e:  # an invalid sample belongs to its caller only
                     f.set_exception(e)
         finally:

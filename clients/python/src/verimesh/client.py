@@ -63,11 +63,7 @@ class Client:
 
     def score_batch(self, samples: List[Dict[str, Any]], *, timeout: Optional[float] = None, on_invalid: Optional[str] = None) -> BatchResult:
         """Scores a batch: one Result per sample, in request order, and statistics per group."""
-        wire = [plain_sample(s, i) for i, s in enumerate(samples)]
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        with self._pool_lock:
-            self.calls += 1
-        results, groups = call_with_retries(lambda left: self._transport.score(wire, left), deadline)
+        results, groups = self._call([plain_sample(s, i) for i, s in enumerate(samples)], timeout)
         out = [Result.from_json(r) for r in results]
         out = apply_on_invalid(out, check_on_invalid(on_invalid or self.on_invalid))
         return BatchResult(out, {g: GroupStats.from_json(s) for g, s in groups.items()})
@@ -75,6 +71,13 @@ class Client:
     def score(self, samples: List[Dict[str, Any]], *, timeout: Optional[float] = None, on_invalid: Optional[str] = None) -> List[Result]:
         """Scores a batch: one Result per sample, in request order."""
         return self.score_batch(samples, timeout=timeout, on_invalid=on_invalid).results
+
+    def _call(self, wire: List[Dict[str, Any]], timeout: Optional[float] = None):
+        """One gateway call for samples already in wire form: (results JSON, groups JSON), retried as documented."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        with self._pool_lock:
+            self.calls += 1
+        return call_with_retries(lambda left: self._transport.score(wire, left), deadline)
 
     async def score_async(self, samples: List[Dict[str, Any]], *, timeout: Optional[float] = None, on_invalid: Optional[str] = None) -> List[Result]:
         """score() for asyncio code: the call runs on a worker thread, the event loop stays free."""
