@@ -1,5 +1,5 @@
 // What the four vision verifiers share: params, answer extraction and parsing, coordinate conventions, reference boxes.
-import { InvalidArgumentError, findMedia, readChoice, type VerifyContext, type VerifyInput } from '@verimesh/kit';
+import { InvalidArgumentError, findMedia, readChoice, type VerifyContext, type VerifyInput, type VerifyOutcome } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { isDegenerate, pixelBox, type Box, type BoxFormat, type Coords } from '@verimesh/geometry';
 import type { Config } from './config.js';
@@ -32,6 +32,19 @@ export function readAnswer(input: VerifyInput, cfg: Config): Answer {
   }
   const r = parseAnswer(ex.text);
   return { ok: true, shapes: r.shapes, notes: r.notes, text: ex.text };
+}
+
+/**
+ * SPEC 3.1 `box_spam`: the answer predicts more shapes than max(2·n_ref, n_ref + 5). The flag is raised beside the
+ * score and never changes it (PLAN D1); a spec may act on it (`"on_flag": {"box_spam": 0}`).
+ */
+export function isBoxSpam(predicted: number, references: number): boolean {
+  return predicted > Math.max(2 * references, references + 5);
+}
+
+/** The outcome with `box_spam` raised when `predicted` shapes are spam against `references`. */
+export function flagSpam(outcome: VerifyOutcome, predicted: number, references: number): VerifyOutcome {
+  return isBoxSpam(predicted, references) ? { ...outcome, flags: ['box_spam'] } : outcome;
 }
 
 /** "no box found in the answer" plus what the parser noticed, for details. */

@@ -44,13 +44,13 @@ function linspace(start: number, stop: number, num: number): number[] {
 }
 const IOU_THRESHOLDS = linspace(0.5, 0.95, 10);
 const REC_THRESHOLDS = linspace(0, 1, 101);
-/** COCO's maxDets for AP: only the first 100 detections per category count. */
+/** COCO's default maxDets for AP: only the first 100 detections per category count. */
 const MAX_DETS = 100;
 const EPS = 2.220446049250313e-16; // np.spacing(1)
 
 /** AP of one category at each IoU threshold, as COCOeval.evaluateImg + accumulate (one image, scores all equal). */
-function categoryAp(dt: readonly Obj[], gt: readonly Obj[]): number[] {
-  const d = dt.slice(0, MAX_DETS);
+function categoryAp(dt: readonly Obj[], gt: readonly Obj[], maxDets: number): number[] {
+  const d = dt.slice(0, maxDets);
   const ious = d.map((p) => gt.map((g) => boxIou(p.box, g.box)));
   return IOU_THRESHOLDS.map((t) => {
     const gtm = new Uint8Array(gt.length);
@@ -97,14 +97,16 @@ export interface MapResult {
 /**
  * COCO-style mAP@[.5:.95] with all confidences 1 (detections in the order given). With `labels`, AP is per
  * reference label and averaged over the labels that have ground truth (COCO skips categories without any);
- * otherwise all objects are one category.
+ * otherwise all objects are one category. `maxDets`: COCOeval's detections counted per category (default 100), or
+ * "refs": as many as the category has reference objects, so that extra guesses cannot raise AP (a reward: with every
+ * confidence equal, boxes after the first ones cost nothing in COCO's AP, so hedging with more boxes always paid).
  */
-export function cocoMap(preds: readonly Obj[], refs: readonly Obj[], labels: boolean): MapResult {
+export function cocoMap(preds: readonly Obj[], refs: readonly Obj[], labels: boolean, maxDets: number | 'refs' = MAX_DETS): MapResult {
   const cats = labels ? [...new Set(refs.map((r) => r.label))] : [undefined];
   const per = cats.map((c) => {
     const dt = labels ? preds.filter((p) => p.label === c) : preds;
     const gt = labels ? refs.filter((r) => r.label === c) : refs;
-    return categoryAp(dt, gt);
+    return categoryAp(dt, gt, maxDets === 'refs' ? gt.length : maxDets);
   });
   const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   return {

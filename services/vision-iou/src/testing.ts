@@ -13,6 +13,8 @@ export interface Ran {
   status: string;
   detail: string;
   metrics: Record<string, unknown>;
+  /** Sentinel flags the verifier raised (SPEC 3.1). */
+  flags: string[];
 }
 
 /** One item through runBatch, the code path behind VerifyBatch; status lower-cased ("ok", "invalid", ...). */
@@ -28,6 +30,7 @@ export async function run(verifier: string, response: string, reference: unknown
     status: String(res.status).replace('COMPONENT_STATUS_', '').toLowerCase(),
     detail: res.detail ?? '',
     metrics: res.metrics_json ? (JSON.parse(res.metrics_json) as Record<string, unknown>) : {},
+    flags: [...(res.flags ?? [])],
   };
 }
 

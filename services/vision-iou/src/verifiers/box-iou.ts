@@ -1,9 +1,10 @@
 // vision.box_iou: IoU (COCO continuous, no +1) of the answer's first box, best over the reference boxes.
-import { InvalidArgumentError, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, type VerifyOutcome, readChoice, readNumber } from '@verimesh/kit';
 import { boxIou, coordScale, giou, isDegenerate } from '@verimesh/geometry';
 import type { Config } from '../config.js';
+import type { Shape } from '../parse.js';
 import {
-  COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBoxes, short, withSize,
+  COMMON_PARAMS, absBox, coordsParam, flagSpam, fmt, formatParam, nothingFound, readAnswer, referenceBoxes, short, withSize, type ImageSize,
 } from '../common.js';
 
 export function boxIouVerifier(cfg: Config): VerifierDef {
@@ -29,9 +30,7 @@ export function boxIouVerifier(cfg: Config): VerifierDef {
       const variant = readChoice(input.params.variant, 'params.variant', ['iou', 'giou'] as const, 'iou');
       const coords = coordsParam(input.params);
       const format = formatParam(input.params);
-      return withSize(coords, input, cfg, ctx, (size) => {
-        const answer = readAnswer(input, cfg);
-        if (!answer.ok) return { score: 0, detail: answer.detail };
+      const scoreFirst = (answer: { shapes: readonly Shape[]; notes: string[]; text: string }, size: ImageSize | undefined): VerifyOutcome => {
         const shape = answer.shapes.find((s) => s.kind === 'box');
         if (!shape || shape.kind !== 'box') return { score: 0, detail: nothingFound('box', answer) };
         const box = absBox(shape, format, coordScale(coords, size));
@@ -58,6 +57,12 @@ export function boxIouVerifier(cfg: Config): VerifierDef {
         }
         const what = variant === 'giou' ? `GIoU ${fmt(bestG)} → ${fmt(value)} (IoU ${fmt(best)})` : `IoU ${fmt(best)}`;
         return { score: value, detail: `${what} ${against}`, metrics };
+      };
+      return withSize(coords, input, cfg, ctx, (size) => {
+        const answer = readAnswer(input, cfg);
+        if (!answer.ok) return { score: 0, detail: answer.detail };
+        // Only the first box is scored (SPEC 4.2), so more boxes cannot raise the score; many are still flagged.
+        return flagSpam(scoreFirst(answer, size), answer.shapes.filter((s) => s.kind === 'box').length, refs.length);
       });
     },
   };

@@ -1,5 +1,7 @@
 // vision.detection: F1, mean IoU and COCO mAP checked against values worked out by hand from the definitions.
 import { describe, expect, it } from 'vitest';
+import type { Box } from '@verimesh/geometry';
+import { cocoMap, type Obj } from '../detection-metrics.js';
 import { run } from '../testing.js';
 
 const A = [0, 0, 10, 10];
@@ -28,11 +30,14 @@ describe('vision.detection', () => {
     const c = await run('vision.detection', resp, { objects: [{ box: A }, { box: B }] }, { score: 'map_count' });
     expect(c.score).toBeCloseTo(((4 + (6 * 51) / 101) / 10) * (2 / 3), 12);
   });
-  it('hand case: AP with ranks TP, FP, TP is (51 + 50·2/3) / 101', async () => {
+  it('hand case: AP with ranks TP, FP, TP is (51 + 50·2/3) / 101 (COCOeval, maxDets 100)', async () => {
     // rc = [.5, .5, 1], interpolated precision [1, 2/3, 2/3]: recall points 0..0.50 → 1 (51), 0.51..1 → 2/3 (50).
+    const objs = (bs: number[][]): Obj[] => bs.map((b) => ({ box: b as unknown as Box }));
+    expect(cocoMap(objs([A, [50, 50, 60, 60], B]), objs([A, B]), false).map).toBeCloseTo((51 + (50 * 2) / 3) / 101, 12);
+    // The verifier counts at most n_ref = 2 detections: ranks TP, FP → rc [.5, .5], precision [1, .5] → 51/101.
     const resp = JSON.stringify([A, [50, 50, 60, 60], B]);
     const r = await run('vision.detection', resp, { boxes: [A, B] }, { score: 'map' });
-    expect(r.score).toBeCloseTo((51 + (50 * 2) / 3) / 101, 12);
+    expect(r.score).toBeCloseTo(51 / 101, 12);
     expect(r.metrics.f1).toBeCloseTo(0.8, 12);
   });
   it('matches one-to-one optimally (Hungarian), not greedily', async () => {
@@ -90,5 +95,64 @@ describe('vision.detection', () => {
     ] as Array<[unknown, unknown]>) {
       expect((await run('vision.detection', '[[0,0,1,1]]', ref, params)).status, JSON.stringify([ref, params])).toBe('invalid');
     }
+  });
+});
+
+describe('box spam (SPEC 3.1): flagged, never scored, and never worth it', () => {
+  const ref = { objects: [{ box: A, label: 'cat' }] };
+  const cat = (b: number[]): { bbox_2d: number[]; label: string } => ({ bbox_2d: b, label: 'cat' });
+  // A 10 × 10 grid of 10 × 10 boxes over [0, 100]²: one of them is exactly A = [0, 0, 10, 10].
+  const grid = Array.from({ length: 100 }, (_, k) => cat([(k % 10) * 10, Math.floor(k / 10) * 10, (k % 10) * 10 + 10, Math.floor(k / 10) * 10 + 10]));
+  const wrong = cat([50, 50, 60, 60]);
+
+  it('raises box_spam above max(2·n_ref, n_ref + 5) predicted boxes, and only there', async () => {
+    // One reference: the limit is max(2, 6) = 6 boxes.
+    const six = await run('vision.detection', JSON.stringify([cat(A), ...grid.slice(1, 6)]), ref);
+    const seven = await run('vision.detection', JSON.stringify([cat(A), ...grid.slice(1, 7)]), ref);
+    expect(six.flags).toEqual([]);
+    expect(seven.flags).toEqual(['box_spam']);
+    // Ten references: max(20, 15) = 20.
+    const tenRefs = { boxes: grid.slice(0, 10).map((g) => g.bbox_2d) };
+    expect((await run('vision.detection', JSON.stringify(grid.slice(0, 20)), tenRefs)).flags).toEqual([]);
+    expect((await run('vision.detection', JSON.stringify(grid.slice(0, 21)), tenRefs)).flags).toEqual(['box_spam']);
+  });
+
+  it('the flag does not change the score: F1 = 2·TP / (n_pred + n_ref) = 2 / (7 + 1) with or without it', async () => {
+    const seven = await run('vision.detection', JSON.stringify([cat(A), ...grid.slice(1, 7)]), ref);
+    expect(seven.score).toBeCloseTo(2 / 8, 12);
+  });
+
+  it('hedging with a grid after a wrong guess cannot raise mAP (it used to: every box after the first cost nothing)', async () => {
+    const honest = await run('vision.detection', JSON.stringify([wrong]), ref, { score: 'map' });
+    expect(honest.score).toBe(0);
+    // Old COCO AP with maxDets 100: A is the 2nd detection at every threshold → precision 1/2 at recall 1 → AP 1/2.
+    // Now at most one detection counts for the one cat: the wrong guess → AP 0.
+    const hedged = await run('vision.detection', JSON.stringify([wrong, ...grid]), ref, { score: 'map' });
+    expect(hedged.score).toBe(0);
+    expect(hedged.flags).toEqual(['box_spam']);
+    // F1 punishes the grid: TP 1 of 101 → 2 / (101 + 1).
+    expect((await run('vision.detection', JSON.stringify([wrong, ...grid]), ref)).score).toBeCloseTo(2 / 102, 12);
+    // A right first guess keeps its full mAP: the boxes after it are not counted.
+    expect((await run('vision.detection', JSON.stringify([cat(A), ...grid]), ref, { score: 'map' })).score).toBeCloseTo(1, 12);
+  });
+});
+
+describe('box spam in the first-shape verifiers: flagged, the score is the first shape\'s', () => {
+  const junk = Array.from({ length: 6 }, (_, k) => [100 + k, 100, 110 + k, 110]);
+  it('vision.box_iou: the first box alone is scored; a right box cannot be found among many', async () => {
+    const right = await run('vision.box_iou', JSON.stringify([A, ...junk]), { box: A });
+    expect([right.score, right.flags]).toEqual([1, ['box_spam']]);
+    // The right box seventh: the first (junk) box is scored, IoU 0 against A.
+    const buried = await run('vision.box_iou', JSON.stringify([...junk, A]), { box: A });
+    expect([buried.score, buried.flags]).toEqual([0, ['box_spam']]);
+    expect((await run('vision.box_iou', JSON.stringify([A, ...junk.slice(1)]), { box: A })).flags).toEqual([]);
+  });
+  it('vision.point and vision.mask_iou flag many predictions against their references', async () => {
+    const pts = JSON.stringify([{ point_2d: [5, 5] }, ...junk.map((b) => ({ point_2d: [b[0], b[1]] }))]);
+    const p = await run('vision.point', pts, { box: A });
+    expect([p.score, p.flags]).toEqual([1, ['box_spam']]);
+    const m = await run('vision.mask_iou', JSON.stringify([A, ...junk]), { mask: { size: [200, 200], counts: [40000] } });
+    expect(m.flags).toEqual(['box_spam']);
+    expect((await run('vision.mask_iou', JSON.stringify(A), { mask: { size: [200, 200], counts: [40000] } })).flags).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // vision.point: is the predicted point inside the reference box/mask, or GUI-G2's Gaussian point reward, or within a distance.
-import { InvalidArgumentError, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifierDef, type VerifyOutcome, readChoice, readNumber } from '@verimesh/kit';
 import { coordScale, isDegenerate, rleContains, rleToBbox, type Box, type Rle } from '@verimesh/geometry';
 import type { Config } from '../config.js';
-import { COMMON_PARAMS, absBox, coordsParam, fmt, formatParam, nothingFound, readAnswer, referenceBoxes, short, withSize } from '../common.js';
+import { COMMON_PARAMS, absBox, coordsParam, flagSpam, fmt, formatParam, nothingFound, readAnswer, referenceBoxes, short, withSize, type ImageSize } from '../common.js';
+import type { Shape } from '../parse.js';
 import { referenceMask } from '../masks.js';
 
 type Mode = 'inside' | 'gaussian' | 'distance';
@@ -58,9 +59,7 @@ export function pointVerifier(cfg: Config): VerifierDef {
       const format = formatParam(input.params);
       // A mask reference gives the canvas size when neither reference.width/height nor an input image does.
       const canvas = mask ? { width: mask.size[1], height: mask.size[0] } : undefined;
-      return withSize(coords, input, cfg, ctx, (size) => {
-        const answer = readAnswer(input, cfg);
-        if (!answer.ok) return { score: 0, detail: answer.detail };
+      const scoreFirst = (answer: { shapes: readonly Shape[]; notes: string[]; text: string }, size: ImageSize | undefined): VerifyOutcome => {
         const scale = coordScale(coords, size);
         let x: number;
         let y: number;
@@ -92,6 +91,14 @@ export function pointVerifier(cfg: Config): VerifierDef {
         const d = Math.min(...centres.map(([cx, cy]) => Math.hypot(x - cx, y - cy)));
         const ok = d <= (maxDist as number);
         return { score: ok ? 1 : 0, detail: `${how} ${at} is ${fmt(d)} px from the target (max ${maxDist})`, metrics: { distance: d } };
+      };
+      return withSize(coords, input, cfg, ctx, (size) => {
+        const answer = readAnswer(input, cfg);
+        if (!answer.ok) return { score: 0, detail: answer.detail };
+        // Only the first point (or box centre) is scored; many are flagged against the reference's targets (a mask or a
+        // point is one).
+        const predicted = answer.shapes.filter((s) => s.kind === 'point' || s.kind === 'box').length;
+        return flagSpam(scoreFirst(answer, size), predicted, boxes?.length ?? 1);
       }, canvas);
     },
   };
