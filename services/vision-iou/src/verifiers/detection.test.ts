@@ -127,6 +127,8 @@ describe('box spam (SPEC 3.1): flagged, never scored, and never worth it', () =>
     expect(honest.score).toBe(0);
     // Old COCO AP with maxDets 100: A is the 2nd detection at every threshold → precision 1/2 at recall 1 → AP 1/2.
     // Now at most one detection counts for the one cat: the wrong guess → AP 0.
+    const asObj = (c: { bbox_2d: number[]; label: string }): Obj => ({ box: c.bbox_2d as unknown as Box, label: c.label });
+    expect(cocoMap([wrong, ...grid].map(asObj), [{ box: A as unknown as Box, label: 'cat' }], true).map).toBeCloseTo(0.5, 12);
     const hedged = await run('vision.detection', JSON.stringify([wrong, ...grid]), ref, { score: 'map' });
     expect(hedged.score).toBe(0);
     expect(hedged.flags).toEqual(['box_spam']);
