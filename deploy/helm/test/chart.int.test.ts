@@ -17,7 +17,7 @@ const CI_FILES = readdirSync(CI_DIR)
   .sort()
   .map((f) => join(CI_DIR, f));
 // The services the brief names; values.yaml must define exactly these (a new one is a deliberate change here).
-const SERVICES = ['code-exec', 'gateway', 'llm-judge', 'ocr-table', 'video-temporal', 'vision-iou'];
+const SERVICES = ['code-exec', 'gateway', 'llm-judge', 'math', 'ocr-table', 'video-temporal', 'vision-iou'];
 const VALUES = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8'));
 const SCHEMA = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
 
