@@ -1,5 +1,5 @@
-// Reference implementations measured in the same run as ours: pycocotools (cocodataset/cocoapi PythonAPI) and
-// PubTabNet's TEDS (src/metric.py with apted), built outside the repository (bench/RESULTS.md, "References").
+// Reference implementations measured in the same run as ours: pycocotools (cocodataset/cocoapi PythonAPI),
+// PubTabNet's TEDS (src/metric.py with apted) and huggingface/Math-Verify (with latex2sympy2_extended), built outside the repository (bench/RESULTS.md, "References").
 // Found under VERIMESH_REFS_DIR (default /work/refs); a benchmark whose reference is missing prints one line and
 // skips that comparison. Each reference runs as one Python process (bench/lib/refs/driver.py) answering timing
 // requests on the same inputs, so its figures and ours come from the same run and can be interleaved.
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export type RefKind = 'pycocotools' | 'teds';
+export type RefKind = 'pycocotools' | 'teds' | 'math-verify';
 
 export const refsDir = (): string => process.env.VERIMESH_REFS_DIR || '/work/refs';
 /** Debian's python3 sees python3-numpy / python3-lxml / python3-distance; the pyenv python3 on PATH does not. */
@@ -23,6 +23,13 @@ function locate(kind: RefKind): { path: string[] } | { missing: string } {
     const pkg = join(api, 'pycocotools');
     const built = existsSync(pkg) && readdirSync(pkg).some((f) => f.startsWith('_mask') && f.endsWith('.so'));
     return built ? { path: [api] } : { missing: `${pkg}/_mask*.so` };
+  }
+  if (kind === 'math-verify') {
+    const mv = join(root, 'math-verify', 'src');
+    const l2s = join(root, 'latex2sympy2_extended', 'src');
+    if (!existsSync(join(mv, 'math_verify', 'grader.py'))) return { missing: join(mv, 'math_verify', 'grader.py') };
+    const parser = join(l2s, 'latex2sympy2_extended', 'gen', 'antlr4_9_3', 'PSParser.py');
+    return existsSync(parser) ? { path: [mv, l2s] } : { missing: parser };
   }
   const src = join(root, 'PubTabNet', 'src');
   const apted = join(root, 'apted');

@@ -1,4 +1,4 @@
-# Benchmark driver for the reference implementations (pycocotools, PubTabNet's TEDS): one JSON request per stdin
+# Benchmark driver for the reference implementations (pycocotools, PubTabNet's TEDS, Math-Verify): one JSON request per stdin
 # line, one JSON answer per stdout line. Started by bench/lib/refs.ts with the references on PYTHONPATH; times the
 # reference's own calls in CPU time (time.process_time_ns), as the TypeScript side times ours.
 import json
@@ -81,9 +81,40 @@ def teds_ops():
     return {'evaluate': evaluate, 'distance': distance}
 
 
+def math_verify_ops():
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+
+    configs = {
+        'both': [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()],
+        'latex': [LatexExtractionConfig(boxed_match_priority=0)],
+        'expr': [ExprExtractionConfig()],
+    }
+
+    def one(item):
+        cfg = configs[item.get('targets', 'both')]
+        gold = parse(item['gold'], cfg)
+        pred = parse(item['pred'], cfg)
+        return verify(gold, pred, float_rounding=item.get('precision', 6), strict=item.get('strict', True),
+                      allow_set_relation_comp=item.get('set_relation', False))
+
+    def run(req):
+        # Wall time of parse(gold) + parse(pred) + verify per item, in order, after `warmup` untimed items.
+        items = req['items']
+        for item in items[: req.get('warmup', 0)]:
+            one(item)
+        us, verdicts = [], []
+        for item in items:
+            t = time.perf_counter_ns()
+            verdicts.append(bool(one(item)))
+            us.append((time.perf_counter_ns() - t) / 1000)
+        return {'us': us, 'verdicts': verdicts}
+
+    return {'run': run}
+
+
 def main():
     kind = sys.argv[1]
-    ops = coco_ops() if kind == 'pycocotools' else teds_ops()
+    ops = {'pycocotools': coco_ops, 'teds': teds_ops, 'math-verify': math_verify_ops}[kind]()
     print(json.dumps({'ready': kind}), flush=True)
     for line in sys.stdin:
         req = json.loads(line)

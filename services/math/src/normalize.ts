@@ -155,6 +155,8 @@ export function normalize(text: string, context: Context): Normalized[] {
   }
   // A percent inside (\frac{28}{100} \cdot 100\%) is a factor of 1/100.
   t = t.replace(/\\?%/g, '\\cdot\\frac{1}{100}').trim();
+  // A ratio of two numbers is their quotient (3:4 is 3/4, as Math-Verify reads it).
+  t = t.replace(/^\s*(-?\d+(?:\.\d+)?)\s*:\s*(-?\d+(?:\.\d+)?)\s*$/, '\\frac{$1}{$2}');
   if (context === 'plain') t = plainToLatex(t);
   const textOnly = t.replace(/\\text\{([^{}]*)\}/g, '$1');
   if (/\\text\{/.test(t) && !/[\d\\=<>^_]/.test(textOnly)) return [{ latex: t, percent, degree, words: wordsOf(textOnly) }];
