@@ -98,6 +98,8 @@ function isInfinite(v: Value): boolean {
 function eq(gIn: Value, pIn: Value, o: CompareOptions): boolean {
   let g = gIn;
   let p = pIn;
+  // An equation answer must be true where it can be checked: 7 = 5 is not the answer 5, nor x = 2 + 3 = 6 the answer 6.
+  if (p.k === 'rel' && isEquation(p) && !consistent(p, o)) return false;
   // Math-Verify's rules: an equation answer against a value reference is read by its last side (x = 2 + 3 = 5 is 5);
   // an assignment reference (k = 1/3) against a value answer is read by its value. Two assignments stay relations,
   // so that x = 1 is not y = 1.
@@ -135,6 +137,14 @@ function eq(gIn: Value, pIn: Value, o: CompareOptions): boolean {
   // A value against a one-element set: {5} is 5.
   if (p.k === 'set' && p.items.length === 1) return eq(g, p.items[0]!, o);
   return false;
+}
+
+/** Adjacent constant sides of an equation chain are equal (2 + 3 = 5 is; 7 = 5 and x = 2 + 3 = 6 are not). */
+function consistent(v: Extract<Value, { k: 'rel' }>, o: CompareOptions): boolean {
+  return v.terms.every((t, i) => {
+    const next = v.terms[i + 1];
+    return !next || !isConstant(t) || !isConstant(next) || eq(t, next, o);
+  });
 }
 
 /** Intervals and unions; `(a, b)` and `[a, b]` written as a tuple or list stand for the open and closed interval. */
