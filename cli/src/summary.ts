@@ -1,4 +1,4 @@
-// Running totals over results (count, mean reward, statuses, per-component means) and the plain-text results table.
+// Running totals over results (count, mean reward, statuses, sentinel flags, per-component means) and the plain-text results table.
 import type { ResultJson } from '@verimesh/proto';
 
 interface ComponentTotals {
@@ -13,6 +13,8 @@ export interface SummaryData {
   groups: { count: number; allEqual: number };
   meanReward: number;
   statuses: Record<string, number>;
+  /** Samples that raised at least one sentinel (SPEC 3.1), and how many samples raised each flag (names sorted). */
+  flags: { flagged: number; counts: Record<string, number> };
   components: Record<string, { count: number; mean: number; statuses: Record<string, number> }>;
 }
 
@@ -31,6 +33,8 @@ export class Summary {
   private sum = 0;
   private readonly statuses = new Map<string, number>();
   private readonly components = new Map<string, ComponentTotals>();
+  private flagged = 0;
+  private readonly flags = new Map<string, number>();
 
   /** `group`: the sample's GRPO group, when it had one (results do not carry it). */
   add(r: ResultJson, group?: string): void {
@@ -46,6 +50,9 @@ export class Summary {
     }
     this.sum += Number.isFinite(r.reward) ? r.reward : 0;
     bump(this.statuses, r.status);
+    const flags = r.flags ?? [];
+    if (flags.length) this.flagged++;
+    for (const f of flags) bump(this.flags, f);
     for (const [name, c] of Object.entries(r.components ?? {})) {
       let t = this.components.get(name);
       if (!t) this.components.set(name, (t = { count: 0, sum: 0, statuses: new Map() }));
@@ -64,7 +71,8 @@ export class Summary {
     }
     let allEqual = 0;
     for (const g of this.groups.values()) if (g.max - g.min <= 1e-12) allEqual++;
-    return { count: this.count, groups: { count: this.groups.size, allEqual }, meanReward: this.count ? this.sum / this.count : 0, statuses: Object.fromEntries(this.statuses), components };
+    const flags = { flagged: this.flagged, counts: Object.fromEntries([...this.flags].sort(([a], [b]) => a.localeCompare(b))) };
+    return { count: this.count, groups: { count: this.groups.size, allEqual }, meanReward: this.count ? this.sum / this.count : 0, statuses: Object.fromEntries(this.statuses), flags, components };
   }
 
   /** Human-readable lines. */
@@ -79,6 +87,7 @@ export class Summary {
     if (d.groups.count) {
       lines.push(`groups: ${d.groups.count}, of which ${d.groups.allEqual} with all rewards equal (no GRPO signal)`);
     }
+    lines.push(d.flags.flagged ? `flags: ${d.flags.flagged} of ${d.count} samples flagged: ${fmtStatuses(d.flags.counts)}` : 'flags: none raised');
     const names = Object.keys(d.components);
     if (names.length) {
       const w = Math.max(9, ...names.map((n) => n.length));

@@ -8,12 +8,14 @@ import { ROOT, parseJsonl, runCli } from './helpers.js';
 
 /**
  * What a demo line promises, worked out by hand from the published definitions (the `why`), never from a run:
- * the reward, and optionally per component either a score or a status (`skipped`, `unavailable`).
+ * the reward, optionally per component either a score or a status (`skipped`, `unavailable`), and the sentinel
+ * flags the result raises (SPEC 3.1; absent = none: a line that raises a flag must say so).
  */
 interface Expectation {
   reward: number;
   why: string;
   components?: Record<string, number | string>;
+  flags?: string[];
 }
 
 interface ComponentOut {
@@ -73,10 +75,14 @@ describe('npm run demo', () => {
           expect.soft(c.status, `${label}: ${name} status (${c.detail ?? ''})`).toBe(want);
         }
       }
+      expect.soft(res.flags, `${label}: flags`).toEqual(e.flags ?? []);
       // SPEC 1: metadata is echoed back untouched (the expectations included).
       expect.soft(res.metadata, `${id}: metadata echoed`).toEqual(s.metadata);
     }
     expect(r.stderr).not.toMatch(/not loaded in this process/);
     expect(r.stdout).toMatch(new RegExp(`scored ${samples.length} samples`));
+    // The summary's flag line counts what the expectations list.
+    const flagged = samples.filter((s) => expectationOf(s)!.flags?.length).length;
+    expect(r.stdout).toMatch(new RegExp(`^flags: ${flagged} of ${samples.length} samples flagged: `, 'm'));
   });
 });

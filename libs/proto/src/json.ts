@@ -31,6 +31,8 @@ export interface ComponentJson {
 export interface RewardSpecJson {
   components: ComponentJson[];
   combine?: 'sum' | 'mean' | 'min' | 'product' | { formula: string };
+  /** Sets the reward when a sentinel is raised (several: the lowest value), e.g. {"tamper": 0}. */
+  on_flag?: Partial<Record<SentinelFlag, number>>;
 }
 
 export interface SampleJson {
@@ -55,6 +57,8 @@ export interface ComponentResultJson {
   detail?: string;
   metrics?: Record<string, unknown>;
   latency_ms?: number;
+  /** Sentinels the component's verifier raised (present only when there are some). */
+  flags?: SentinelFlag[];
 }
 
 export interface ResultJson {
@@ -63,6 +67,8 @@ export interface ResultJson {
   status: ResultStatus;
   error: string | null;
   components: Record<string, ComponentResultJson>;
+  /** Sentinels raised for the sample (SPEC 3.1): sorted, unique, always present. */
+  flags: SentinelFlag[];
   metadata?: unknown;
 }
 
@@ -73,6 +79,8 @@ export interface GroupStatsJson {
   min: number;
   max: number;
   all_equal: boolean;
+  /** Sentinel name -> how many samples of the group raised it (only names raised at least once). */
+  flags: Record<string, number>;
 }
 
 const C2P: Record<ComponentStatus, string> = {

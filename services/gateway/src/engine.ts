@@ -4,7 +4,8 @@ import { componentStatusFromProto, type ComponentStatus, type ResultStatus, type
 import type { VerifierBackend } from './backends.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { InvalidSample, PreparedSample } from './samples.js';
-import { combineScores, contributionOf, type CompiledComponent, type CompiledSpec } from './spec.js';
+import { DEGENERATE, DUPLICATE_IN_GROUP, DuplicateTracker, FORMAT_FAIL_MAX, flagsOf, formatFailMax, isDegenerate, maskOf } from './sentinels.js';
+import { combineScores, contributionOf, onFlagReward, type CompiledComponent, type CompiledSpec } from './spec.js';
 
 export interface ComponentOutcome {
   readonly name: string;
@@ -20,6 +21,8 @@ export interface ComponentOutcome {
   readonly weight: number;
   /** Its share of the reward (SPEC section 3; contributionOf), set when the sample is final. */
   contribution: number | null;
+  /** Sentinels the service raised for this component: a mask over SENTINEL_FLAGS (sentinels.ts flagsOf). */
+  readonly flags: number;
 }
 
 export interface InternalResult {
@@ -30,6 +33,8 @@ export interface InternalResult {
   readonly status: ResultStatus;
   readonly error: string | null;
   readonly components: readonly ComponentOutcome[];
+  /** Sentinels raised for the sample (lifted from its components, or the gateway's own): a mask (flagsOf). */
+  readonly flags: number;
   readonly metadata: unknown;
   readonly metadataJson: string;
 }
@@ -48,8 +53,8 @@ const BACKEND_GRACE_MS = 250;
 /** Keys are sample position * 32 + component index (at most 32 components), so they are unique within a call. */
 const KEY_STRIDE = 32;
 
-function outcome(c: CompiledComponent, score: number, status: ComponentStatus, detail: string, metricsJson = '', latencyMs = 0): ComponentOutcome {
-  return { name: c.name, verifier: c.verifier, score, status, detail, metricsJson, latencyMs, weight: c.weight, contribution: null };
+function outcome(c: CompiledComponent, score: number, status: ComponentStatus, detail: string, metricsJson = '', latencyMs = 0, flags = 0): ComponentOutcome {
+  return { name: c.name, verifier: c.verifier, score, status, detail, metricsJson, latencyMs, weight: c.weight, contribution: null, flags };
 }
 
 /** Every component of a sample that was never run, as `status`, with reward 0 (so every share is 0 or null). */
@@ -65,14 +70,14 @@ function notRun(spec: CompiledSpec | undefined, status: ComponentStatus, detail:
 /** A sample that was not scored: its components (when its spec compiled) are `skipped`, so every key is present (SPEC 3). */
 export function invalidResult(s: InvalidSample): InternalResult {
   const components = notRun(s.spec, 'skipped', 'not evaluated: the sample is invalid', () => 0);
-  return { index: s.index, id: s.id, group: s.group, reward: 0, status: 'invalid', error: s.error, components, metadata: s.metadata, metadataJson: s.metadataJson };
+  return { index: s.index, id: s.id, group: s.group, reward: 0, status: 'invalid', error: s.error, components, flags: 0, metadata: s.metadata, metadataJson: s.metadataJson };
 }
 
 /** The result of a sample whose scoring failed inside the gateway (a bug): still one result, every component `error`. */
 export function internalFailure(p: PreparedSample, e: unknown): InternalResult {
   const error = `internal error: ${messageOf(e)}`;
   const components = notRun(p.spec, 'error', error, (c) => c.onError);
-  return { index: p.index, id: p.id, group: p.group, reward: 0, status: 'partial', error, components, metadata: p.metadata, metadataJson: p.metadataJson };
+  return { index: p.index, id: p.id, group: p.group, reward: 0, status: 'partial', error, components, flags: 0, metadata: p.metadata, metadataJson: p.metadataJson };
 }
 
 interface Call {
@@ -98,14 +103,15 @@ function outcomeOf(c: CompiledComponent, r: VerifyResult | undefined): Component
   const latency = Number(res.latency_ms ?? 0);
   const latencyMs = Number.isFinite(latency) ? latency : 0;
   const metricsJson = typeof res.metrics_json === 'string' ? res.metrics_json : '';
+  const flags = Array.isArray(res.flags) ? maskOf(res.flags) : 0;
   if (status === 'skipped') return failed(c, 'error', 'the service answered "skipped", which only the gateway decides', latencyMs);
   if (status === 'ok') {
     // proto doubles arrive as numbers (or numeric strings from a lenient peer); anything else is garbage.
     const score = typeof res.score === 'number' || typeof res.score === 'string' ? Number(res.score) : Number.NaN;
-    if (Number.isFinite(score)) return outcome(c, score, status, detail, metricsJson, latencyMs);
+    if (Number.isFinite(score)) return outcome(c, score, status, detail, metricsJson, latencyMs, flags);
     return failed(c, 'error', `the service returned a non-finite score (${String(res.score)})`, latencyMs);
   }
-  return outcome(c, c.onError, status, detail || `status ${status}`, metricsJson, latencyMs);
+  return outcome(c, c.onError, status, detail || `status ${status}`, metricsJson, latencyMs, flags);
 }
 
 function sampleRefText(s: PreparedSample): string {
@@ -132,17 +138,25 @@ function itemFor(s: PreparedSample, c: CompiledComponent, key: number): VerifyIt
  * Scores prepared samples: stage by stage, each stage's components grouped by service into one VerifyBatch each.
  * `onDone` gets every sample's result as soon as it is final (a failed gate finishes a sample early).
  * Never throws for a backend's failure: those become component statuses.
+ * `duplicates`: what earlier calls of the same request saw (a stream's micro-batches share one); default: this call.
  */
 export async function runSamples(
   deps: EngineDeps,
   samples: readonly PreparedSample[],
-  opts: { deadline: number; signal?: AbortSignal },
+  opts: { deadline: number; signal?: AbortSignal; duplicates?: DuplicateTracker },
   onDone: (r: InternalResult) => void,
 ): Promise<void> {
   const outs: ComponentOutcome[][] = samples.map((s) => new Array<ComponentOutcome>(s.spec.components.length));
   const pending = new Int32Array(samples.length);
   let live: number[] = samples.map((_, i) => i);
   const scratch = new Float64Array(32);
+  // duplicate_in_group is decided in request order, before anything runs (samples finish in any order).
+  const duplicates = opts.duplicates ?? new DuplicateTracker();
+  const duplicate = new Uint8Array(samples.length);
+  for (let pos = 0; pos < samples.length; pos++) {
+    const s = samples[pos]!;
+    if (s.group !== undefined && duplicates.seen(s.group, s.response)) duplicate[pos] = 1;
+  }
 
   const finalize = (pos: number, failedGate?: number): void => {
     const s = samples[pos]!;
@@ -159,7 +173,10 @@ export async function runSamples(
       for (let i = 0; i < comps.length; i++) scores[i] = out[i]!.score;
       reward = combineScores(s.spec, scores);
     }
-    const set = failedGate !== undefined;
+    const flags = sentinels(deps, s, out, duplicate[pos] === 1);
+    const flagged = onFlagReward(s.spec, flags);
+    if (flagged !== undefined) reward = flagged;
+    const set = failedGate !== undefined || flagged !== undefined;
     for (const o of out) o.contribution = contributionOf(s.spec, o.weight, o.score, set);
     let status: ResultStatus = 'ok';
     let error: string | null = null;
@@ -170,7 +187,7 @@ export async function runSamples(
       const msg = `${o.name}: ${o.status}: ${o.detail}`;
       error = error === null ? msg : `${error}; ${msg}`;
     }
-    const r: InternalResult = { index: s.index, id: s.id, group: s.group, reward, status, error, components: out, metadata: s.metadata, metadataJson: s.metadataJson };
+    const r: InternalResult = { index: s.index, id: s.id, group: s.group, reward, status, error, components: out, flags, metadata: s.metadata, metadataJson: s.metadataJson };
     onDone(r);
   };
 
@@ -228,6 +245,27 @@ export async function runSamples(
     );
     live = next;
   }
+}
+
+/**
+ * The sample's sentinels (SPEC 3.1, rules in sentinels.ts): its components' flags and the gateway's own, counted once
+ * per result in verimesh_flags_total under the service that raised each first (`gateway` for the gateway's rules).
+ */
+function sentinels(deps: EngineDeps, s: PreparedSample, out: readonly ComponentOutcome[], duplicate: boolean): number {
+  let mask = 0;
+  for (let i = 0; i < out.length; i++) {
+    const fresh = out[i]!.flags & ~mask;
+    if (fresh === 0) continue;
+    for (const f of flagsOf(fresh)) deps.metrics.flags.inc2(s.spec.components[i]!.service, f);
+    mask |= fresh;
+  }
+  let own = 0;
+  if (formatFailMax(out)) own |= FORMAT_FAIL_MAX;
+  if (duplicate) own |= DUPLICATE_IN_GROUP;
+  if (isDegenerate(s.response)) own |= DEGENERATE;
+  own &= ~mask;
+  if (own !== 0) for (const f of flagsOf(own)) deps.metrics.flags.inc2('gateway', f);
+  return mask | own;
 }
 
 type CallOutcome =

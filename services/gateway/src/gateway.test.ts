@@ -150,7 +150,7 @@ describe('group statistics', () => {
   it('count, mean, population std, min, max, all_equal per group', async () => {
     const { gateway } = setup();
     const reward = { components: [{ verifier: 'vision.box_iou' }] };
-    const sample = (id: string, group: string | undefined, score: number) => ({ id, group, response: 'x', reference: { score }, reward });
+    const sample = (id: string, group: string | undefined, score: number) => ({ id, group, response: `x ${id}`, reference: { score }, reward });
     const { groups } = await gateway.score([
       sample('a1', 'A', 1),
       sample('a2', 'A', 0),
@@ -161,8 +161,8 @@ describe('group statistics', () => {
       sample('n', undefined, 7),
     ]);
     // A = {1, 0, .5, .5}: mean .5, deviations ±.5, 0, 0 -> variance (.25+.25)/4 = .125, std = sqrt(.125)
-    expect(groups.A).toEqual({ count: 4, mean: 0.5, std: Math.sqrt(0.125), min: 0, max: 1, all_equal: false });
-    expect(groups.B).toEqual({ count: 2, mean: 0.25, std: 0, min: 0.25, max: 0.25, all_equal: true });
+    expect(groups.A).toEqual({ count: 4, mean: 0.5, std: Math.sqrt(0.125), min: 0, max: 1, all_equal: false, flags: {} });
+    expect(groups.B).toEqual({ count: 2, mean: 0.25, std: 0, min: 0.25, max: 0.25, all_equal: true, flags: {} });
     expect(Object.keys(groups).sort()).toEqual(['A', 'B']);
   });
 });

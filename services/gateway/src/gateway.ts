@@ -15,6 +15,7 @@ import { GatewayMetrics } from './metrics.js';
 import { groupStats, toResultJson } from './results.js';
 import { prepareJsonSample, prepareProtoSample, type PrepareContext, type PreparedSample } from './samples.js';
 import { SpecCache, compileSpec, type CompiledSpec } from './spec.js';
+import { DuplicateTracker } from './sentinels.js';
 import { createTextService } from './text-service.js';
 import { isObject } from './wire.js';
 
@@ -159,6 +160,8 @@ export class Gateway {
     let inputDone = false;
     let inputError: unknown;
     let nextIndex = 0;
+    // The whole stream is one request for duplicate_in_group (sentinels.ts), across its micro-batches.
+    const duplicates = new DuplicateTracker();
     const done = (r: InternalResult): void => {
       ready.push({ result: this.record(r), tag: tags.get(r.index) as T });
       tags.delete(r.index);
@@ -171,7 +174,7 @@ export class Gateway {
         queue = queue.length <= STREAM_MAX_BATCH ? [] : queue.slice(STREAM_MAX_BATCH);
         active++;
         const finished = new Set<number>();
-        runSamples(this.deps, batch, { deadline: Infinity, signal: controller.signal }, (r) => {
+        runSamples(this.deps, batch, { deadline: Infinity, signal: controller.signal, duplicates }, (r) => {
           finished.add(r.index);
           done(r);
         })

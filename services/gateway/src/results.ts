@@ -14,6 +14,8 @@ import {
   type ResultJson,
 } from '@verimesh/proto';
 import { invalidResult, type InternalResult } from './engine.js';
+import { SENTINEL_FLAGS } from '@verimesh/proto';
+import { flagsOf, maskOf } from './sentinels.js';
 import { compileSpec } from './spec.js';
 import { isObject } from './wire.js';
 
@@ -43,6 +45,7 @@ function componentJson(
   detail: string,
   metricsJson: string,
   latencyMs: number,
+  flags: number,
 ): ComponentResultJson {
   const o: ComponentResultJson = { score, status, weight, contribution };
   if (detail) o.detail = detail;
@@ -51,13 +54,14 @@ function componentJson(
     if (isObject(m)) o.metrics = m;
   }
   o.latency_ms = latencyMs;
+  if (flags !== 0) o.flags = [...flagsOf(flags)];
   return o;
 }
 
 export function toResultJson(r: InternalResult): ResultJson {
   const components = byName<ComponentResultJson>();
-  for (const c of r.components) components[c.name] = componentJson(c.score, c.status, c.weight, c.contribution, c.detail, c.metricsJson, c.latencyMs);
-  const out: ResultJson = { id: r.id, reward: r.reward, status: r.status, error: r.error, components };
+  for (const c of r.components) components[c.name] = componentJson(c.score, c.status, c.weight, c.contribution, c.detail, c.metricsJson, c.latencyMs, c.flags);
+  const out: ResultJson = { id: r.id, reward: r.reward, status: r.status, error: r.error, components, flags: [...flagsOf(r.flags)] };
   if (r.metadata !== undefined) out.metadata = r.metadata;
   else if (r.metadataJson) out.metadata = parseOrUndefined(r.metadataJson);
   return out;
@@ -82,9 +86,10 @@ export function resultFromProto(r: Result__Output): ResultJson {
   const components = byName<ComponentResultJson>();
   for (const c of r.components ?? []) {
     const contribution = c.contribution === undefined || c.contribution === null ? null : Number(c.contribution);
-    components[c.name] = componentJson(c.score, componentStatusFromProto(c.status), Number(c.weight ?? 0), contribution, c.detail, c.metrics_json, c.latency_ms);
+    components[c.name] = componentJson(c.score, componentStatusFromProto(c.status), Number(c.weight ?? 0), contribution, c.detail, c.metrics_json, c.latency_ms, maskOf(c.flags));
   }
-  const out: ResultJson = { id: r.id, reward: r.reward, status: resultStatusFromProto(r.status), error: r.error || null, components };
+  const flags = [...flagsOf(maskOf(r.flags))];
+  const out: ResultJson = { id: r.id, reward: r.reward, status: resultStatusFromProto(r.status), error: r.error || null, components, flags };
   if (r.metadata_json) out.metadata = parseOrUndefined(r.metadata_json);
   return out;
 }
@@ -106,9 +111,11 @@ export function toResultProto(r: InternalResult): Result {
         weight: c.weight,
       };
       if (c.contribution !== null) out.contribution = c.contribution;
+      if (c.flags !== 0) out.flags = flagsOf(c.flags) as string[];
       return out;
     }),
     metadata_json: r.metadataJson,
+    flags: flagsOf(r.flags) as string[],
   };
 }
 
@@ -120,15 +127,16 @@ export const ALL_EQUAL_TOLERANCE = 1e-12;
  * since that is the reward the trainer receives). `std` is the population standard deviation (divide by n), two-pass.
  */
 export function groupStats(results: readonly InternalResult[]): Record<string, GroupStatsJson> {
-  const by = new Map<string, number[]>();
+  const by = new Map<string, { rewards: number[]; flags: number[] }>();
   for (const r of results) {
     if (r.group === undefined) continue;
-    let a = by.get(r.group);
-    if (!a) by.set(r.group, (a = []));
-    a.push(r.reward);
+    let g = by.get(r.group);
+    if (!g) by.set(r.group, (g = { rewards: [], flags: [] }));
+    g.rewards.push(r.reward);
+    if (r.flags !== 0) g.flags.push(r.flags);
   }
   const out = byName<GroupStatsJson>();
-  for (const [g, xs] of by) {
+  for (const [g, { rewards: xs, flags: masks }] of by) {
     let sum = 0;
     let min = Infinity;
     let max = -Infinity;
@@ -140,7 +148,22 @@ export function groupStats(results: readonly InternalResult[]): Record<string, G
     const mean = sum / xs.length;
     let ss = 0;
     for (const x of xs) ss += (x - mean) * (x - mean);
-    out[g] = { count: xs.length, mean, std: Math.sqrt(ss / xs.length), min, max, all_equal: max - min <= ALL_EQUAL_TOLERANCE };
+    out[g] = { count: xs.length, mean, std: Math.sqrt(ss / xs.length), min, max, all_equal: max - min <= ALL_EQUAL_TOLERANCE, flags: flagCounts(masks) };
+  }
+  return out;
+}
+
+/** Flag name -> how many of the masks have it, names sorted, only those raised. */
+function flagCounts(masks: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (masks.length === 0) return out;
+  let any = 0;
+  for (const m of masks) any |= m;
+  for (const f of flagsOf(any)) {
+    const bit = 1 << SENTINEL_FLAGS.indexOf(f);
+    let n = 0;
+    for (const m of masks) if (m & bit) n++;
+    out[f] = n;
   }
   return out;
 }

@@ -154,7 +154,7 @@ export function prepareJsonSample(raw: Record<string, unknown>, index: number, c
 
 function sameProtoSpec(a: NonNullable<Sample__Output['reward']>, b: NonNullable<Sample__Output['reward']>): boolean {
   if (a === b) return true;
-  if (a.combine !== b.combine || a.formula !== b.formula) return false;
+  if (a.combine !== b.combine || a.formula !== b.formula || !sameOnFlag(a, b)) return false;
   const ca = a.components ?? [];
   const cb = b.components ?? [];
   if (ca.length !== cb.length) return false;
@@ -177,8 +177,30 @@ function sameProtoSpec(a: NonNullable<Sample__Output['reward']>, b: NonNullable<
   return true;
 }
 
+/** The same on_flag maps (no allocation: this runs per sample). */
+function sameOnFlag(a: NonNullable<Sample__Output['reward']>, b: NonNullable<Sample__Output['reward']>): boolean {
+  const x = a.on_flag ?? {};
+  const y = b.on_flag ?? {};
+  let n = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    n++;
+  }
+  for (const _ in y) n--;
+  return n === 0;
+}
+
+/** A proto spec's on_flag map as text ('' when empty): part of what makes two specs the same. */
+function onFlagKey(s: NonNullable<Sample__Output['reward']>): string {
+  const m = s.on_flag;
+  if (!m) return '';
+  let k = '';
+  for (const f of Object.keys(m)) k += `${f}=${m[f]},`;
+  return k;
+}
+
 function protoSpecKey(s: NonNullable<Sample__Output['reward']>): string {
-  let k = `\u0000proto\u0001${s.combine}\u0001${s.formula}`;
+  let k = `\u0000proto\u0001${s.combine}\u0001${s.formula}\u0001${onFlagKey(s)}`;
   for (const c of s.components ?? []) {
     k += `\u0001${c.name}\u0002${c.verifier}\u0002${c.weight}\u0002${c.reference_json}\u0002${c.params_json}\u0002${c.gate ? `${c.gate.min},${c.gate.value}` : ''}\u0002${c.timeout_ms}\u0002${c.on_error ? c.on_error.score : ''}`;
   }

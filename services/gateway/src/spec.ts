@@ -1,7 +1,8 @@
 // Validates a RewardSpec (SPEC section 2) once and compiles it into what the engine runs: components, stages and combine.
 import { InvalidArgumentError, Lru } from '@verimesh/kit';
-import { serviceOf, type ServiceName } from '@verimesh/proto';
+import { SENTINEL_FLAGS, serviceOf, type ServiceName } from '@verimesh/proto';
 import { FORMULA_IDENT, FormulaError, bindFormula, evalFormula, parseFormula, type Expr } from './formula.js';
+import { namedFlagBit } from './sentinels.js';
 import { isObject } from './wire.js';
 
 export const MAX_COMPONENTS = 32;
@@ -33,10 +34,13 @@ export interface CompiledSpec {
   readonly stages: readonly (readonly number[])[];
   /** Σ|wᵢ|, the denominator of `mean`. */
   readonly weightSum: number;
+  /** on_flag (SPEC 3.1): the sentinels that set the reward (a mask over SENTINEL_FLAGS), and each one's value by bit index. */
+  readonly onFlagMask: number;
+  readonly onFlagValues: readonly number[];
 }
 
 const COMPONENT_KEYS = new Set(['name', 'verifier', 'weight', 'reference', 'params', 'gate', 'timeout_ms', 'on_error']);
-const SPEC_KEYS = new Set(['components', 'combine']);
+const SPEC_KEYS = new Set(['components', 'combine', 'on_flag']);
 
 
 function bad(field: string, message: string): never {
@@ -113,7 +117,7 @@ function compileComponent(raw: unknown, field: string): CompiledComponent {
  */
 export function compileSpec(raw: unknown, field = 'reward'): CompiledSpec {
   if (!isObject(raw)) bad(field, `must be an object {"components": [...], "combine"?: ...}, got ${describe(raw)}`);
-  for (const k of Object.keys(raw)) if (!SPEC_KEYS.has(k)) bad(`${field}.${k}`, 'is not a RewardSpec field (fields: components, combine)');
+  for (const k of Object.keys(raw)) if (!SPEC_KEYS.has(k)) bad(`${field}.${k}`, 'is not a RewardSpec field (fields: components, combine, on_flag)');
   const comps = raw.components;
   if (!Array.isArray(comps)) bad(`${field}.components`, `must be an array of 1 to ${MAX_COMPONENTS} components, got ${describe(comps)}`);
   if (comps.length < 1 || comps.length > MAX_COMPONENTS) bad(`${field}.components`, `must hold 1 to ${MAX_COMPONENTS} components, got ${comps.length}`);
@@ -150,7 +154,31 @@ export function compileSpec(raw: unknown, field = 'reward'): CompiledSpec {
     if (c.gate && i < components.length - 1) stages.push([]);
   });
   const weightSum = components.reduce((a, c) => a + Math.abs(c.weight), 0);
-  return Object.freeze({ components, combine, formula, stages, weightSum });
+  const { mask: onFlagMask, values: onFlagValues } = compileOnFlag(raw.on_flag, `${field}.on_flag`);
+  return Object.freeze({ components, combine, formula, stages, weightSum, onFlagMask, onFlagValues });
+}
+
+/** `on_flag`: {flag: value}, every flag a known sentinel and every value finite. */
+function compileOnFlag(raw: unknown, field: string): { mask: number; values: number[] } {
+  const values = SENTINEL_FLAGS.map(() => Number.NaN);
+  let mask = 0;
+  if (raw === undefined || raw === null) return { mask, values };
+  if (!isObject(raw)) bad(field, `must be an object {"flag": reward}, e.g. {"tamper": 0}, got ${describe(raw)}`);
+  for (const [k, v] of Object.entries(raw)) {
+    const bit = namedFlagBit(k, `${field}.${k}`);
+    values[31 - Math.clz32(bit)] = finite(v, `${field}.${k}`);
+    mask |= bit;
+  }
+  return { mask, values };
+}
+
+/** The reward on_flag sets for the raised flags (the lowest of their values), or undefined when none of them is listed. */
+export function onFlagReward(spec: CompiledSpec, raised: number): number | undefined {
+  const hit = raised & spec.onFlagMask;
+  if (hit === 0) return undefined;
+  let r = Infinity;
+  for (let i = 0; i < spec.onFlagValues.length; i++) if (hit & (1 << i)) r = Math.min(r, spec.onFlagValues[i]!);
+  return r;
 }
 
 /** Combines effective component scores (on_error already standing in) into one finite reward. */

@@ -65,6 +65,7 @@ describe('resultFromProto', () => {
       reward: 0.5,
       status: 'partial',
       error: null,
+      flags: [],
       metadata: { k: 1 },
       components: {
         a: { score: 1, status: 'ok', weight: 0.5, contribution: 0.5, detail: 'fine', metrics: { iou: 0.9 }, latency_ms: 1.5 },

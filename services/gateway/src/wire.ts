@@ -1,6 +1,7 @@
 // SPEC JSON (sections 1-2) <-> proto for samples and reward specs: the one place both directions live.
 import { InvalidArgumentError } from '@verimesh/kit';
 import type { Component, Media, RewardSpec, RewardSpec__Output, Sample } from '@verimesh/proto';
+import { namedFlagBit } from './sentinels.js';
 
 type Obj = Record<string, unknown>;
 
@@ -65,6 +66,16 @@ export function rewardSpecToProto(r: unknown): RewardSpec {
   if (typeof r.combine === 'string') out.combine = r.combine;
   else if (isObject(r.combine) && typeof r.combine.formula === 'string') out.formula = r.combine.formula;
   else if (r.combine !== undefined && r.combine !== null) throw new InvalidArgumentError('reward.combine', 'reward.combine must be a mode name or {"formula": "..."}');
+  if (r.on_flag !== undefined && r.on_flag !== null) {
+    if (!isObject(r.on_flag)) throw new InvalidArgumentError('reward.on_flag', 'reward.on_flag must be an object {"flag": reward}');
+    out.on_flag = {};
+    for (const k of Object.keys(r.on_flag)) {
+      namedFlagBit(k, `reward.on_flag.${k}`);
+      const v = num(r.on_flag, k, 'reward.on_flag.');
+      if (v === undefined) throw new InvalidArgumentError(`reward.on_flag.${k}`, `reward.on_flag.${k} must be a finite number`);
+      out.on_flag[k] = v;
+    }
+  }
   return out;
 }
 
@@ -111,6 +122,7 @@ export function rewardSpecFromProto(spec: RewardSpec__Output, field = 'reward'):
   const out: Record<string, unknown> = { components };
   if (spec.formula) out.combine = { formula: spec.formula };
   else if (spec.combine) out.combine = spec.combine;
+  if (spec.on_flag && Object.keys(spec.on_flag).length) out.on_flag = { ...spec.on_flag };
   return out;
 }
 

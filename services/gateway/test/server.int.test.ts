@@ -39,8 +39,8 @@ describe('HTTP', () => {
       ['c', 'ok', 0],
     ]);
     expect(body.results[0].metadata).toEqual({ step: 3 });
-    // g = {1.5, 1.5, 0}: mean 1, population variance (.25 + .25 + 1) / 3 = .5
-    expect(body.groups.g).toEqual({ count: 3, mean: 1, std: Math.sqrt(0.5), min: 0, max: 1.5, all_equal: false });
+    // g = {1.5, 1.5, 0}: mean 1, population variance (.25 + .25 + 1) / 3 = .5; b repeats a's response (a sentinel)
+    expect(body.groups.g).toEqual({ count: 3, mean: 1, std: Math.sqrt(0.5), min: 0, max: 1.5, all_equal: false, flags: { duplicate_in_group: 1 } });
   });
   it('400 for bad JSON, no samples, empty samples, a sample without id; per-sample invalid otherwise', async () => {
     const cases: Array<[string, RegExp]> = [
@@ -152,7 +152,8 @@ describe('gRPC', () => {
     const results = got.filter((m) => m.result).map((m) => m.result!.id);
     expect(results.sort()).toEqual(['s1', 's2', 's3']);
     const groups = got.filter((m) => m.groups.length).map((m) => m.groups);
-    expect(groups).toContainEqual([{ group: 'p', count: 2, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true, flags: {} }]);
+    // s2 repeats s1's response in group p: duplicate_in_group
+    expect(groups).toContainEqual([{ group: 'p', count: 2, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true, flags: { duplicate_in_group: 1 } }]);
     expect(groups).toContainEqual([{ group: 'q', count: 1, mean: 1.5, std: 0, min: 1.5, max: 1.5, all_equal: true, flags: {} }]);
   });
   it('ScoreStream: a result comes back before the client sends more (no waiting for the whole stream)', async () => {

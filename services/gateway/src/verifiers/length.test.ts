@@ -34,6 +34,12 @@ describe('text.length', () => {
     expect((await lengthVerifier.verify(input(words(10), {}, p), ctx)).score).toBe(-1);
     expect((await lengthVerifier.verify(input(words(12), {}, p), ctx)).score).toBe(-1);
   });
+  it('raises overlong exactly when the penalty applies (score < 0), without changing the score', async () => {
+    const p = { max_tokens: 10, buffer_tokens: 4 };
+    expect((await lengthVerifier.verify(input(words(6), {}, p), ctx)).flags).toBeUndefined();
+    expect(await lengthVerifier.verify(input(words(7), {}, p), ctx)).toMatchObject({ score: -0.25, flags: ['overlong'] });
+    expect(await lengthVerifier.verify(input(words(12), {}, p), ctx)).toMatchObject({ score: -1, flags: ['overlong'] });
+  });
   it('prefers metadata.response_tokens when it is a number', async () => {
     const p = { max_tokens: 20480, buffer_tokens: 4096 };
     const out = await lengthVerifier.verify(input('short', {}, p, { response_tokens: 18432 }), ctx);

@@ -46,6 +46,8 @@ export const lengthVerifier: VerifierDef = {
     const limit = maxTokens - bufferTokens;
     const detail =
       score === 0 ? `${tokens} ${source} ≤ ${limit}` : tokens > maxTokens ? `${tokens} ${source} > max_tokens ${maxTokens}` : `${tokens} ${source} in the overlong buffer (${limit}, ${maxTokens}]`;
-    return { score, detail, metrics: { tokens, token_source: given === undefined ? 'whitespace' : 'metadata' } };
+    // Sentinel (SPEC 3.1): `overlong` whenever the penalty applies (score < 0); the score is the penalty either way.
+    const flags: VerifyOutcome['flags'] = score < 0 ? ['overlong'] : undefined;
+    return { score, detail, metrics: { tokens, token_source: given === undefined ? 'whitespace' : 'metadata' }, flags };
   },
 };

@@ -9,10 +9,12 @@ export interface RewardSpec {
   'components'?: (_verimesh_v1_Component)[];
   'combine'?: (string);
   'formula'?: (string);
+  'on_flag'?: ({[key: string]: number | string});
 }
 
 export interface RewardSpec__Output {
   'components': (_verimesh_v1_Component__Output)[];
   'combine': (string);
   'formula': (string);
+  'on_flag': ({[key: string]: number});
 }
