@@ -56,7 +56,7 @@ describe('weight and contribution', () => {
     const internal = await gw.scoreInternal({ kind: 'proto', samples: samples as never });
     const [sum, min] = internal.map(toResultProto);
     expect(sum!.components!.map((c) => [c.weight, c.contribution])).toEqual([[2, 1.5], [-0.5, -0.1]]);
-    expect(min!.components!.map((c) => [c.weight, 'contribution' in c])).toEqual([[2, false], [-0.5, false]]);
+    expect(min!.components!.map((c) => [c.weight, c.contribution])).toEqual([[2, undefined], [-0.5, undefined]]);
     // What a remote client reads back is what the embedded gateway writes (latency aside).
     const noLatency = (r: ResultJson) => ({ ...r, components: Object.fromEntries(Object.entries(r.components).map(([k, c]) => [k, { ...c, latency_ms: 0 }])) });
     for (const r of internal) expect(noLatency(resultFromProto(toResultProto(r) as never))).toEqual(noLatency(toResultJson(r)));

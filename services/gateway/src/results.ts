@@ -100,22 +100,22 @@ export function toResultProto(r: InternalResult): Result {
     reward: r.reward,
     status: resultStatusToProto(r.status) as Result['status'],
     error: r.error ?? '',
-    components: r.components.map((c) => {
-      const out: ComponentResult = {
+    // One object shape for every component; absent parts are undefined (the encoder then allocates nothing for them).
+    components: r.components.map(
+      (c): ComponentResult => ({
         name: c.name,
         score: c.score,
         status: componentStatusToProto(c.status) as ComponentResult['status'],
         detail: c.detail,
         metrics_json: c.metricsJson,
         latency_ms: c.latencyMs,
+        flags: c.flags === 0 ? undefined : (flagsOf(c.flags) as string[]),
         weight: c.weight,
-      };
-      if (c.contribution !== null) out.contribution = c.contribution;
-      if (c.flags !== 0) out.flags = flagsOf(c.flags) as string[];
-      return out;
-    }),
+        contribution: c.contribution ?? undefined,
+      }),
+    ),
     metadata_json: r.metadataJson,
-    flags: flagsOf(r.flags) as string[],
+    flags: r.flags === 0 ? undefined : (flagsOf(r.flags) as string[]),
   };
 }
 

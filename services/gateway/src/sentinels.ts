@@ -26,7 +26,7 @@ export function maskOf(names: readonly string[] | undefined): number {
 
 /** Every mask's flags, sorted by name and frozen: built once, so results share them (no allocation per sample). */
 const LISTS: readonly (readonly SentinelFlag[])[] = Array.from({ length: 1 << SENTINEL_FLAGS.length }, (_, m) =>
-  Object.freeze(SENTINEL_FLAGS.filter((_f, i) => m & (1 << i)).sort()),
+  SENTINEL_FLAGS.filter((_f, i) => m & (1 << i)).sort(),
 );
 
 /** The flags of a mask, sorted by name, unique. */
@@ -117,16 +117,20 @@ export function isDegenerate(text: string): boolean {
   let tokens = 0;
   let grams = 0;
   let distinct = 0;
-  let h = 0x811c9dc5;
-  let len = 0;
   const end = text.length;
-  for (let i = 0; i <= end; i++) {
-    const c = i < end ? text.charCodeAt(i) : 32;
-    if (c > 32) {
+  let i = 0;
+  for (;;) {
+    let c = 0;
+    while (i < end && (c = text.charCodeAt(i)) <= 32) i++;
+    if (i === end) break;
+    // A token (or a 16-character chunk of one) starts at i: FNV-1a over its characters.
+    const stop = Math.min(end, i + DEGENERATE_CHUNK);
+    let h = 0x811c9dc5;
+    do {
       h = Math.imul(h ^ c, 0x01000193);
-      if (++len < DEGENERATE_CHUNK || i + 1 === end) continue;
-    } else if (len === 0) continue;
-    // A token ends here; h is its hash.
+      if (++i === stop) break;
+      c = text.charCodeAt(i);
+    } while (c > 32);
     if (++tokens >= N) {
       let g = Math.imul(h1, 0x9e3779b1) ^ Math.imul(h2, 0x85ebca77) ^ Math.imul(h3, 0xc2b2ae3d) ^ h;
       g ^= g >>> 15;
@@ -141,8 +145,6 @@ export function isDegenerate(text: string): boolean {
     h1 = h2;
     h2 = h3;
     h3 = h;
-    h = 0x811c9dc5;
-    len = 0;
   }
   if (table !== scratch && table.length <= SCRATCH_MAX) scratch = table;
   return tokens >= DEGENERATE_MIN_TOKENS && grams - distinct >= DEGENERATE_REPEAT_FRACTION * grams;

@@ -2,7 +2,7 @@
 // per group and in /metrics, and applied only through on_flag. Flags of other services come from small real kit
 // services (run through the kit's runBatch in process, and over real gRPC), the text ones from the built-in verifiers.
 import { noopLogger, serve, type RunningServer, type ServiceDef } from '@verimesh/kit';
-import type { ResultJson, Sample } from '@verimesh/proto';
+import { loadPackage, type Result, type Result__Output, type ResultJson, type Sample } from '@verimesh/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, grpcBackend, inProcessBackend, rewardSpecFromProto, rewardSpecToProto, toResultProto } from '../src/index.js';
 
@@ -47,6 +47,10 @@ const forged = '```python\nimport sys\nf = sys._getframe().f_back\nprint(f.f_loc
 const honest = '```python\ndef add(a, b):\n    return a + b\n```';
 const spam = JSON.stringify(Array.from({ length: 8 }, (_, i) => [i, i, i + 10, i + 10])); // 8 > max(2, 6) for 1 reference box
 const twoBoxes = JSON.stringify([[0, 0, 10, 10], [5, 5, 15, 15]]);
+
+/** A result as a gRPC client reads it: through the real ScoreResponse encoding. */
+const score = loadPackage().verimesh.v1.RewardGatewayService.service.Score;
+const overTheWire = (r: Result): Result__Output => (score.responseDeserialize(score.responseSerialize({ results: [r] })) as { results: Result__Output[] }).results[0]!;
 
 const byId = (rs: ResultJson[]) => Object.fromEntries(rs.map((r) => [r.id, r]));
 const THINK = (answer: string, think = 'short reasoning') => `<think>${think}</think><answer>${answer}</answer>`;
@@ -102,7 +106,7 @@ describe('flags raised by other services are lifted onto results', () => {
       { id: 'spam', group: 'q', response: spam, reference_json: '{"boxes":[[0,0,10,10]]}', reward: rewardSpecToProto(reward()) },
     ];
     const internal = await gateway.scoreInternal({ kind: 'proto', samples: protos as never });
-    const [two, spammed] = internal.map(toResultProto);
+    const [two, spammed] = internal.map((r) => overTheWire(toResultProto(r)));
     expect(two!.flags).toEqual([]);
     expect(spammed!.flags).toEqual(['box_spam']);
     expect(spammed!.components!.find((c) => c.name === 'iou')!.flags).toEqual(['box_spam']);
