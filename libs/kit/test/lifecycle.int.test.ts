@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SpanKind } from '@opentelemetry/api';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
-import { useInMemoryTracing, withClientSpan } from '@verimesh/telemetry';
+import { withClientSpan } from '@verimesh/telemetry';
+import { useInMemoryTracing } from '@verimesh/telemetry/testing';
 import { noopLogger, serve, type ServiceDef } from '../src/index.js';
 
 const tracing = useInMemoryTracing();

@@ -1,7 +1,8 @@
 // Logs are JSON lines that carry the active span's trace id (so logs and traces join up).
 import { afterAll, describe, expect, it } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
-import { tracer, useInMemoryTracing } from '@verimesh/telemetry';
+import { tracer } from '@verimesh/telemetry';
+import { useInMemoryTracing } from '@verimesh/telemetry/testing';
 import { createLogger } from '../src/index.js';
 
 const tracing = useInMemoryTracing();

@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadlineError, InvalidArgumentError, UnavailableError } from '@verimesh/kit';
-import { extractFrames, VideoStore, makeTestVideos, type TestVideos } from '../src/index.js';
+import { extractFrames, VideoStore } from '../src/index.js';
+import { makeTestVideos, type TestVideos } from '../testing/index.js';
 
 let fx: TestVideos;
 let store: VideoStore;

@@ -3,7 +3,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { noopLogger, serve, type RunningServer } from '@verimesh/kit';
 import { loadPackage, type RewardGatewayServiceClient } from '@verimesh/proto';
-import { useInMemoryTracing, withClientSpan } from '@verimesh/telemetry';
+import { withClientSpan } from '@verimesh/telemetry';
+import { useInMemoryTracing } from '@verimesh/telemetry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, grpcBackend, startGateway, type RunningGateway } from '../src/index.js';
 import { testService } from './fixtures.js';

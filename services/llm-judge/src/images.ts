@@ -1,9 +1,8 @@
-// Input images (and frames of input videos) for multimodal judges: loaded, downscaled with sharp to a longest side, sent as data URIs.
+// Input images (and frames of input videos) for multimodal judges: loaded, downscaled to a longest side, sent as data URIs.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import type { MediaJson } from '@verimesh/proto';
-import { InvalidArgumentError, Lru, loadMedia } from '@verimesh/kit';
-import { defaultVideoStore, evenlySpacedTimes, type VideoStore } from '@verimesh/media';
+import { InvalidArgumentError, Lru } from '@verimesh/kit';
+import { ImageError, defaultVideoStore, downscaleImage, evenlySpacedTimes, loadMedia, type VideoStore } from '@verimesh/media';
 
 export interface PreparedImage {
   /** data:image/...;base64,... */
@@ -19,18 +18,18 @@ const memo = new Lru<string, Promise<PreparedImage>>(MAX_MEMO);
 
 /** Frames sent per judgment at most, over all videos of a sample (params.video_frames is capped here too). */
 export const MAX_VIDEO_FRAMES = 16;
+/** Largest input image: bytes read, and pixels its header may declare (checked before anything is decoded). */
+const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
 
 async function downscale(bytes: Buffer, maxSide: number, hash: string, field: string, photo = false): Promise<PreparedImage> {
   try {
-    const img = sharp(bytes, { failOn: 'error' }).rotate();
-    const meta = await img.metadata();
     // PNG, WebP and GIF keep lossless PNG (diagrams, screenshots, alpha); photos (and video frames) go as JPEG.
-    const lossless = !photo && (meta.format === 'png' || meta.format === 'webp' || meta.format === 'gif' || meta.hasAlpha === true);
-    const resized = img.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
-    const { data, info } = await (lossless ? resized.png() : resized.jpeg({ quality: 85 })).toBuffer({ resolveWithObject: true });
-    return { url: `data:image/${lossless ? 'png' : 'jpeg'};base64,${data.toString('base64')}`, hash, width: info.width, height: info.height };
+    const img = await downscaleImage(bytes, { maxPixels: MAX_IMAGE_PIXELS, maxSide, encode: photo ? 'jpeg' : 'auto' });
+    return { url: `data:image/${img.format};base64,${img.data.toString('base64')}`, hash, width: img.width, height: img.height };
   } catch (e) {
-    throw new InvalidArgumentError(field, `${field} is not a readable image: ${(e as Error).message}`);
+    if (e instanceof ImageError) throw new InvalidArgumentError(field, `${field} is not a usable image: ${e.message}`);
+    throw e;
   }
 }
 
@@ -97,7 +96,7 @@ export async function prepareImages(
     }
     if (m.kind !== 'image' || images >= limit) continue;
     images++;
-    const bytes = await loadMedia(m, { field, signal, maxBytes: 64 * 1024 * 1024 });
+    const bytes = await loadMedia(m, { field, signal, maxBytes: MAX_IMAGE_BYTES });
     const hash = createHash('sha256').update(bytes).digest('base64url');
     out.push(await remember(`${hash}:${maxSide}`, () => downscale(bytes, maxSide, hash, field)));
   }

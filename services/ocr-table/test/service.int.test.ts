@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +10,8 @@ import { noopLogger, serve, type RunningServer } from '@verimesh/kit';
 import { ffmpegPath } from '@verimesh/media';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
 import { createService, loadServiceConfig } from '../src/index.js';
-import { editDistance } from '../src/testing.js';
+import { pngHeaderOnly } from '@verimesh/media/testing';
+import { editDistance } from '../testing/index.js';
 
 let srv: RunningServer;
 let client: VerifierServiceClient;
@@ -72,23 +72,6 @@ async function textPng(lines: string[], font: string, size: number, width = 640)
 }
 
 /** A PNG signature and IHDR declaring width × height, then an empty IDAT and IEND: a header without the pixels. */
-function pngHeaderOnly(width: number, height: number): string {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(0)), chunk('IEND', Buffer.alloc(0))]).toString('base64');
-}
-
 describe('ocr-table over gRPC: table and text verifiers', () => {
   it('scores doc.teds, doc.anls, doc.text and doc.kie with their details', async () => {
     const out = await verify([
@@ -175,6 +158,8 @@ describe('doc.ocr on rendered images (PP-OCRv4 on onnxruntime CPU)', () => {
       { key: 'blank', verifier: 'doc.ocr', reference: { text: 'anything' }, media: [{ kind: 'image', role: 'output', data_b64: blank }] },
       { key: 'region', verifier: 'doc.ocr', reference: { text: 'LEFT SIDE', region: [0, 0, 480, 70] }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
       { key: 'region-resp', verifier: 'doc.ocr', response: '<answer>[0, 0, 480, 70]</answer>', reference: { text: 'LEFT SIDE' }, params: { region: 'response' }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
+      // A Qwen-style answer: the digit in "bbox_2d" is no coordinate; the tuple is read by the shared reader.
+      { key: 'region-resp-json', verifier: 'doc.ocr', response: "<answer>{'bbox_2d': (0, 0, 480, 70), 'label': 'title'}</answer>", reference: { text: 'LEFT SIDE' }, params: { region: 'response' }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
       { key: 'region-off', verifier: 'doc.ocr', reference: { text: 'x', region: [1000, 1000, 1100, 1100] }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
       { key: 'region-resp-off', verifier: 'doc.ocr', response: '<answer>[1000, 1000, 1100, 1100]</answer>', reference: { text: 'x' }, params: { region: 'response' }, media: [{ kind: 'image', role: 'input', data_b64: two }] },
     ]);
@@ -185,11 +170,12 @@ describe('doc.ocr on rendered images (PP-OCRv4 on onnxruntime CPU)', () => {
     expect(out.blank!.metrics.text).toBe('');
     expect(out.region!.metrics.text).toBe('LEFT SIDE');
     expect(out['region-resp']!.score).toBe(1);
+    expect(out['region-resp-json']!.score).toBe(1);
   });
 
   it('garbage bytes and a 30,000×30,000 header: a clear detail (output) or invalid (input), quickly', async () => {
     const garbage = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 251)).toString('base64');
-    const huge = pngHeaderOnly(30_000, 30_000);
+    const huge = pngHeaderOnly(30_000, 30_000, 'rgb').toString('base64');
     const out = await verify([
       { key: 'garbage-out', verifier: 'doc.ocr', reference: { text: 'x' }, media: [{ kind: 'image', role: 'output', data_b64: garbage }] },
       { key: 'huge-out', verifier: 'doc.ocr', reference: { text: 'x' }, media: [{ kind: 'image', role: 'output', data_b64: huge }] },

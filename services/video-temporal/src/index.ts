@@ -1,9 +1,7 @@
-// Public surface of @verimesh/video-temporal: the service, its config, parsers and metrics; the video helpers are re-exported from @verimesh/media for existing callers (bench/video.ts).
+// Public surface of @verimesh/video-temporal: the service, its config, parsers and metrics (videos: @verimesh/media).
 export { createService, SERVICE_NAME, VERSION } from './service.js';
 export { OPTIONS, loadServiceConfig } from './config.js';
 export type { Config } from './config.js';
-export { extractFrames, VideoStore, defaultVideoStore, ffmpegPath, ffprobePath } from '@verimesh/media';
-export type { ExtractFramesOptions, VideoFrame, VideoInfo, VideoInput, VideoStoreOptions } from '@verimesh/media';
 export { parseSpans, parseTimestamps, parseTime } from './timestamps.js';
 export type { Span, ParsedSpans, TimeUnit } from './timestamps.js';
 export { temporalIou, timeR1Factor } from './temporal.js';

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import { makeTestVideos, type TestVideos } from '@verimesh/media';
+import { makeTestVideos, type TestVideos } from '@verimesh/media/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rleEncode, rleToString } from '@verimesh/geometry';
 import { noopLogger, serve, type RunningServer } from '@verimesh/kit';

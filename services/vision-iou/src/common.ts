@@ -1,9 +1,10 @@
 // What the four vision verifiers share: params, answer extraction and parsing, coordinate conventions, reference boxes.
-import { InvalidArgumentError, findMedia, readChoice, type VerifyContext, type VerifyInput, type VerifyOutcome } from '@verimesh/kit';
+import { InvalidArgumentError, readChoice, type VerifyContext, type VerifyInput, type VerifyOutcome } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { isDegenerate, pixelBox, type Box, type BoxFormat, type Coords } from '@verimesh/geometry';
 import type { Config } from './config.js';
-import { ImageError, imageSize } from './image.js';
+import { ImageError, findMedia } from '@verimesh/media';
+import { imageSize } from './image.js';
 import { parseAnswer, type Shape } from './parse.js';
 
 export interface ImageSize {
@@ -72,7 +73,7 @@ export async function referenceSize(input: VerifyInput, cfg: Config, ctx: Verify
   try {
     return await imageSize(img.media, img.field, cfg, ctx.signal);
   } catch (e) {
-    if (e instanceof ImageError) throw new InvalidArgumentError(img.field, e.message);
+    if (e instanceof ImageError) throw new InvalidArgumentError(img.field, `${img.field}: ${e.message}`);
     throw e;
   }
 }

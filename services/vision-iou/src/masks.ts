@@ -1,9 +1,10 @@
 // Masks from the reference (COCO RLE, polygons, PNG/JPEG) and from the answer (RLE, polygon, box or an output image).
-import { InvalidArgumentError, findMedia, type VerifyContext, type VerifyInput } from '@verimesh/kit';
+import { InvalidArgumentError, type VerifyContext, type VerifyInput } from '@verimesh/kit';
+import { ImageError, findMedia } from '@verimesh/media';
 import { GeometryError, bboxToRle, coordScale, isDegenerate, normalizePolygons, parseRle, polygonToRle, xyxyToXywh, type BoxFormat, type Coords, type Rle } from '@verimesh/geometry';
 import type { Config } from './config.js';
 import { absBox, referenceSize, type ImageSize } from './common.js';
-import { ImageError, maskFromImage, type MaskSource } from './image.js';
+import { maskFromImage, type MaskSource } from './image.js';
 import type { Shape } from './parse.js';
 
 const isImageRef = (v: Record<string, unknown>): boolean => typeof v.data_b64 === 'string' || typeof v.uri === 'string';
@@ -80,7 +81,7 @@ export async function predictedMaskFromMedia(input: VerifyInput, cfg: Config, ct
   try {
     return { ok: true, rle: await maskFromImage(out.media, out.field, cfg, threshold, ctx.signal), from: `${out.field} image` };
   } catch (e) {
-    if (e instanceof ImageError || e instanceof InvalidArgumentError) return { ok: false, detail: `the output mask image cannot be used: ${e.message}` };
+    if (e instanceof ImageError || e instanceof InvalidArgumentError) return { ok: false, detail: `the output mask image cannot be used: ${out.field}: ${e.message}` };
     throw e;
   }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@verimesh/kit';
 import { answerLetter, exactVerifier, normalizeText, referenceLetter } from './exact.js';
-import { ctx, input } from './testing.js';
+import { ctx, input } from '../../testing/index.js';
 
 const score = async (response: string, answer: unknown, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<number> =>
   (await exactVerifier.verify(input(response, { answer, ...extra }, params), ctx)).score;

@@ -1,7 +1,7 @@
 // text.format: the think_answer shape and caller regexes; each case's expected verdict follows from the documented rules.
 import { describe, expect, it } from 'vitest';
 import { checkThinkAnswer, formatVerifier } from './format.js';
-import { ctx, input } from './testing.js';
+import { ctx, input } from '../../testing/index.js';
 
 const score = async (response: string, params: Record<string, unknown> = {}): Promise<number> => (await formatVerifier.verify(input(response, {}, params), ctx)).score;
 

@@ -1,7 +1,7 @@
 // text.length: DAPO soft overlong punishment (arXiv:2503.14476 eq. 13), values computed by hand below.
 import { describe, expect, it } from 'vitest';
 import { lengthVerifier, overlongPenalty, whitespaceTokens } from './length.js';
-import { ctx, input } from './testing.js';
+import { ctx, input } from '../../testing/index.js';
 
 describe('overlongPenalty (DAPO: L_max 20480, L_cache 4096, the paper\'s setting)', () => {
   it.each([

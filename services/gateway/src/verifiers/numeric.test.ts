@@ -1,7 +1,7 @@
 // text.numeric: ChartQA relaxed accuracy (number reading is tested in @verimesh/extract); expected values computed by hand from |p - t| <= 0.05·|t|.
 import { describe, expect, it } from 'vitest';
 import { numericVerifier } from './numeric.js';
-import { ctx, input } from './testing.js';
+import { ctx, input } from '../../testing/index.js';
 
 const score = async (response: string, answer: unknown, params: Record<string, unknown> = {}): Promise<number> =>
   (await numericVerifier.verify(input(response, { answer }, params), ctx)).score;

@@ -1,7 +1,7 @@
 // TEDS against hand-computed and published reference values, and the TED against a textbook definition.
 import { describe, expect, it } from 'vitest';
 import type { TableNode } from '../table/model.js';
-import { editDistance } from '../testing.js';
+import { editDistance } from '../../testing/index.js';
 import { findTable } from '../table/find.js';
 import { teds } from './teds.js';
 import { Interner, flatten, treeEditDistance } from './ted.js';

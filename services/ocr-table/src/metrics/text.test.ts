@@ -1,6 +1,6 @@
 // Text metrics (edit distances, ANLS variants, BLEU, ROUGE-L, token F1) against values computed by hand.
 import { describe, expect, it } from 'vitest';
-import { editDistance } from '../testing.js';
+import { editDistance } from '../../testing/index.js';
 import { levenshtein } from './levenshtein.js';
 import { anls, cer, nedSimilarity, rougeL, sentenceBleu, textSimilarity, tokenF1, wer } from './text.js';
 

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import type { Box } from '@verimesh/geometry';
 
 export interface OcrModels {
   detection: string;
@@ -25,15 +26,13 @@ export interface OcrOptions {
   allowSpinning?: boolean;
 }
 
-/** [x1, y1, x2, y2] in pixels. */
-export type Box = [number, number, number, number];
 
 export interface OcrLine {
   text: string;
   /** Mean character probability. */
   confidence: number;
   /** [x1, y1, x2, y2] in the image's pixels. */
-  box: [number, number, number, number];
+  box: Box;
 }
 
 export interface OcrResult {

@@ -1,53 +1,14 @@
-// Image decoding with limits, and the service's one OCR engine: created on first use, shared, its runs bounded.
+// Images decoded for OCR (@verimesh/media's bounded decode), and the service's one OCR engine: created on first use, shared, its runs bounded.
 import { UnavailableError, WaitQueue, lazy, messageOf, type Lazy, type Waiter } from '@verimesh/kit';
-import sharp from 'sharp';
 import type { Config } from '../config.js';
-import { OcrEngine, type Box, type OcrResult, type RgbImage } from './engine.js';
+import type { Box } from '@verimesh/geometry';
+import { decodeImage } from '@verimesh/media';
+import { OcrEngine, type OcrResult, type RgbImage } from './engine.js';
 
-/** An image that cannot be used (`part` "image"), or a region that misses it ("region"); the caller decides whose fault. */
-export class ImageError extends Error {
-  constructor(
-    message: string,
-    readonly part: 'image' | 'region' = 'image',
-  ) {
-    super(message);
-  }
-}
-
-export type { Box } from './engine.js';
-
-/**
- * Decodes an image to RGB (transparency flattened onto white), optionally cropped to a box clipped to the image.
- * The header is read first, so a huge declared size is refused before any pixel is decoded.
- */
-async function decodeImage(buf: Buffer, maxPixels: number, region?: Box): Promise<RgbImage> {
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    const meta = await sharp(buf, { limitInputPixels: false }).metadata();
-    width = meta.width;
-    height = meta.height;
-  } catch (e) {
-    throw new ImageError(`not a readable image (${messageOf(e)})`);
-  }
-  if (!width || !height) throw new ImageError('not a readable image (no size in its header)');
-  if (width * height > maxPixels) throw new ImageError(`image is ${width}×${height}, more than the ${maxPixels}-pixel limit`);
-  let pipeline = sharp(buf, { limitInputPixels: maxPixels, failOn: 'error' });
-  if (region) {
-    const x1 = Math.max(0, Math.floor(Math.min(region[0], region[2])));
-    const y1 = Math.max(0, Math.floor(Math.min(region[1], region[3])));
-    const x2 = Math.min(width, Math.ceil(Math.max(region[0], region[2])));
-    const y2 = Math.min(height, Math.ceil(Math.max(region[1], region[3])));
-    if (x2 - x1 < 1 || y2 - y1 < 1) throw new ImageError(`region [${region.join(', ')}] is outside the ${width}×${height} image or empty`, 'region');
-    pipeline = pipeline.extract({ left: x1, top: y1, width: x2 - x1, height: y2 - y1 });
-  }
-  try {
-    const { data, info } = await pipeline.flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { data, width: info.width, height: info.height };
-  } catch (e) {
-    throw new ImageError(`image could not be decoded (${messageOf(e)})`);
-  }
+/** An image decoded for OCR: RGB, transparency flattened onto white, cropped to `region` (clipped to the image). */
+async function decodeRgb(buf: Buffer, maxPixels: number, region?: Box): Promise<RgbImage> {
+  const img = await decodeImage(buf, { maxPixels, colour: 'rgb', background: '#ffffff', ...(region ? { region } : {}) });
+  return { data: img.data, width: img.width, height: img.height };
 }
 
 interface Job {
@@ -131,7 +92,7 @@ export class OcrRunner {
     const ready: Array<{ job: Waiter<OcrResult, Job>; img: RgbImage }> = [];
     for (const job of jobs) {
       try {
-        ready.push({ job, img: await decodeImage(job.payload.buf, job.payload.maxPixels, job.payload.region) });
+        ready.push({ job, img: await decodeRgb(job.payload.buf, job.payload.maxPixels, job.payload.region) });
       } catch (e) {
         job.reject(e);
       }

@@ -1,23 +1,44 @@
 // doc.ocr: OCRs the policy's output image (or a region of the input image, or a frame of a video) and scores the text against reference.text.
-import { DeadlineError, InvalidArgumentError, UnavailableError, findMedia, loadMedia, messageOf, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
-import { defaultVideoStore, type VideoStore } from '@verimesh/media';
-import { extractAnswer, parseExtractParam } from '@verimesh/extract';
+import { DeadlineError, InvalidArgumentError, UnavailableError, messageOf, type VerifierDef, readChoice, readNumber } from '@verimesh/kit';
+import type { Box } from '@verimesh/geometry';
+import { ImageError, defaultVideoStore, findMedia, loadMedia, type VideoStore } from '@verimesh/media';
+import { extractAnswer, parseExtractParam, scanValues } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import { TEXT_METRICS } from '../metrics/text.js';
-import { ImageError, type Box, type OcrRunner } from '../ocr/runner.js';
+import type { OcrRunner } from '../ocr/runner.js';
 import { fmt, stringList } from '../params.js';
 import { normalizeParam, scoreText } from './text.js';
 
 function parseBox(value: unknown, field: string): Box {
-  if (Array.isArray(value) && value.length === 4 && value.every((v) => typeof v === 'number' && Number.isFinite(v))) return value as Box;
+  if (Array.isArray(value) && value.length === 4 && value.every((v) => typeof v === 'number' && Number.isFinite(v))) return value as unknown as Box;
   throw new InvalidArgumentError(field, `${field} must be [x1, y1, x2, y2] in pixels`);
 }
 
-/** The first four numbers of the answer, as a box; undefined when there are fewer. */
+const isBox = (v: unknown): v is Box => Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/** The first list of four numbers in a value, depth first (`{"bbox_2d": [x1, y1, x2, y2]}`, `[[x1, y1, x2, y2]]`). */
+function firstBox(v: unknown): Box | undefined {
+  if (isBox(v)) return v;
+  const items = Array.isArray(v) ? v : v !== null && typeof v === 'object' ? Object.values(v) : [];
+  for (const x of items) {
+    const b = firstBox(x);
+    if (b) return b;
+  }
+  return undefined;
+}
+
+/**
+ * The region the answer names: the first four-number list in its structure (the shared reader: JSON, Python tuples,
+ * single quotes, ...), else its first four standalone numbers (digits inside words such as "bbox_2d" are not numbers).
+ */
 function boxFromText(text: string): Box | undefined {
-  const nums = text.match(/-?\d+(?:\.\d+)?/g);
+  for (const f of scanValues(text)) {
+    const b = firstBox(f.value);
+    if (b) return b;
+  }
+  const nums = text.match(/(?<![\w.])-?\d+(?:\.\d+)?/g);
   if (!nums || nums.length < 4) return undefined;
-  return nums.slice(0, 4).map(Number) as Box;
+  return nums.slice(0, 4).map(Number) as unknown as Box;
 }
 
 export function ocrVerifier(runner: OcrRunner, config: Pick<Config, 'maxImagePixels' | 'maxImageBytes'>, videos: VideoStore = defaultVideoStore()): VerifierDef {

@@ -1,8 +1,8 @@
 // What the four video verifiers share: params and reference readers, the sample's video, frame times.
-import { InvalidArgumentError, findMedia, readNumber, readChoice } from '@verimesh/kit';
+import { InvalidArgumentError, readNumber, readChoice } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { VerifyContext, VerifyInput } from '@verimesh/kit';
-import type { VideoInfo, VideoStore } from '@verimesh/media';
+import { findMedia, type VideoInfo, type VideoStore } from '@verimesh/media';
 import { timeValue, type Span, type TimeUnit } from '../timestamps.js';
 
 /** The answer text the policy gave (params.extract, SPEC section 4). */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { noopLogger } from '@verimesh/kit';
 import { createService } from '../service.js';
 import { loadServiceConfig } from '../config.js';
-import { hugePngHeader, maskPng, run } from '../testing.js';
+import { pngHeaderOnly } from '@verimesh/media/testing';
+import { maskPng, run } from '../../testing/index.js';
 
 const REF = { box: [0, 0, 10, 10] };
 
@@ -59,7 +60,7 @@ describe('vision.box_iou', () => {
     const media = [{ kind: 'image' as const, role: 'input' as const, data_b64: png.toString('base64') }];
     expect((await run('vision.box_iou', '[0, 0, 0.5, 0.5]', { box: [0, 0, 100, 50] }, { coords: 'normalized' }, media)).score).toBe(1);
     // A 20,000 × 20,000 header is read without decoding a pixel.
-    const huge = [{ kind: 'image' as const, role: 'input' as const, data_b64: hugePngHeader(20_000, 20_000).toString('base64') }];
+    const huge = [{ kind: 'image' as const, role: 'input' as const, data_b64: pngHeaderOnly(20_000, 20_000).toString('base64') }];
     const r = await run('vision.box_iou', '[0, 0, 0.5, 0.5]', { box: [0, 0, 10_000, 10_000] }, { coords: 'normalized' }, huge);
     expect(r.status).toBe('ok');
     expect(r.score).toBe(1);

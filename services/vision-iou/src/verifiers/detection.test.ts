@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Box } from '@verimesh/geometry';
 import { cocoMap, type Obj } from '../detection-metrics.js';
-import { run } from '../testing.js';
+import { run } from '../../testing/index.js';
 
 const A = [0, 0, 10, 10];
 const B = [20, 20, 30, 30];

@@ -1,6 +1,7 @@
 // vision.mask_iou: RLE, polygons (pycocotools values), PNG/JPEG masks, sizes, and bad masks from either side.
 import { describe, expect, it } from 'vitest';
-import { hugePngHeader, maskPng, run } from '../testing.js';
+import { pngHeaderOnly } from '@verimesh/media/testing';
+import { maskPng, run } from '../../testing/index.js';
 
 const TL = { size: [4, 4], counts: '02208' }; // 4×4, top-left 2×2 set (pycocotools string)
 const img = (b: Buffer, role: 'input' | 'output' = 'output') => ({ kind: 'image' as const, role, data_b64: b.toString('base64') });
@@ -60,7 +61,7 @@ describe('vision.mask_iou', () => {
       ['[0, 0, NaN, 0, 2, 2]', [], /non-finite/],
       ['nothing here', [], /no mask/],
       ['', [img(Buffer.from('\x89PNG\r\n\x1a\ngarbage'))], /cannot be used/],
-      ['', [img(hugePngHeader(20_000, 20_000))], /above the \d+-pixel mask limit/],
+      ['', [img(pngHeaderOnly(20_000, 20_000))], /above the \d+-pixel mask limit/],
     ];
     for (const [resp, media, re] of cases) {
       const r = await run('vision.mask_iou', resp, { mask: TL }, {}, media as never);
@@ -77,7 +78,7 @@ describe('vision.mask_iou', () => {
       [{ size: [4, 4], counts: 'T' }, /ends inside a value/],
       [[0, 0, 2, 0, 2, 2], /needs reference.width\/height/],
       [{ data_b64: corrupt.toString('base64') }, /reference.mask/],
-      [{ data_b64: hugePngHeader(20_000, 20_000).toString('base64') }, /mask limit/],
+      [{ data_b64: pngHeaderOnly(20_000, 20_000).toString('base64') }, /mask limit/],
       ['abc', /must be a COCO RLE/],
     ];
     for (const [mask, re] of cases) {

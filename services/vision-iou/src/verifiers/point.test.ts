@@ -1,6 +1,6 @@
 // vision.point: inside box/mask, GUI-G2's Gaussian reward (value from its formula) and distance mode.
 import { describe, expect, it } from 'vitest';
-import { run } from '../testing.js';
+import { run } from '../../testing/index.js';
 
 const BOX = { box: [0, 0, 100, 50] };
 

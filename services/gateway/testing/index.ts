@@ -1,4 +1,5 @@
-// Test helper: one VerifyInput with defaults, and a context without a deadline.
+// Test helpers of @verimesh/gateway (the `testing` subpath, never the main export): one VerifyInput with defaults, and a
+// context without a deadline, for the built-in verifiers' unit tests.
 import { noopLogger } from '@verimesh/kit';
 import type { VerifyContext, VerifyInput } from '@verimesh/kit';
 

@@ -1,10 +1,12 @@
-// Small test videos for the media tests of every package, generated with ffmpeg's lavfi sources (known duration, fps and
-// size), plus broken ones.
+// Test helpers of @verimesh/media (the `testing` subpath, never the main export): small test videos for the media tests of every
+// package, generated with ffmpeg's lavfi sources (known duration, fps and size), plus broken ones; and an image header
+// that declares any size.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ffmpegPath } from './binaries.js';
+import { crc32 } from 'node:zlib';
+import { ffmpegPath } from '../src/binaries.js';
 
 export interface TestVideos {
   dir: string;
@@ -44,4 +46,25 @@ export function makeTestVideos(): TestVideos {
   const bytes = readFileSync(clip);
   writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
   return { dir, clip, thirty, redBlue, tenHours, truncated, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A PNG whose IHDR declares width×height (8-bit grey or RGB), followed by a bogus IDAT: the header reads, the pixels
+ * never decode. What a decompression bomb looks like to a header check.
+ */
+export function pngHeaderOnly(width: number, height: number, colour: 'grey' | 'rgb' = 'grey'): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = colour === 'grey' ? 0 : 2;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([1, 2, 3])), chunk('IEND', Buffer.alloc(0))]);
 }

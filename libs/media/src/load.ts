@@ -2,7 +2,7 @@
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { MediaJson } from '@verimesh/proto';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '@verimesh/kit';
 
 export interface LoadMediaOptions {
   /** Refuse anything larger (default 256 MiB). */

@@ -1,4 +1,5 @@
-// Test helper: the real SDK with an in-memory exporter, registered globally for the test file.
+// Test helpers of @verimesh/telemetry (the `testing` subpath, never the main export): the real SDK with an in-memory
+// exporter, registered globally for the test file.
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';

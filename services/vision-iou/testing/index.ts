@@ -1,10 +1,9 @@
-// Test helpers (not exported from index): run items through the real runBatch and build small images.
-import { crc32 } from 'node:zlib';
+// Test helpers of @verimesh/vision-iou (the `testing` subpath, never the main export): run items through the real runBatch and build small images.
 import sharp from 'sharp';
 import { runBatch } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
-import { createService } from './service.js';
-import { loadServiceConfig } from './config.js';
+import { createService } from '../src/service.js';
+import { loadServiceConfig } from '../src/config.js';
 
 const service = createService(loadServiceConfig({ env: {} }));
 
@@ -40,22 +39,4 @@ export async function maskPng(h: number, w: number, on: (x: number, y: number) =
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * w + x] = on(x, y) ? 255 : 0;
   const img = sharp(raw, { raw: { width: w, height: h, channels: 1 } });
   return format === 'png' ? img.png().toBuffer() : img.jpeg({ quality: 90 }).toBuffer();
-}
-
-/** A PNG whose IHDR claims width×height, followed by a bogus IDAT: the header reads, the pixels never decode. */
-export function hugePngHeader(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([1, 2, 3])), chunk('IEND', Buffer.alloc(0))]);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findMedia, loadMedia } from './media.js';
+import { findMedia, loadMedia } from './load.js';
 
 describe('loadMedia', () => {
   const dir = mkdtempSync(join(tmpdir(), 'media-'));

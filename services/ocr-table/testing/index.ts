@@ -1,4 +1,4 @@
-// Test helper: the textbook edit-distance dynamic programme, an independent check on the fast Levenshtein paths.
+// Test helpers of @verimesh/ocr-table (the `testing` subpath, never the main export): the textbook edit-distance dynamic programme, an independent check on the fast Levenshtein paths.
 
 /** Unit-cost edit distance between two sequences (strings or arrays), by the full O(n·m) table. */
 export function editDistance<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
