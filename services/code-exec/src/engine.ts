@@ -1,9 +1,18 @@
-// The service's runtime: toolchains, the sandbox, the Python zygotes and the bounded pool every run goes through.
-import { BoundedPool, ResourceExhaustedError, type Logger } from '@verimesh/kit';
+// The service's runtime: toolchains, the sandbox, the Python zygotes, the assert-test checkers and the bounded pool every run goes through.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BoundedPool, ResourceExhaustedError, UnavailableError, type Logger } from '@verimesh/kit';
 import type { Config } from './config.js';
+import { isEsm, jsSource } from './languages.js';
 import { Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './sandbox/sandbox.js';
-import { ZygoteLostError, ZygotePool, type ZygoteRunReply } from './sandbox/zygote.js';
+import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, ZygoteLostError, ZygotePool, type AssertVerdict, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
 import { discoverToolchains, toolchainRoots, type Toolchains } from './toolchains.js';
+
+const JS_SOURCES = join(dirname(fileURLToPath(import.meta.url)), 'sandbox', 'js');
+/** Where the JavaScript checker and its node are bound inside its sandbox. */
+const JS_INSIDE = '/opt/verimesh';
 
 /** What one run came to, whichever path ran it. */
 export interface RunOutput {
@@ -14,11 +23,22 @@ export interface RunOutput {
   stdout: string;
   stderr: string;
   stdoutTruncated: boolean;
-  /** The completion sentinel was written (assert tests). */
-  completed: boolean;
+  /** Assert tests: the checker's verdict (the only evidence that a test ran to its end); undefined if it gave none. */
+  verdict?: AssertVerdict;
+  /** Signal that killed the checker, if one did. */
+  checkerSignal?: number;
+  /** The program wrote or printed the decoy completion token. */
+  forged?: string;
   wallMs: number;
   path: 'zygote' | 'sandbox';
   infraError?: string;
+}
+
+/** One test of a program: stdin for the program, and for an assert test the snippet its checker runs. */
+export interface TestRun {
+  code: string;
+  stdin: string;
+  test?: string;
 }
 
 export class Engine {
@@ -99,9 +119,97 @@ export class Engine {
   }
 
   /** One sandboxed run through the bounded pool. */
-  async run(spec: SandboxRunSpec, nonce?: string): Promise<RunOutput> {
+  async run(spec: SandboxRunSpec): Promise<RunOutput> {
     const r = await this.pool.run(() => this.sandbox.run(spec), spec.signal);
-    return fromSandbox(r, nonce);
+    return fromSandbox(r);
+  }
+
+  private pyHarness: string | undefined;
+  private jsHarness: { node: string; dir: string } | undefined;
+
+  /**
+   * The JavaScript checker's files: an execute-only copy of node (a process started from a file it may not read is
+   * made undumpable by the kernel, which node cannot do for itself) and the harness scripts. Made on first use.
+   */
+  private jsChecker(): { node: string; dir: string } {
+    if (this.jsHarness) return this.jsHarness;
+    let dumpable = '0';
+    try {
+      dumpable = readFileSync('/proc/sys/fs/suid_dumpable', 'utf8').trim();
+    } catch {
+      /* not Linux: the sandbox would not run either */
+    }
+    if (dumpable === '1') throw new UnavailableError('javascript assert tests need fs.suid_dumpable 0 or 2 (it is 1 here: the checker could not be made untraceable)');
+    const dir = join(this.sandbox.hostRoot, 'js');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    for (const f of ['checker.cjs', 'host.cjs', 'wire.cjs']) {
+      copyFileSync(join(JS_SOURCES, f), join(dir, f));
+      chmodSync(join(dir, f), 0o644);
+    }
+    const node = join(this.sandbox.hostRoot, 'node-checker');
+    copyFileSync(realpathSync(this.toolchains.available.javascript!.exe), node);
+    chmodSync(node, 0o111);
+    return (this.jsHarness = { node, dir });
+  }
+
+  /**
+   * A JavaScript assert test in a fresh sandbox: the checker (js/checker.cjs, the sandbox's init) starts the program
+   * (js/host.cjs + the solution) and runs the snippet against it.
+   */
+  async runJsAssert(req: TestRun & { test: string }, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput> {
+    const harness = this.jsChecker();
+    const msg = {
+      source: jsSource(req.code),
+      esm: isEsm(req.code),
+      test: req.test,
+      node: this.toolchains.available.javascript!.exe,
+      heap_mb: Math.max(64, Math.floor(Math.floor(limits.memoryBytes / 1048576) * 0.75)),
+      decoy: randomBytes(16).toString('hex'),
+      out: limits.outputBytes,
+    };
+    const r = await this.pool.run(
+      () =>
+        this.sandbox.run({
+          argv: [`${JS_INSIDE}/node`, `${JS_INSIDE}/js/checker.cjs`],
+          roBinds: [
+            { src: harness.node, dest: `${JS_INSIDE}/node` },
+            { src: harness.dir, dest: `${JS_INSIDE}/js` },
+          ],
+          stdin: JSON.stringify(msg),
+          // Two node processes (the checker and the program): room for the checker's memory and threads.
+          limits: { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 16 },
+          rlimitAs: false,
+          asInit: true,
+          signal,
+        }),
+      signal,
+    );
+    return fromHarness(r, 'sandbox');
+  }
+
+  /**
+   * A Python assert test in a fresh sandbox: zygote.py serving one request as the sandbox's init (program and checker
+   * forked from it, the test on fd 3), the same harness as the zygote path.
+   */
+  async runPythonOnce(req: TestRun & { test: string }, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput> {
+    const python = this.toolchains.available.python!;
+    const dir = (this.pyHarness ??= installPythonHarness(this.sandbox.hostRoot));
+    const msg = { id: 1, mode: 'assert', code: req.code, stdin: req.stdin, ...harnessLimits(limits, !this.sandbox.limitsBy.startsWith('cgroup')) };
+    const r = await this.pool.run(
+      () =>
+        this.sandbox.run({
+          argv: [python.exe, '-E', `${PY_INSIDE}/zygote.py`, '', randomBytes(16).toString('hex'), 'once'],
+          roBinds: [{ src: dir, dest: PY_INSIDE }],
+          stdin: JSON.stringify(msg) + '\n',
+          fd3: JSON.stringify({ id: 1, test: req.test }) + '\n',
+          // The harness (zygote.py, the checker) needs some room beside the program.
+          limits: { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 4 },
+          asInit: true,
+          signal,
+        }),
+      signal,
+    );
+    return fromHarness(r, 'sandbox');
   }
 
   /** Raw sandbox result through the pool (compiles, simulations). */
@@ -113,17 +221,11 @@ export class Engine {
    * One Python program through a zygote when possible (same limits, a fresh work dir, one run per sandbox at a
    * time); when the zygote died or hung during the run, the run is repeated in a fresh one-off sandbox, which decides.
    */
-  async runPython(
-    code: string,
-    stdin: string,
-    limits: SandboxLimits,
-    slow: () => { spec: SandboxRunSpec; nonce?: string },
-    signal?: AbortSignal,
-  ): Promise<RunOutput> {
+  async runPython(req: TestRun, limits: SandboxLimits, slowIo: () => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput> {
     const zygotes = this.zygotes;
     if (zygotes && limits.memoryBytes === this.config.memoryMb * 1048576) {
       try {
-        const r = await this.pool.run(() => zygotes.run({ code, stdin, limits }), signal);
+        const r = await this.pool.run(() => zygotes.run({ ...req, limits }), signal);
         return fromZygote(r);
       } catch (e) {
         if (e instanceof ResourceExhaustedError || signal?.aborted) throw e;
@@ -131,8 +233,8 @@ export class Engine {
         this.log.debug('zygote lost during a run; repeating it in a fresh sandbox', { error: e.message });
       }
     }
-    const { spec, nonce } = slow();
-    return this.run({ ...spec, signal }, nonce);
+    if (req.test !== undefined) return this.runPythonOnce({ ...req, test: req.test }, limits, signal);
+    return this.run({ ...slowIo(), signal });
   }
 
   info(): Record<string, unknown> {
@@ -156,7 +258,7 @@ export class Engine {
   }
 }
 
-function fromSandbox(r: SandboxResult, nonce?: string): RunOutput {
+function fromSandbox(r: SandboxResult): RunOutput {
   return {
     exitCode: r.exitCode,
     signal: r.signal,
@@ -165,10 +267,41 @@ function fromSandbox(r: SandboxResult, nonce?: string): RunOutput {
     stdout: r.stdout.toString('utf8'),
     stderr: r.stderr.toString('utf8'),
     stdoutTruncated: r.stdoutTruncated,
-    completed: nonce !== undefined && r.fd3 === nonce,
     wallMs: r.wallMs,
     path: 'sandbox',
     infraError: r.infraError,
+  };
+}
+
+/**
+ * A one-off sandbox whose init is a trusted harness that printed one JSON reply (zygote.py once, the JS checker):
+ * the program's outcome as the harness saw it, the time and memory limits as the sandbox saw them.
+ */
+export function fromHarness(r: SandboxResult, path: RunOutput['path']): RunOutput {
+  const base = fromSandbox(r);
+  if (r.infraError || base.timedOut || r.signal) return base;
+  const line = r.stdout.toString('utf8').split('\n').reverse().find((l) => l.startsWith('{"id"'));
+  let reply: RawReply | undefined;
+  try {
+    reply = line ? (JSON.parse(line) as RawReply) : undefined;
+  } catch {
+    reply = undefined;
+  }
+  if (!reply || reply.error) {
+    if (r.oomKilled) return base;
+    return { ...base, infraError: `the test harness gave no reply (exit ${r.exitCode}): ${(reply?.error ?? r.stderr.toString('utf8')).slice(-500)}` };
+  }
+  return {
+    exitCode: reply.exit,
+    signal: reply.signal,
+    timedOut: reply.timeout || reply.signal === 24,
+    oomKilled: r.oomKilled,
+    stdout: reply.stdout,
+    stderr: reply.stderr,
+    stdoutTruncated: reply.out_trunc,
+    ...fromReply(reply),
+    wallMs: reply.wall_ms,
+    path,
   };
 }
 
@@ -181,7 +314,9 @@ function fromZygote(r: ZygoteRunReply): RunOutput {
     stdout: r.stdout,
     stderr: r.stderr,
     stdoutTruncated: r.stdoutTruncated,
-    completed: r.completed,
+    ...(r.verdict ? { verdict: r.verdict } : {}),
+    ...(r.checkerSignal ? { checkerSignal: r.checkerSignal } : {}),
+    ...(r.forged ? { forged: r.forged } : {}),
     wallMs: r.wallMs,
     path: 'zygote',
   };

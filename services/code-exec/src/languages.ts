@@ -1,6 +1,5 @@
 // How each language's program is laid out, compiled once, and started per test inside the sandbox.
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxLimits } from './sandbox/sandbox.js';
 import type { Language, Toolchain } from './toolchains.js';
@@ -8,8 +7,6 @@ import type { Language, Toolchain } from './toolchains.js';
 /** The program for one test: an argv run with /src bound read-only and a fresh tmpfs at /work. */
 export interface TestProgram {
   argv: string[];
-  /** Expected completion sentinel on fd 3 (assert tests). */
-  nonce?: string;
   /** False for runtimes that reserve huge address space (JVM, V8): RLIMIT_AS cannot bound them; cgroups do. */
   rlimitAs: boolean;
 }
@@ -49,45 +46,20 @@ export function prepareCompile(lang: Language, tc: Toolchain, code: string, dir:
   }
 }
 
-/** A Python test's program: the solution, then the assert snippet when there is one (zygote and one-off path alike). */
-export function pythonTestSource(code: string, assertCode: string | undefined): string {
-  return assertCode === undefined ? code : `${code}\n\n${assertCode}\n`;
-}
-
-const PY_HARNESS = `import os, sys
-path, nonce = sys.argv[1], sys.argv[2]
-del sys.argv[1:]
-sys.argv[0] = path
-src = open(path).read()
-g = {'__name__': '__main__', '__file__': path, '__builtins__': __builtins__}
-exec(compile(src, path, 'exec'), g)
-sys.stdout.flush()
-os.write(3, nonce.encode())
-`;
-
 /**
- * The program of test i. Interpreted languages get one file per test under `dir` (solution + assert snippet);
- * compiled ones reuse the binary. `assertCode` is undefined for stdin/stdout tests.
+ * The program of a stdin/stdout test i. Interpreted languages get one file under `dir` (written once, for test 0);
+ * compiled ones reuse the binary. Assert tests never run this way: a checker beside the program runs them.
  */
-export function testProgram(lang: Language, tc: Toolchain, code: string, dir: string, i: number, assertCode: string | undefined, limits: SandboxLimits): TestProgram {
-  const nonce = assertCode === undefined ? undefined : randomBytes(16).toString('hex');
+export function testProgram(lang: Language, tc: Toolchain, code: string, dir: string, limits: SandboxLimits): TestProgram {
   const heapMb = Math.max(64, Math.floor(Math.floor(limits.memoryBytes / 1048576) * 0.75));
   switch (lang) {
-    case 'python': {
-      writeFileSync(join(dir, `t${i}.py`), pythonTestSource(code, assertCode));
-      if (nonce) {
-        writeFileSync(join(dir, 'harness.py'), PY_HARNESS);
-        return { argv: [tc.exe, '/src/harness.py', `/src/t${i}.py`, nonce], nonce, rlimitAs: true };
-      }
-      return { argv: [tc.exe, `/src/t${i}.py`], rlimitAs: true };
-    }
+    case 'python':
+      if (!existsSync(join(dir, 'main.py'))) writeFileSync(join(dir, 'main.py'), code);
+      return { argv: [tc.exe, '/src/main.py'], rlimitAs: true };
     case 'javascript': {
-      const esm = /^\s*(import\s[^;]*from\s|import\s*['"]|export\s)/m.test(code);
-      const file = `t${i}.${esm ? 'mjs' : 'cjs'}`;
-      const prelude = esm ? `import __vm_assert from 'node:assert';\nglobalThis.assert ??= __vm_assert;\n` : `globalThis.assert ??= require('node:assert');\n`;
-      const tail = nonce ? (esm ? `\n;(await import('node:fs')).writeSync(3, ${JSON.stringify(nonce)});\n` : `\n;require('node:fs').writeSync(3, ${JSON.stringify(nonce)});\n`) : '\n';
-      writeFileSync(join(dir, file), `${prelude}${code}\n;\n${assertCode ?? ''}${tail}`);
-      return { argv: [tc.exe, `--max-old-space-size=${heapMb}`, `/src/${file}`], nonce, rlimitAs: false };
+      const file = `main.${isEsm(code) ? 'mjs' : 'cjs'}`;
+      if (!existsSync(join(dir, file))) writeFileSync(join(dir, file), jsSource(code));
+      return { argv: [tc.exe, `--max-old-space-size=${heapMb}`, `/src/${file}`], rlimitAs: false };
     }
     case 'c':
     case 'cpp':
@@ -99,4 +71,15 @@ export function testProgram(lang: Language, tc: Toolchain, code: string, dir: st
         rlimitAs: false,
       };
   }
+}
+
+/** JavaScript runs as an ES module when it uses import/export, else as CommonJS. */
+export function isEsm(code: string): boolean {
+  return /^\s*(import\s[^;]*from\s|import\s*['"]|export\s)/m.test(code);
+}
+
+/** The program's source as it runs: `assert` (node:assert) is a global unless the program defines one. */
+export function jsSource(code: string): string {
+  const prelude = isEsm(code) ? `import __vm_assert from 'node:assert';\nglobalThis.assert ??= __vm_assert;\n` : `globalThis.assert ??= require('node:assert');\n`;
+  return `${prelude}${code}\n`;
 }

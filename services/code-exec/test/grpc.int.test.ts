@@ -45,7 +45,7 @@ describe('code-exec over gRPC', () => {
     const by = Object.fromEntries(res.results.map((r: any) => [r.key, r.result]));
     expect(by.a.status).toBe('COMPONENT_STATUS_OK');
     expect(by.a.score).toBe(0.5);
-    expect(JSON.parse(by.a.metrics_json).tests.map((t: any) => t.status)).toEqual(['pass', 'runtime_error']);
+    expect(JSON.parse(by.a.metrics_json).tests.map((t: any) => t.status)).toEqual(['pass', 'fail']); // a failed assertion is 'fail'; an exception would be 'runtime_error'
     expect(by.b.score).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fence, item, makeService, verify, type Outcome } from './helpers.js';
+import { FORGERIES } from './forgeries.js';
 import { PROBLEMS } from './verilogeval.js';
 
 const svc = makeService({ VERIMESH_CODE_EXEC_COMPILE_TIMEOUT_MS: '4000', VERIMESH_CODE_EXEC_PROCESSES: '24' });
@@ -460,5 +461,37 @@ describe('code.verilog forgeries', () => {
   it('a correct design that calls $finish still passes the whole testbench, and raises tamper', () => {
     fails('correctButFinishes', 1, true)();
     expect(o.correctButFinishes!.metrics.samples).toBe(219);
+  });
+});
+
+// Programs that forge a passing assert test (test/forgeries.ts: each passed with the previous harness). None passes
+// a test; the ones the harness can recognize (a completion token of their own, comparison overrides, a killed
+// checker) raise tamper.
+describe('code.tests forgeries', () => {
+  let o: Record<string, Outcome> = {};
+  beforeAll(async () => {
+    o = await verify(
+      svc,
+      FORGERIES.map((f, i) => item(String(i), 'code.tests', fence(f.language, f.code), { language: f.language, tests: f.tests }, f.oneOff ? { memory_mb: 200 } : {})),
+    );
+  }, 120_000);
+  it.each(FORGERIES.map((f, i) => [f.name, i] as const))('%s', (_name, i) => {
+    const f = FORGERIES[i]!;
+    const r = o[String(i)]!;
+    expect(r.status, r.detail).toBe('ok');
+    expect(r.score, r.detail).toBe(0);
+    expect(r.metrics.path).toBe(f.oneOff || f.language === 'javascript' ? 'sandbox' : 'zygote');
+    for (const t of r.metrics.tests) expect(t.status, t.detail).toBe('fail');
+    expect(r.flags, r.detail).toEqual(f.tamper ? ['tamper'] : []);
+  });
+  it('a correct solution next to them still passes, without tamper', async () => {
+    const ok = await verify(svc, [
+      item('py', 'code.tests', fence('python', 'def add(a, b):\n    return a + b'), { language: 'python', tests: ['assert add(1, 2) == 3'] }),
+      item('js', 'code.tests', fence('javascript', 'function add(a, b) { return a + b; }'), { language: 'javascript', tests: ['assert.strictEqual(add(1, 2), 3)'] }),
+    ]);
+    for (const r of Object.values(ok)) {
+      expect(r.score, r.detail).toBe(1);
+      expect(r.flags).toEqual([]);
+    }
   });
 });

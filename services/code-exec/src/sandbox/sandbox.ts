@@ -35,8 +35,14 @@ export interface SandboxRunSpec {
   limits: SandboxLimits;
   /** False for runtimes that reserve huge address space (JVM, V8): no RLIMIT_AS even without a cgroup. */
   rlimitAs?: boolean;
-  /** Opens fd 3 in the program as a pipe; what it writes comes back as `fd3` (completion sentinels). */
-  fd3?: boolean;
+  /** Data the program reads on fd 3 (a pipe; the Python harness's tests channel). */
+  fd3?: string;
+  /**
+   * The program is its PID namespace's init (no bwrap reaper beside it, which would hold the service's stdio where
+   * the program's children could take it): for trusted harnesses (the Python zygote, the JS checker) that spawn the
+   * untrusted program themselves and make themselves untraceable first.
+   */
+  asInit?: boolean;
   signal?: AbortSignal;
 }
 
@@ -53,7 +59,6 @@ export interface SandboxResult {
   stderr: Buffer;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
-  fd3: string;
   wallMs: number;
   /** Set when the sandbox itself failed to start (infrastructure, not the program). */
   infraError?: string;
@@ -275,9 +280,9 @@ export class Sandbox {
    * that a run without that byte is known not to have started: an infrastructure failure, whatever its stderr says.
    * The zygote instead runs as its PID namespace's init (no bwrap reaper beside it; see spawnLongLived).
    */
-  private bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits'>, rlimitAs: boolean, kind: 'run' | 'zygote'): string[] {
+  private bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits' | 'asInit'>, rlimitAs: boolean, kind: 'run' | 'zygote'): string[] {
     const a = [...this.baseArgs];
-    if (kind === 'zygote') a.push('--as-pid-1');
+    if (kind === 'zygote' || spec.asInit) a.push('--as-pid-1');
     if (spec.workDir) a.push('--bind', spec.workDir, '/work');
     else a.push('--size', String(this.opts.tmpfsBytes), '--tmpfs', '/work');
     for (const b of spec.roBinds ?? []) a.push('--ro-bind', b.src, b.dest);
@@ -330,7 +335,8 @@ export class Sandbox {
     cleanup: () => Promise<void>;
   } {
     const { env, cgroup } = this.launch(spec.limits);
-    const child = spawn('/bin/sh', [LAUNCHER, ...this.bwrapArgs(spec, !cgroup, 'zygote')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // fd 3: the zygote's tests channel.
+    const child = spawn('/bin/sh', [LAUNCHER, ...this.bwrapArgs(spec, !cgroup, 'zygote')], { env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const cleanup = async (): Promise<void> => {
       try {
         child.kill('SIGKILL');
@@ -353,11 +359,10 @@ export class Sandbox {
     }
     const { env, cgroup } = launch;
     const args = this.bwrapArgs(spec, !cgroup && spec.rlimitAs !== false, 'run');
-    const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'pipe', spec.fd3 ? 'pipe' : 'ignore', 'pipe'];
+    const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'pipe', spec.fd3 !== undefined ? 'pipe' : 'ignore', 'pipe'];
     let sandboxStarted = false;
     const out = new CappedBuffer(spec.limits.outputBytes);
     const err = new CappedBuffer(spec.limits.outputBytes);
-    let fd3 = '';
     let wallTimedOut = false;
     const child = spawn('/bin/sh', [LAUNCHER, ...args], { env, stdio });
     const kill = (): void => {
@@ -375,11 +380,12 @@ export class Sandbox {
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout!.on('data', (c: Buffer) => out.push(c));
     child.stderr!.on('data', (c: Buffer) => err.push(c));
-    if (spec.fd3) {
-      const s = child.stdio[3] as NodeJS.ReadableStream;
-      s.on('data', (c: Buffer) => {
-        if (fd3.length < 4096) fd3 += c.toString('latin1');
+    if (spec.fd3 !== undefined) {
+      const s = child.stdio[3] as NodeJS.WritableStream;
+      s.on('error', () => {
+        /* the program may exit without reading it */
       });
+      s.end(spec.fd3);
     }
     (child.stdio[4] as NodeJS.ReadableStream).on('data', () => (sandboxStarted = true));
     child.stdin!.on('error', () => {
@@ -419,7 +425,6 @@ export class Sandbox {
       stderr,
       stdoutTruncated: out.truncated,
       stderrTruncated: err.truncated,
-      fd3,
       wallMs,
     };
   }
@@ -467,7 +472,6 @@ function infraResult(message: string, started: number): SandboxResult {
     stderr: Buffer.alloc(0),
     stdoutTruncated: false,
     stderrTruncated: false,
-    fd3: '',
     wallMs: performance.now() - started,
     infraError: message,
   };

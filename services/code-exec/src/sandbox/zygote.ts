@@ -1,6 +1,6 @@
 // The fast Python path: long-lived sandboxed zygotes (zygote.py) that fork one child per test, one run at a time each.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +8,37 @@ import type { Logger } from '@verimesh/kit';
 import type { RunCgroup } from './cgroup.js';
 import type { Sandbox, SandboxLimits } from './sandbox.js';
 
-const ZYGOTE_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'zygote.py');
-const ZYGOTE_INSIDE = '/opt/verimesh/zygote.py';
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** Where the zygote's sources (zygote.py, asserts.py) are bound inside its sandbox. */
+export const PY_INSIDE = '/opt/verimesh';
+
+/** Copies the Python side (zygote.py and asserts.py) into a directory of the sandbox's host root, bound read-only. */
+export function installPythonHarness(hostRoot: string): string {
+  const dir = join(hostRoot, 'py');
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const f of ['zygote.py', 'asserts.py']) {
+    copyFileSync(join(HERE, f), join(dir, f));
+    chmodSync(join(dir, f), 0o644);
+  }
+  return dir;
+}
 
 export interface ZygoteRunRequest {
+  /** The program (the solution). */
   code: string;
   stdin: string;
+  /** An assert snippet: run by a checker beside the program, never inside it. */
+  test?: string;
   limits: SandboxLimits;
+}
+
+/** What the checker of an assert test decided (asserts.py `check`). */
+export interface AssertVerdict {
+  /** pass | fail (an assertion failed) | error (the test raised) | ended / not_ready (the program ended first). */
+  status: 'pass' | 'fail' | 'error' | 'ended' | 'not_ready';
+  detail: string;
+  /** Set when the test compared an object whose class overrides comparison. */
+  tamper?: string;
 }
 
 export interface ZygoteRunReply {
@@ -28,15 +52,19 @@ export interface ZygoteRunReply {
   stderr: string;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
-  /** The harness reached the end of the code (completion sentinel seen). */
-  completed: boolean;
+  /** Assert tests: the checker's verdict (undefined when the checker died without one). */
+  verdict?: AssertVerdict;
+  /** Signal that killed the checker, if one did. */
+  checkerSignal?: number;
+  /** The program wrote or printed the decoy completion token (a forgery attempt). */
+  forged?: string;
   wallMs: number;
 }
 
 /** Raised when a zygote died or stopped answering during a run; the caller re-runs that test in a fresh sandbox. */
 export class ZygoteLostError extends Error {}
 
-interface RawReply {
+export interface RawReply {
   id: number;
   exit: number | null;
   signal: number | null;
@@ -45,7 +73,10 @@ interface RawReply {
   stderr: string;
   out_trunc: boolean;
   err_trunc: boolean;
-  done: boolean;
+  verdict?: AssertVerdict | null;
+  checker_signal?: number;
+  checker_err?: string;
+  forged?: string;
   wall_ms: number;
   cpu_ms: number | null;
   error?: string;
@@ -58,13 +89,17 @@ class Zygote {
   private ready: Promise<void>;
   private readonly cleanup: () => Promise<void>;
   private readonly child: ReturnType<Sandbox['spawnLongLived']>['child'];
+  /** fd 3 of the zygote: assert snippets, read only by each run's checker. */
+  private get tests(): NodeJS.WritableStream {
+    return this.child.stdio[3] as NodeJS.WritableStream;
+  }
   readonly cgroup: RunCgroup | undefined;
   private stderrTail = '';
 
-  constructor(sandbox: Sandbox, python: string, scriptHost: string, limits: SandboxLimits, preload: string[], log: Logger) {
+  constructor(sandbox: Sandbox, python: string, harnessDir: string, limits: SandboxLimits, preload: string[], log: Logger) {
     const spawned = sandbox.spawnLongLived({
-      argv: [python, '-E', ZYGOTE_INSIDE, preload.join(',')],
-      roBinds: [{ src: scriptHost, dest: ZYGOTE_INSIDE }],
+      argv: [python, '-E', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex')],
+      roBinds: [{ src: harnessDir, dest: PY_INSIDE }],
       limits,
     });
     this.child = spawned.child;
@@ -74,6 +109,7 @@ class Zygote {
       this.stderrTail = (this.stderrTail + c.toString()).slice(-2000);
     });
     this.child.stdin!.on('error', () => this.fail('zygote stdin closed'));
+    this.tests.on('error', () => this.fail('zygote tests channel closed'));
     const lines = createInterface({ input: this.child.stdout! });
     let onReady: () => void = () => {};
     let onReadyFail: (e: Error) => void = () => {};
@@ -124,23 +160,9 @@ class Zygote {
     await withTimeout(this.ready, startTimeoutMs, () => new ZygoteLostError(`zygote did not start within ${startTimeoutMs} ms: ${this.stderrTail.slice(-500)}`));
     if (this.dead) throw new ZygoteLostError('zygote is gone');
     const id = ++this.nextId;
-    const nonce = randomBytes(16).toString('hex');
     const l = req.limits;
     const oomBefore = this.cgroup?.oomKills() ?? 0;
-    const msg = {
-      id,
-      nonce,
-      code: req.code,
-      stdin: req.stdin,
-      wall_ms: l.wallMs,
-      cpu_s: Math.max(1, Math.ceil(l.cpuMs / 1000)),
-      mem: useRlimitAs ? l.memoryBytes : 0,
-      fsize: l.fileSizeBytes,
-      nofile: l.openFiles,
-      // The zygote and the sandbox's init share the per-namespace process count with the run.
-      nproc: l.processes + 2,
-      out: l.outputBytes,
-    };
+    const msg = { id, mode: req.test === undefined ? 'io' : 'assert', code: req.code, stdin: req.stdin, ...harnessLimits(l, useRlimitAs) };
     const reply = await new Promise<RawReply>((resolve, reject) => {
       this.pending = { id, resolve, reject };
       const timer = setTimeout(() => this.fail(`zygote did not answer within ${l.wallMs + 5000} ms`), l.wallMs + 5000);
@@ -153,6 +175,7 @@ class Zygote {
         clear();
         reject(e);
       };
+      if (req.test !== undefined) this.tests.write(JSON.stringify({ id, test: req.test }) + '\n');
       this.child.stdin!.write(JSON.stringify(msg) + '\n');
     });
     if (reply.error) {
@@ -160,7 +183,7 @@ class Zygote {
       throw new ZygoteLostError(`zygote failed a run: ${reply.error.slice(-500)}`);
     }
     const oomKilled = (this.cgroup?.oomKills() ?? 0) > oomBefore;
-    const cpuLimitMs = msg.cpu_s * 1000;
+    const cpuLimitMs = Math.max(1, Math.ceil(l.cpuMs / 1000)) * 1000;
     const cpuTimedOut = !reply.timeout && (reply.signal === 24 || (reply.signal === 9 && !oomKilled && (reply.cpu_ms ?? 0) >= cpuLimitMs - 50));
     return {
       exitCode: reply.exit,
@@ -172,7 +195,7 @@ class Zygote {
       stderr: reply.stderr,
       stdoutTruncated: reply.out_trunc,
       stderrTruncated: reply.err_trunc,
-      completed: reply.done,
+      ...fromReply(reply),
       wallMs: reply.wall_ms,
     };
   }
@@ -182,6 +205,29 @@ class Zygote {
     this.fail('stopped');
     await this.cleanup();
   }
+}
+
+/** The limit fields of a harness request (zygote.py, the JS checker): what each forked or spawned process gets. */
+export function harnessLimits(l: SandboxLimits, rlimitAs: boolean): Record<string, number> {
+  return {
+    wall_ms: l.wallMs,
+    cpu_s: Math.max(1, Math.ceil(l.cpuMs / 1000)),
+    mem: rlimitAs ? l.memoryBytes : 0,
+    fsize: l.fileSizeBytes,
+    nofile: l.openFiles,
+    // The harness and the sandbox's init share the per-namespace process count with the run.
+    nproc: l.processes + 2,
+    out: l.outputBytes,
+  };
+}
+
+/** The assert-test part of a zygote reply (zygote.py `run`), shared by the zygote and the one-off path. */
+export function fromReply(r: Pick<RawReply, 'verdict' | 'checker_signal' | 'forged'>): Pick<ZygoteRunReply, 'verdict' | 'checkerSignal' | 'forged'> {
+  return {
+    ...(r.verdict ? { verdict: r.verdict } : {}),
+    ...(r.checker_signal ? { checkerSignal: r.checker_signal } : {}),
+    ...(r.forged ? { forged: r.forged } : {}),
+  };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, err: () => Error): Promise<T> {
@@ -225,9 +271,7 @@ export class ZygotePool {
     private readonly sandbox: Sandbox,
     private readonly opts: ZygotePoolOptions,
   ) {
-    this.script = join(sandbox.hostRoot, 'zygote.py');
-    copyFileSync(ZYGOTE_SOURCE, this.script);
-    chmodSync(this.script, 0o644);
+    this.script = installPythonHarness(sandbox.hostRoot);
   }
 
   private spawn(): Zygote {

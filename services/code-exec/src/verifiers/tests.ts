@@ -5,7 +5,7 @@ import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { compareOutput, type CompareMode } from '../compare.js';
 import type { Engine, RunOutput } from '../engine.js';
 import type { SandboxRunSpec } from '../sandbox/sandbox.js';
-import { ASSERT_LANGUAGES, COMPILED, prepareCompile, pythonTestSource, testProgram } from '../languages.js';
+import { ASSERT_LANGUAGES, COMPILED, prepareCompile, testProgram } from '../languages.js';
 import { canonicalLanguage, LANGUAGES, type Language } from '../toolchains.js';
 
 export type TestStatus = 'pass' | 'fail' | 'timeout' | 'runtime_error' | 'compile_error';
@@ -44,20 +44,44 @@ function short(s: string, n = 300): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
 
-/** Turns one run into a test verdict (SPEC 4.2: a test passes only if it runs to its end). */
+/** Turns one run into a test verdict (SPEC 4.2: a test passes only if it runs to its end, on the harness's own evidence). */
 export function judge(t: TestCase, r: RunOutput, compare: { mode: CompareMode; absTol: number; relTol: number }): TestRecord {
   const ms = Math.round(r.wallMs * 10) / 10;
-  if (r.timedOut) return { status: 'timeout', ms, detail: 'time limit exceeded' };
+  if (r.timedOut || r.checkerSignal === 24) return { status: 'timeout', ms, detail: 'time limit exceeded' };
   if (r.oomKilled) return { status: 'runtime_error', ms, detail: 'memory limit exceeded' };
+  if (t.kind === 'assert') return judgeAssert(r, ms);
   if (r.signal !== null && r.signal !== undefined) return { status: 'runtime_error', ms, detail: `killed by signal ${r.signal}${tail(r.stderr)}` };
   if (r.exitCode !== 0) return { status: 'runtime_error', ms, detail: `exit code ${r.exitCode}${tail(r.stderr)}` };
-  if (t.kind === 'assert') {
-    if (!r.completed) return { status: 'fail', ms, detail: 'the program exited before the tests ran to their end' };
-    return { status: 'pass', ms };
-  }
   if (r.stdoutTruncated) return { status: 'fail', ms, detail: 'output exceeded the output limit', truncated: true };
   const c = compareOutput(r.stdout, t.stdout, compare);
   return c.ok ? { status: 'pass', ms } : { status: 'fail', ms, detail: c.reason };
+}
+
+/**
+ * An assert test passes only on its checker's verdict: the checker ran the snippet to its end against the program's
+ * values (the program's own exit status and output prove nothing).
+ */
+function judgeAssert(r: RunOutput, ms: number): TestRecord {
+  const v = r.verdict;
+  if (v?.status === 'pass') return { status: 'pass', ms };
+  if (v?.status === 'fail') return { status: 'fail', ms, detail: v.detail };
+  if (v?.status === 'error') return { status: 'runtime_error', ms, detail: v.detail };
+  if (!v && r.checkerSignal) return { status: 'fail', ms, detail: `the test's checker was killed (signal ${r.checkerSignal}) before it finished` };
+  // The program ended before the test did: say how.
+  if (r.signal !== null && r.signal !== undefined) return { status: 'runtime_error', ms, detail: `killed by signal ${r.signal}${tail(r.stderr)}` };
+  if (r.exitCode !== null && r.exitCode !== 0) return { status: 'runtime_error', ms, detail: `exit code ${r.exitCode}${tail(r.stderr)}` };
+  if (!v) return { status: 'fail', ms, detail: "the test's checker gave no verdict" };
+  return { status: 'fail', ms, detail: 'the program exited before the tests ran to their end' };
+}
+
+/** Why a run raises `tamper` (SPEC 3.1), if it does. */
+export function tamperOf(t: TestCase, r: RunOutput): string | undefined {
+  if (t.kind !== 'assert') return undefined;
+  if (r.forged) return r.forged;
+  if (r.verdict?.tamper) return r.verdict.tamper;
+  // Only the program can kill its checker (other than the time and memory limits, judged before).
+  if (!r.verdict && r.checkerSignal && r.checkerSignal !== 24 && !r.timedOut && !r.oomKilled) return "the program killed the test's checker";
+  return undefined;
 }
 
 /** The most telling stderr line (the last one naming an error), else its last lines. */
@@ -133,21 +157,16 @@ export function testsVerifier(engine: Engine): VerifierDef {
         }
         // allSettled: when one run fails (overload, infrastructure), the others still finish before the host dir goes.
         const settled = await Promise.allSettled(
-          tests.map((t, i) => {
-            const stdin = t.kind === 'io' ? t.stdin : '';
-            const assertCode = t.kind === 'assert' ? t.code : undefined;
-            const slow = (): { spec: SandboxRunSpec; nonce?: string } => {
+          tests.map((t) => {
+            const run = { code, stdin: t.kind === 'io' ? t.stdin : '', ...(t.kind === 'assert' ? { test: t.code } : {}) };
+            const slowIo = (): SandboxRunSpec => {
               const dir = getDir();
-              const prog = testProgram(lang, tc, code, dir, i, assertCode, limits);
-              const spec = { argv: prog.argv, stdin, limits, roBinds: [{ src: dir, dest: '/src' }], fd3: prog.nonce !== undefined, rlimitAs: prog.rlimitAs, signal: ctx.signal };
-              return { spec, nonce: prog.nonce };
+              const prog = testProgram(lang, tc, code, dir, limits);
+              return { argv: prog.argv, stdin: run.stdin, limits, roBinds: [{ src: dir, dest: '/src' }], rlimitAs: prog.rlimitAs, signal: ctx.signal };
             };
-            if (lang === 'python') {
-              // The zygote runs the same source; its harness writes the sentinel itself (assert tests only).
-              return engine.runPython(pythonTestSource(code, assertCode), stdin, limits, slow, ctx.signal).then((r) => (t.kind === 'io' ? { ...r, completed: true } : r));
-            }
-            const { spec, nonce } = slow();
-            return engine.run(spec, nonce);
+            if (lang === 'python') return engine.runPython(run, limits, slowIo, ctx.signal);
+            if (run.test !== undefined) return engine.runJsAssert({ ...run, test: run.test }, limits, ctx.signal);
+            return engine.run(slowIo());
           }),
         );
         const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -156,6 +175,7 @@ export function testsVerifier(engine: Engine): VerifierDef {
         const infra = runs.find((r) => r.infraError);
         if (infra) throw new InternalError(`sandbox failed to run a test: ${infra.infraError}`);
         const records = tests.map((t, i) => judge(t, runs[i]!, { mode, absTol: tol, relTol: tol }));
+        const tamper = tests.map((t, i) => tamperOf(t, runs[i]!)).find((x) => x !== undefined);
         const passed = records.filter((r) => r.status === 'pass').length;
         const score = partial ? passed / total : passed === total ? 1 : 0;
         const firstBad = records.findIndex((r) => r.status !== 'pass');
@@ -163,7 +183,8 @@ export function testsVerifier(engine: Engine): VerifierDef {
         return {
           score,
           detail,
-          metrics: { ...base, passed, stage: 'run', ...(compileMs !== undefined ? { compile_ms: compileMs } : {}), path: runs[0]?.path, tests: records },
+          metrics: { ...base, passed, stage: 'run', ...(compileMs !== undefined ? { compile_ms: compileMs } : {}), path: runs[0]?.path, tests: records, ...(tamper ? { tamper } : {}) },
+          ...(tamper ? { flags: ['tamper'] as const } : {}),
         };
       } finally {
         if (hostDir) engine.sandbox.removeHostDir(hostDir);

@@ -1,0 +1,164 @@
+// The checker of a JavaScript assert test: the sandbox's init, started from an execute-only copy of node (so the
+// kernel makes it undumpable: the program, same uid, can neither trace it, read its memory nor take its descriptors).
+// Reads the request on stdin, starts the program (host.cjs + the solution) as its child, runs the test snippet with the
+// solution's names resolved through the program, and prints one JSON reply on stdout, which only it holds.
+'use strict';
+const fs = require('node:fs');
+const { spawn, spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { Peer, ProgramEnded, errName, errMessage } = require('./wire.cjs');
+
+const req = JSON.parse(fs.readFileSync(0, 'utf8'));
+const dir = '/work/.vm';
+fs.mkdirSync(dir, { mode: 0o700 });
+const u2t = path.join(dir, 'u2t');
+const t2u = path.join(dir, 't2u');
+if (spawnSync('mkfifo', ['-m', '600', u2t, t2u]).status !== 0) throw new Error('mkfifo failed');
+const esm = req.esm === true;
+const main = `/work/main.${esm ? 'mjs' : 'cjs'}`;
+const lookup = esm ? 'export const __verimesh_lookup = (__vm_n) => eval(__vm_n);' : "globalThis[Symbol.for('verimesh.lookup')] = (__vm_n) => eval(__vm_n);";
+// The decoy: what a harness completion write looked like. A program that copies it to fd 3 or prints it is flagged.
+fs.writeFileSync(main, `${req.source}\n;${lookup}\n// harness: require('node:fs').writeSync(3, ${JSON.stringify(req.decoy)}) after the last assert\n`);
+const outFile = path.join(dir, 'stdout');
+const errFile = path.join(dir, 'stderr');
+const decoyFile = path.join(dir, 'fd3');
+const started = process.hrtime.bigint();
+const child = spawn(req.node, [`--max-old-space-size=${req.heap_mb}`, path.join(__dirname, 'host.cjs'), u2t, t2u, main, req.decoy], {
+  cwd: '/work',
+  stdio: [fs.openSync('/dev/null', 'r'), fs.openSync(outFile, 'w'), fs.openSync(errFile, 'w'), fs.openSync(decoyFile, 'w')],
+  env: process.env,
+  detached: true,
+});
+let exit = null;
+let signal = null;
+child.on('exit', (code, sig) => {
+  exit = code;
+  signal = sig;
+});
+
+/** A multi-line assertion message (node's diffs) on one line. */
+function oneLine(text) {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 300);
+}
+
+function readCapped(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, req.out));
+    fs.readSync(fd, buf, 0, buf.length, 0);
+    return { text: buf.toString('utf8'), truncated: size > req.out };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function check() {
+  const inp = fs.openSync(u2t, 'r'); // blocks until the program opened its end
+  const out = fs.openSync(t2u, 'w');
+  const peer = new Peer(inp, out);
+  // The program may only call back what the test passed it (a comparator, a callback): nothing else of ours.
+  peer.serve = {
+    call: (id, self, args) => {
+      const fn = peer.objects.get(Number(id));
+      if (typeof fn !== 'function') throw new TypeError('not callable');
+      return [peer.encode(Reflect.apply(fn, peer.decode(self), peer.decode(args))), []];
+    },
+  };
+  let first;
+  try {
+    first = peer.recv();
+  } catch {
+    return { status: 'not_ready', detail: 'the program exited before the tests ran' };
+  }
+  if (!Array.isArray(first) || first[0] !== 'ready') return { status: 'not_ready', detail: 'the program did not start the tests' };
+  const provided = { require, assert: require('node:assert'), console, module: { exports: {} }, exports: {} };
+  const defines = new Map();
+  const overrides = new Map();
+  const IDENT = /^[A-Za-z_$][\w$]*$/;
+  const fromProgram = (key) => {
+    if (!defines.has(key)) defines.set(key, IDENT.test(key) && peer.decode(peer.request('defines', key)) === true);
+    return defines.get(key);
+  };
+  // Free names of the test resolve to: what we provide (require, assert), else our globals (Math, JSON, Object...:
+  // never the program's, since the test compares with them), else the program's own top-level names, which arrive
+  // as data or handles.
+  const scope = new Proxy(Object.create(null), {
+    has(_, key) {
+      if (typeof key !== 'string') return false;
+      if (key in provided || overrides.has(key)) return true;
+      return !(key in globalThis) && fromProgram(key);
+    },
+    get(_, key) {
+      if (key === Symbol.unscopables || typeof key !== 'string') return undefined;
+      if (key in provided) return provided[key];
+      if (overrides.has(key)) return overrides.get(key);
+      const v = peer.decode(peer.request('lookup', key));
+      overrides.set(key, v);
+      return v;
+    },
+    set(_, key, value) {
+      if (typeof key !== 'string') return false;
+      if (key in provided) provided[key] = value;
+      else overrides.set(key, value);
+      return true;
+    },
+  });
+  let fn;
+  try {
+    fn = new Function('__vm_scope', `with (__vm_scope) {\n${req.test}\n}`);
+  } catch (e) {
+    return { status: 'error', detail: `the test does not parse: ${errMessage(e)}` };
+  }
+  try {
+    fn(scope);
+  } catch (e) {
+    if (e instanceof ProgramEnded) return { status: 'ended', detail: `the program ended during the tests (${e.message})` };
+    if (e && e.code === 'ERR_ASSERTION') return { status: 'fail', detail: `AssertionError: ${oneLine(errMessage(e))}` };
+    return { status: 'error', detail: `${errName(e)}: ${oneLine(errMessage(e))}` };
+  }
+  try {
+    peer.send(['done']);
+  } catch {
+    /* the program is gone: it no longer matters */
+  }
+  return { status: 'pass', detail: '' };
+}
+
+const verdict = check();
+const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+const finish = () => {
+  const ended = exit !== null || signal !== null;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+  const o = readCapped(outFile);
+  const e = readCapped(errFile);
+  const forged = fs.statSync(decoyFile).size > 0 || o.text.includes(req.decoy) || e.text.includes(req.decoy);
+  const reply = {
+    id: 1,
+    exit: ended ? exit : null,
+    signal: ended && signal ? (require('node:os').constants.signals[signal] ?? null) : null,
+    timeout: false,
+    stdout: o.text,
+    stderr: e.text,
+    out_trunc: o.truncated,
+    err_trunc: e.truncated,
+    verdict,
+    ...(forged ? { forged: 'the program wrote or printed a completion token of its own' } : {}),
+    wall_ms: wallMs,
+    cpu_ms: null,
+  };
+  process.stdout.write(JSON.stringify(reply) + '\n', () => process.exit(0));
+};
+// The program leaves on its own when told the test is done; when it ended first, its exit status says how.
+if (exit !== null || signal !== null) setImmediate(finish);
+else {
+  const t = setTimeout(finish, verdict.status === 'pass' ? 50 : 1000);
+  child.once('exit', () => {
+    clearTimeout(t);
+    setImmediate(finish);
+  });
+}
