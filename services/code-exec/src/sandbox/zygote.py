@@ -311,6 +311,12 @@ def run(req):
         # An io run ends with the program; an assert run with its checker (the program's exit then no longer matters).
         if (check_status is not None and verdict_r not in open_fds) if asserting else status is not None:
             break
+    verdict = parse_verdict(bufs[verdict_r]) if asserting else None
+    if asserting and status is None and not timed_out and (verdict or {}).get('status') != 'pass':
+        # The checker saw the program end (or failed): wait a moment for the program's exit status, which says how.
+        ready, _, _ = select.select([pidfd], [], [], max(0.0, min(0.5, deadline - time.monotonic())))
+        if ready:
+            _, status, rusage = os.wait4(pid, 0)
     wall_ms = (time.monotonic() - started) * 1000.0
     ended_first = status is not None  # the program ended on its own before the run was over
     # Kill everything but us (init): the run's leftovers, daemons, forks.
@@ -357,14 +363,19 @@ def run(req):
     if decoy or DECOY in bufs[out_r] or DECOY in bufs[err_r]:
         rep['forged'] = 'the program wrote a completion token of its own' if decoy else 'the program printed the decoy harness token'
     if asserting:
-        try:
-            rep['verdict'] = json.loads(bytes(bufs[verdict_r])) if bufs[verdict_r] else None
-        except ValueError:
-            rep['verdict'] = None
+        rep['verdict'] = verdict
         if check_status is not None and os.WIFSIGNALED(check_status):
             rep['checker_signal'] = os.WTERMSIG(check_status)
         rep['checker_err'] = bufs[terr_r][-2000:].decode('utf-8', 'replace')
     return rep
+
+
+def parse_verdict(data):
+    try:
+        v = json.loads(bytes(data)) if data else None
+    except ValueError:
+        return None
+    return v if isinstance(v, dict) else None
 
 
 def wipe():
