@@ -59,7 +59,7 @@ async function baseline(url: string, n: number): Promise<number> {
 
 function startService(url: string): Promise<{ pid: number; address: string; stop: () => void }> {
   const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'services/llm-judge/src/main.ts', '--port', '0', '--host', '127.0.0.1'], {
-    env: { ...process.env, VERIMESH_JUDGE_URL: url, VERIMESH_JUDGE_MODEL: 'bench-judge', VERIMESH_JUDGE_CONCURRENCY: String(SLOTS), VERIMESH_LOG_LEVEL: 'info', VERIMESH_JUDGE_CACHE_SIZE: '100000' },
+    env: { ...process.env, VERIMESH_LLM_JUDGE_URL: url, VERIMESH_LLM_JUDGE_MODEL: 'bench-judge', VERIMESH_LLM_JUDGE_CONCURRENCY: String(SLOTS), VERIMESH_LOG_LEVEL: 'info', VERIMESH_LLM_JUDGE_CACHE_SIZE: '100000' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     await baseline(url, SLOTS * 2); // warm connections
     const base = await baseline(url, N);
     await run(client, SLOTS * 2); // warm-up (JIT, connections); distinct keys below
-    const embedded = createService(loadServiceConfig({ env: { VERIMESH_JUDGE_URL: url, VERIMESH_JUDGE_MODEL: 'bench-judge' } }), noopLogger);
+    const embedded = createService(loadServiceConfig({ env: { VERIMESH_LLM_JUDGE_URL: url, VERIMESH_LLM_JUDGE_MODEL: 'bench-judge' } }), noopLogger);
     const seq = await sequential(client, embedded, url, SEQUENTIAL);
     await embedded.stop?.();
     const offset = 1_000_000;

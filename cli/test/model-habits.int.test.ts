@@ -102,9 +102,8 @@ describe('one model habit earns the same reward in every service', () => {
   beforeAll(async () => {
     await server.start();
     server.chat = () => judgeReply;
-    // Prompt-only JSON (no response_format): a real server then lets the judge write whatever habits it has. The
-    // setting is passed under its old and new environment names (the kit renames VERIMESH_JUDGE_* this round).
-    const judgeEnv = { VERIMESH_JUDGE_JSON_SCHEMA: 'false', VERIMESH_LLM_JUDGE_JSON_SCHEMA: 'false', VERIMESH_JUDGE_MAX_RETRIES: '0', VERIMESH_LLM_JUDGE_MAX_RETRIES: '0' };
+    // Prompt-only JSON (no response_format): a real server then lets the judge write whatever habits it has.
+    const judgeEnv = { VERIMESH_LLM_JUDGE_JSON_SCHEMA: 'false', VERIMESH_LLM_JUDGE_MAX_RETRIES: '0' };
     services = new Map<string, ServiceDef>([
       ['vision-iou', vision.createService(vision.loadServiceConfig({ env: {} }))],
       ['video-temporal', video.createService(video.loadServiceConfig({ env: {} }))],

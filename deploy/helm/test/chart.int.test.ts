@@ -196,7 +196,7 @@ describe('rendered workloads', () => {
     }
     const ocr = byKind(renders[join(CI_DIR, 'gpu.yaml')]!, 'Deployment').find((d) => nameLabel(d) === 'ocr-table')!;
     expect(ocr.spec.template.spec.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
-    expect(envOf(ocr).VERIMESH_ORT_PROVIDERS).toBe('cuda');
+    expect(envOf(ocr).VERIMESH_OCR_TABLE_ORT_PROVIDERS).toBe('cuda');
   });
 
   it('the gateway lists every enabled service by its headless Service DNS name, and nothing else', () => {
@@ -252,9 +252,9 @@ describe('rendered workloads', () => {
     const judge = dep('llm-judge');
     expect(JSON.stringify(judge)).not.toContain('not-a-real-key');
     const secret = byKind(ms, 'Secret')[0]!;
-    expect(secret.stringData).toEqual({ VERIMESH_JUDGE_API_KEY: 'not-a-real-key' });
+    expect(secret.stringData).toEqual({ VERIMESH_LLM_JUDGE_API_KEY: 'not-a-real-key' });
     expect(container(judge).envFrom).toEqual([{ secretRef: { name: secret.metadata.name } }]);
-    expect(envOf(judge).VERIMESH_JUDGE_URL).toBe('https://judge.example.com/v1');
+    expect(envOf(judge).VERIMESH_LLM_JUDGE_URL).toBe('https://judge.example.com/v1');
     // Profiles: ConfigMap content = values, mounted where VERIMESH_PROFILES points.
     const cm = byKind(ms, 'ConfigMap').find((c) => c.metadata.name === 'vm-profiles')!;
     const values = parse(readFileSync(join(CI_DIR, 'all-features.yaml'), 'utf8'));
@@ -282,7 +282,7 @@ describe('rendered workloads', () => {
     expect(envOf(gw).VERIMESH_SERVICES).toContain(`my-verifier=dns:///${RELEASE}-my-verifier-headless.${NAMESPACE}.svc:50051`);
     // values.yaml lists the judge's settings with empty values: documented there, not set as empty strings.
     const judge = byKind(renders.default!, 'Deployment').find((x) => nameLabel(x) === 'llm-judge')!;
-    expect(container(judge).env.map((e: { name: string }) => e.name)).not.toContain('VERIMESH_JUDGE_URL');
+    expect(container(judge).env.map((e: { name: string }) => e.name)).not.toContain('VERIMESH_LLM_JUDGE_URL');
   });
 
   it('the gateway gets NODE_OPTIONS=--max-semi-space-size=32 (bench/RESULTS.md), from the chart, not the image', () => {

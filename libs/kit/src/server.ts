@@ -102,7 +102,7 @@ export interface VerifierServerOptions {
 
 /**
  * Serves a verifier service over gRPC: VerifyBatch (admission-controlled, deadline-honouring, traced) and
- * Describe, plus health and reflection. This is all a service's main.ts calls.
+ * Describe, plus health and reflection. runMain serves a service's main.ts through it.
  */
 export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(service.name, (opts.logLevel as LogLevel | undefined) ?? undefined);

@@ -66,7 +66,7 @@ export interface ServiceDef {
   maxInFlight?: number;
   /** Items of one batch verified at once (default 64): bounds the async work one call starts. */
   concurrency?: number;
-  /** Called once before serving (load models, probe toolchains) and at shutdown. */
+  /** `start` runs once before serving (load models, probe toolchains), or on first use in the embedded mesh; `stop` at shutdown. */
   start?: () => Promise<void>;
   stop?: () => Promise<void>;
 }
@@ -126,9 +126,9 @@ function checkScore(score: unknown): number {
  * VerifyBatch handler and the embedded in-process mesh. Always returns exactly one result per item,
  * in item order; nothing a verifier does (throw, hang, return garbage) escapes as an exception.
  *
- * Cost matters here (cheap verifiers score ~100k items/s): a verifier that answers synchronously pays for no
- * timer, promise or listener. One timer and one AbortController serve the whole batch's deadline; only items with
- * their own `timeout_ms` get a signal of their own.
+ * Cost matters here (a vision.box_iou item costs about 3.5 µs through here, bench/RESULTS.md): a verifier that
+ * answers synchronously pays for no timer, promise or listener. One timer and one AbortController serve the whole
+ * batch's deadline; only items with their own `timeout_ms` get a signal of their own.
  */
 export async function runBatch(service: ServiceDef, items: readonly VerifyItem[], opts: RunBatchOptions): Promise<VerifyResult[]> {
   const byName = verifierIndex(service);

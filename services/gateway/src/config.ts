@@ -15,7 +15,8 @@ export const OPTIONS = {
   httpPort: { type: 'int', env: 'VERIMESH_HTTP_PORT', flag: 'http-port', default: 8080, min: 0, max: 65535, doc: 'HTTP port for POST /v1/score, /healthz, /metrics (0 = any free port)' },
   defaultTimeoutMs: {
     type: 'int',
-    env: 'VERIMESH_DEFAULT_TIMEOUT_MS',
+    env: 'VERIMESH_GATEWAY_DEFAULT_TIMEOUT_MS',
+    deprecatedEnv: 'VERIMESH_DEFAULT_TIMEOUT_MS',
     flag: 'default-timeout-ms',
     default: 30_000,
     min: 1,

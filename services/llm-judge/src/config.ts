@@ -5,52 +5,58 @@ import { ConfigError, loadConfig, type ConfigOf, type OptionSpec } from '@verime
 export const OPTIONS = {
   backends: {
     type: 'string',
-    env: 'VERIMESH_JUDGE_BACKENDS',
+    env: 'VERIMESH_LLM_JUDGE_BACKENDS',
+    deprecatedEnv: 'VERIMESH_JUDGE_BACKENDS',
     flag: 'judge-backends',
     default: '',
     doc: 'named backends: a JSON object {name: {url, model, ...}} (or a list with "name" keys), or the path of a JSON file holding one',
   },
   url: {
     type: 'string',
-    env: 'VERIMESH_JUDGE_URL',
+    env: 'VERIMESH_LLM_JUDGE_URL',
+    deprecatedEnv: 'VERIMESH_JUDGE_URL',
     flag: 'judge-url',
     default: '',
     doc: 'base URL of one OpenAI-compatible backend named "default", e.g. http://127.0.0.1:8000/v1',
   },
-  model: { type: 'string', env: 'VERIMESH_JUDGE_MODEL', flag: 'judge-model', default: '', doc: 'model name sent to the default backend' },
+  model: { type: 'string', env: 'VERIMESH_LLM_JUDGE_MODEL', deprecatedEnv: 'VERIMESH_JUDGE_MODEL', flag: 'judge-model', default: '', doc: 'model name sent to the default backend' },
   apiKeyEnv: {
     type: 'string',
-    env: 'VERIMESH_JUDGE_API_KEY_ENV',
-    default: 'VERIMESH_JUDGE_API_KEY',
+    env: 'VERIMESH_LLM_JUDGE_API_KEY_ENV',
+    deprecatedEnv: 'VERIMESH_JUDGE_API_KEY_ENV',
+    default: 'VERIMESH_LLM_JUDGE_API_KEY',
     doc: 'name of the environment variable holding the default backend\'s API key (the key itself never sits in config files)',
   },
   embeddingModel: {
     type: 'string',
-    env: 'VERIMESH_JUDGE_EMBEDDING_MODEL',
+    env: 'VERIMESH_LLM_JUDGE_EMBEDDING_MODEL',
+    deprecatedEnv: 'VERIMESH_JUDGE_EMBEDDING_MODEL',
     flag: 'judge-embedding-model',
     default: '',
     doc: 'embedding model for judge.semantic on the default backend (default: the chat model)',
   },
-  concurrency: { type: 'int', env: 'VERIMESH_JUDGE_CONCURRENCY', flag: 'judge-concurrency', default: 16, min: 1, doc: 'HTTP requests in flight per backend (default for every backend)' },
-  queue: { type: 'int', env: 'VERIMESH_JUDGE_QUEUE', default: 100_000, min: 0, doc: 'requests waiting per backend before RESOURCE_EXHAUSTED (status unavailable)' },
-  timeoutMs: { type: 'int', env: 'VERIMESH_JUDGE_TIMEOUT_MS', flag: 'judge-timeout-ms', default: 120_000, min: 1, doc: 'timeout of one HTTP attempt (the item deadline also aborts it)' },
-  maxRetries: { type: 'int', env: 'VERIMESH_JUDGE_MAX_RETRIES', default: 4, min: 0, doc: 'retries on 429, 5xx and connection errors, jittered exponential backoff, Retry-After honoured' },
-  backoffMs: { type: 'int', env: 'VERIMESH_JUDGE_BACKOFF_MS', default: 500, min: 0, doc: 'base of the exponential backoff between retries' },
-  maxBackoffMs: { type: 'int', env: 'VERIMESH_JUDGE_MAX_BACKOFF_MS', default: 30_000, min: 0, doc: 'cap on one wait between retries (Retry-After included)' },
+  concurrency: { type: 'int', env: 'VERIMESH_LLM_JUDGE_CONCURRENCY', deprecatedEnv: 'VERIMESH_JUDGE_CONCURRENCY', flag: 'judge-concurrency', default: 16, min: 1, doc: 'HTTP requests in flight per backend (default for every backend)' },
+  queue: { type: 'int', env: 'VERIMESH_LLM_JUDGE_QUEUE', deprecatedEnv: 'VERIMESH_JUDGE_QUEUE', default: 100_000, min: 0, doc: 'requests waiting per backend before RESOURCE_EXHAUSTED (status unavailable)' },
+  timeoutMs: { type: 'int', env: 'VERIMESH_LLM_JUDGE_TIMEOUT_MS', deprecatedEnv: 'VERIMESH_JUDGE_TIMEOUT_MS', flag: 'judge-timeout-ms', default: 120_000, min: 1, doc: 'timeout of one HTTP attempt (the item deadline also aborts it)' },
+  maxRetries: { type: 'int', env: 'VERIMESH_LLM_JUDGE_MAX_RETRIES', deprecatedEnv: 'VERIMESH_JUDGE_MAX_RETRIES', default: 4, min: 0, doc: 'retries on 429, 5xx and connection errors, jittered exponential backoff, Retry-After honoured' },
+  backoffMs: { type: 'int', env: 'VERIMESH_LLM_JUDGE_BACKOFF_MS', deprecatedEnv: 'VERIMESH_JUDGE_BACKOFF_MS', default: 500, min: 0, doc: 'base of the exponential backoff between retries' },
+  maxBackoffMs: { type: 'int', env: 'VERIMESH_LLM_JUDGE_MAX_BACKOFF_MS', deprecatedEnv: 'VERIMESH_JUDGE_MAX_BACKOFF_MS', default: 30_000, min: 0, doc: 'cap on one wait between retries (Retry-After included)' },
   jsonSchema: {
     type: 'bool',
-    env: 'VERIMESH_JUDGE_JSON_SCHEMA',
+    env: 'VERIMESH_LLM_JUDGE_JSON_SCHEMA',
+    deprecatedEnv: 'VERIMESH_JUDGE_JSON_SCHEMA',
     default: true,
     doc: 'send response_format json_schema (vLLM, SGLang, OpenAI, Ollama, llama.cpp support it); off: prompt-only JSON, parsed robustly',
   },
-  logprobs: { type: 'bool', env: 'VERIMESH_JUDGE_LOGPROBS', default: true, doc: 'the backend returns logprobs/top_logprobs (needed by score_mode prob/expected)' },
-  maxTokens: { type: 'int', env: 'VERIMESH_JUDGE_MAX_TOKENS', default: 1024, min: 1, doc: 'max_tokens of a judge reply' },
-  cacheSize: { type: 'int', env: 'VERIMESH_JUDGE_CACHE_SIZE', flag: 'judge-cache-size', default: 10_000, min: 0, doc: 'judgments kept in the LRU cache (0 = off)' },
-  imageMaxSide: { type: 'int', env: 'VERIMESH_JUDGE_IMAGE_MAX_SIDE', default: 768, min: 16, doc: 'input images are downscaled to this longest side before they are sent' },
-  maxImages: { type: 'int', env: 'VERIMESH_JUDGE_MAX_IMAGES', default: 4, min: 0, doc: 'input images sent per judgment (the first ones)' },
+  logprobs: { type: 'bool', env: 'VERIMESH_LLM_JUDGE_LOGPROBS', deprecatedEnv: 'VERIMESH_JUDGE_LOGPROBS', default: true, doc: 'the backend returns logprobs/top_logprobs (needed by score_mode prob/expected)' },
+  maxTokens: { type: 'int', env: 'VERIMESH_LLM_JUDGE_MAX_TOKENS', deprecatedEnv: 'VERIMESH_JUDGE_MAX_TOKENS', default: 1024, min: 1, doc: 'max_tokens of a judge reply' },
+  cacheSize: { type: 'int', env: 'VERIMESH_LLM_JUDGE_CACHE_SIZE', deprecatedEnv: 'VERIMESH_JUDGE_CACHE_SIZE', flag: 'judge-cache-size', default: 10_000, min: 0, doc: 'judgments kept in the LRU cache (0 = off)' },
+  imageMaxSide: { type: 'int', env: 'VERIMESH_LLM_JUDGE_IMAGE_MAX_SIDE', deprecatedEnv: 'VERIMESH_JUDGE_IMAGE_MAX_SIDE', default: 768, min: 16, doc: 'input images are downscaled to this longest side before they are sent' },
+  maxImages: { type: 'int', env: 'VERIMESH_LLM_JUDGE_MAX_IMAGES', deprecatedEnv: 'VERIMESH_JUDGE_MAX_IMAGES', default: 4, min: 0, doc: 'input images sent per judgment (the first ones)' },
   templatesDir: {
     type: 'string',
-    env: 'VERIMESH_JUDGE_TEMPLATES_DIR',
+    env: 'VERIMESH_LLM_JUDGE_TEMPLATES_DIR',
+    deprecatedEnv: 'VERIMESH_JUDGE_TEMPLATES_DIR',
     flag: 'judge-templates-dir',
     default: '',
     doc: 'directory whose <name>.md files override the built-in templates (rubric, reference, pairwise)',
@@ -87,7 +93,7 @@ const BACKEND_KEYS = new Set([
 
 function readBackendsSetting(raw: string): unknown {
   const text = raw.trim();
-  const from = 'VERIMESH_JUDGE_BACKENDS';
+  const from = 'VERIMESH_LLM_JUDGE_BACKENDS';
   let json = text;
   if (!text.startsWith('{') && !text.startsWith('[')) {
     try {
@@ -152,8 +158,19 @@ function backendFrom(name: string, spec: unknown, base: ConfigOf<typeof OPTIONS>
 }
 
 /**
+ * The variable holding the default backend's key: as configured, except that the default name, when unset, falls
+ * back to its name before the rename (VERIMESH_JUDGE_API_KEY) for one release, with the kit's deprecation line.
+ */
+function defaultKeyEnv(name: string, env: NodeJS.ProcessEnv): string {
+  const fallback = OPTIONS.apiKeyEnv.default;
+  if (name !== fallback || env[name]) return name;
+  const old = 'VERIMESH_JUDGE_API_KEY';
+  return loadConfig({ key: { type: 'string', env: name, deprecatedEnv: old, default: '', doc: '' } }, { env }).key ? old : name;
+}
+
+/**
  * Reads the settings (flag > env > default) and compiles the backend list: the named backends of
- * VERIMESH_JUDGE_BACKENDS, plus "default" from VERIMESH_JUDGE_URL/VERIMESH_JUDGE_MODEL when set.
+ * VERIMESH_LLM_JUDGE_BACKENDS, plus "default" from VERIMESH_LLM_JUDGE_URL/VERIMESH_LLM_JUDGE_MODEL when set.
  */
 export function loadServiceConfig(source: { env?: NodeJS.ProcessEnv; argv?: readonly string[] } = {}): JudgeConfig {
   const env = source.env ?? process.env;
@@ -161,7 +178,7 @@ export function loadServiceConfig(source: { env?: NodeJS.ProcessEnv; argv?: read
   const list: BackendConfig[] = [];
   if (base.backends) {
     const parsed = readBackendsSetting(base.backends);
-    const from = 'VERIMESH_JUDGE_BACKENDS';
+    const from = 'VERIMESH_LLM_JUDGE_BACKENDS';
     if (parsed === null || typeof parsed !== 'object') throw new ConfigError(from, `${from} must be a JSON object or list`);
     // A list names each backend inside it; an object by its keys.
     const entries = Array.isArray(parsed)
@@ -174,15 +191,15 @@ export function loadServiceConfig(source: { env?: NodeJS.ProcessEnv; argv?: read
     for (const [name, spec] of entries) list.push(backendFrom(name, spec, base, env, `${from}.${name}`));
   }
   if (base.url) {
-    if (!base.model) throw new ConfigError('VERIMESH_JUDGE_MODEL', 'VERIMESH_JUDGE_MODEL is required when VERIMESH_JUDGE_URL is set');
-    if (list.some((b) => b.name === 'default')) throw new ConfigError('VERIMESH_JUDGE_URL', 'VERIMESH_JUDGE_URL defines backend "default", which VERIMESH_JUDGE_BACKENDS also defines');
+    if (!base.model) throw new ConfigError('VERIMESH_LLM_JUDGE_MODEL', 'VERIMESH_LLM_JUDGE_MODEL is required when VERIMESH_LLM_JUDGE_URL is set');
+    if (list.some((b) => b.name === 'default')) throw new ConfigError('VERIMESH_LLM_JUDGE_URL', 'VERIMESH_LLM_JUDGE_URL defines backend "default", which VERIMESH_LLM_JUDGE_BACKENDS also defines');
     list.unshift(
-      backendFrom('default', { url: base.url, model: base.model, embedding_model: base.embeddingModel || base.model, api_key_env: base.apiKeyEnv }, base, env, 'VERIMESH_JUDGE_URL'),
+      backendFrom('default', { url: base.url, model: base.model, embedding_model: base.embeddingModel || base.model, api_key_env: defaultKeyEnv(base.apiKeyEnv, env) }, base, env, 'VERIMESH_LLM_JUDGE_URL'),
     );
   }
   const names = new Set<string>();
   for (const b of list) {
-    if (names.has(b.name)) throw new ConfigError('VERIMESH_JUDGE_BACKENDS', `backend "${b.name}" is defined twice`);
+    if (names.has(b.name)) throw new ConfigError('VERIMESH_LLM_JUDGE_BACKENDS', `backend "${b.name}" is defined twice`);
     names.add(b.name);
   }
   return Object.freeze({ ...base, backendList: Object.freeze(list) });

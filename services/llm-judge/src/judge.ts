@@ -10,7 +10,7 @@ import { MAX_VIDEO_FRAMES, prepareImages, type PreparedImage } from './images.js
 import { loadTemplates, render, type Template, type TemplateName } from './templates.js';
 
 export const NO_BACKEND_MESSAGE =
-  'no judge backend configured: set VERIMESH_JUDGE_URL and VERIMESH_JUDGE_MODEL (or VERIMESH_JUDGE_BACKENDS) to an OpenAI-compatible server';
+  'no judge backend configured: set VERIMESH_LLM_JUDGE_URL and VERIMESH_LLM_JUDGE_MODEL (or VERIMESH_LLM_JUDGE_BACKENDS) to an OpenAI-compatible server';
 
 /** Frames of each input video shown to the judge when params.video_frames is absent. */
 const DEFAULT_VIDEO_FRAMES = 4;
@@ -23,7 +23,7 @@ export const JUDGE_PARAMS = {
   max_tokens: 'max tokens of the judge reply (default: the backend\'s max_tokens, 1024)',
   extract: 'how the answer is taken from the response (default "auto": last <answer>…</answer>, else the whole text)',
   images: 'send the sample\'s input images to the judge (default true)',
-  image_max_side: 'longest side images are downscaled to (default VERIMESH_JUDGE_IMAGE_MAX_SIDE, 768)',
+  image_max_side: 'longest side images are downscaled to (default VERIMESH_LLM_JUDGE_IMAGE_MAX_SIDE, 768)',
   video_frames: 'evenly spaced frames sent per input video, as images (default 4, max 16 in all; 0 = none)',
 } as const;
 
@@ -122,7 +122,7 @@ export class Judge {
   }
 
   /**
-   * The input images and frames of input videos to show the judge (no images with VERIMESH_JUDGE_MAX_IMAGES 0, no
+   * The input images and frames of input videos to show the judge (no images with VERIMESH_LLM_JUDGE_MAX_IMAGES 0, no
    * frames with params.video_frames 0, nothing at all with params.images false).
    */
   async images(media: readonly MediaJson[], p: JudgeParams, signal: AbortSignal): Promise<PreparedImage[]> {

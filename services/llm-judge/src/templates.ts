@@ -40,11 +40,11 @@ export function parseTemplate(name: TemplateName, text: string, source: string):
   }
   const sys = /^# system\s*$/m.exec(body);
   const usr = /^# user\s*$/m.exec(body);
-  if (!sys || !usr || usr.index < sys.index) throw new ConfigError('VERIMESH_JUDGE_TEMPLATES_DIR', `template ${source} needs a "# system" section followed by a "# user" section`);
+  if (!sys || !usr || usr.index < sys.index) throw new ConfigError('VERIMESH_LLM_JUDGE_TEMPLATES_DIR', `template ${source} needs a "# system" section followed by a "# user" section`);
   const system = body.slice(sys.index + sys[0].length, usr.index).trim();
   const user = body.slice(usr.index + usr[0].length).trim();
   for (const p of REQUIRED[name]) {
-    if (!user.includes(`{{${p}}}`)) throw new ConfigError('VERIMESH_JUDGE_TEMPLATES_DIR', `template ${source} must use {{${p}}} in its user section`);
+    if (!user.includes(`{{${p}}}`)) throw new ConfigError('VERIMESH_LLM_JUDGE_TEMPLATES_DIR', `template ${source} must use {{${p}}} in its user section`);
   }
   return { name, version: `${name}@${version ?? `custom-${hash}`}`, hash, system, user, source };
 }

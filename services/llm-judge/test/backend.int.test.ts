@@ -12,7 +12,7 @@ describe('retries and deadlines', () => {
   let judge: Harness;
   beforeAll(async () => {
     await server.start();
-    judge = await startJudge(envFor(server.url, { VERIMESH_JUDGE_MAX_RETRIES: '2' }));
+    judge = await startJudge(envFor(server.url, { VERIMESH_LLM_JUDGE_MAX_RETRIES: '2' }));
   });
   afterAll(async () => {
     await judge.close();
@@ -43,7 +43,7 @@ describe('retries and deadlines', () => {
     expect(bad.down!.status).toBe('error');
     expect(bad.down!.detail).toContain('HTTP 503: The engine is currently overloaded');
     expect(bad.down!.detail).toContain('gave up after 3 attempts');
-    expect(server.requests).toHaveLength(3); // 1 + VERIMESH_JUDGE_MAX_RETRIES
+    expect(server.requests).toHaveLength(3); // 1 + VERIMESH_LLM_JUDGE_MAX_RETRIES
   });
 
   it('does not retry a 400, which is a bug in the request', async () => {
@@ -78,8 +78,8 @@ describe('retries and deadlines', () => {
     expect(server.inFlight).toBe(0);
   });
 
-  it('an attempt that exceeds VERIMESH_JUDGE_TIMEOUT_MS is cut and retried', async () => {
-    const j = await startJudge(envFor(server.url, { VERIMESH_JUDGE_TIMEOUT_MS: '200' }));
+  it('an attempt that exceeds VERIMESH_LLM_JUDGE_TIMEOUT_MS is cut and retried', async () => {
+    const j = await startJudge(envFor(server.url, { VERIMESH_LLM_JUDGE_TIMEOUT_MS: '200' }));
     try {
       server.reset();
       let calls = 0;
@@ -99,7 +99,7 @@ describe('retries and deadlines', () => {
     const dead = new OpenAiServer();
     const url = await dead.start();
     await dead.close();
-    const j = await startJudge(envFor(url, { VERIMESH_JUDGE_MAX_RETRIES: '1' }));
+    const j = await startJudge(envFor(url, { VERIMESH_LLM_JUDGE_MAX_RETRIES: '1' }));
     try {
       const res = await j.call([one('refused')]);
       expect(res.refused!.status).toBe('error');
@@ -116,7 +116,7 @@ describe('malformed judge output', () => {
   beforeAll(async () => {
     await server.start();
     // A backend without response_format support: the service asks for JSON in the prompt and parses robustly.
-    judge = await startJudge(envFor(server.url, { VERIMESH_JUDGE_JSON_SCHEMA: 'false' }));
+    judge = await startJudge(envFor(server.url, { VERIMESH_LLM_JUDGE_JSON_SCHEMA: 'false' }));
   });
   afterAll(async () => {
     await judge.close();
@@ -153,7 +153,7 @@ describe('concurrency limit', () => {
   let judge: Harness;
   beforeAll(async () => {
     await server.start();
-    judge = await startJudge(envFor(server.url, { VERIMESH_JUDGE_CONCURRENCY: '3' }));
+    judge = await startJudge(envFor(server.url, { VERIMESH_LLM_JUDGE_CONCURRENCY: '3' }));
   });
   afterAll(async () => {
     await judge.close();
@@ -181,7 +181,7 @@ describe('named backends and API keys', () => {
       big: { url: big.url, model: 'big-model', api_key_env: 'BIG_KEY', concurrency: 2 },
       wrongkey: { url: big.url, model: 'big-model', api_key_env: 'NO_SUCH_KEY', max_retries: 3 },
     };
-    judge = await startJudge({ VERIMESH_JUDGE_BACKENDS: JSON.stringify(backends), SMALL_KEY: 'sk-small', BIG_KEY: 'sk-big' });
+    judge = await startJudge({ VERIMESH_LLM_JUDGE_BACKENDS: JSON.stringify(backends), SMALL_KEY: 'sk-small', BIG_KEY: 'sk-big' });
     small.chat = () => 'YES';
     big.chat = () => 'NO';
   });
@@ -242,7 +242,7 @@ describe('no backend configured', () => {
     expect(res.local).toMatchObject({ status: 'ok', score: 0.5 });
     expect(res.local!.metrics).toMatchObject({ template_version: 'rubric@1', cache_hit: false, judgments: 0 });
     expect(res.mixed!.status).toBe('unavailable');
-    expect(res.mixed!.detail).toContain('VERIMESH_JUDGE_URL');
+    expect(res.mixed!.detail).toContain('VERIMESH_LLM_JUDGE_URL');
     expect(res.mixed!.detail).toContain('local checks: 2/2 criteria hold');
     expect(res.mixed!.metrics.criteria.map((c: any) => c.verdict)).toEqual(['met', 'met', undefined]);
     expect(res.mixed!.metrics.local_only_score).toBe(1);
@@ -251,10 +251,10 @@ describe('no backend configured', () => {
     expect(res.sem!.metrics.template_version).toBe('bmas@1');
     for (const k of ['ref', 'sem']) {
       expect(res[k]!.status).toBe('unavailable');
-      expect(res[k]!.detail).toContain('VERIMESH_JUDGE_BACKENDS');
+      expect(res[k]!.detail).toContain('VERIMESH_LLM_JUDGE_BACKENDS');
     }
     const info = await judge.describe();
     expect(info.configured).toBe(false);
-    expect(info.unavailable_reason).toContain('VERIMESH_JUDGE_URL');
+    expect(info.unavailable_reason).toContain('VERIMESH_LLM_JUDGE_URL');
   });
 });

@@ -19,7 +19,7 @@ export interface Harness {
 
 /** Quick env for one backend at `url` with fast retries (tests should not sleep through production backoffs). */
 export function envFor(url: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { VERIMESH_JUDGE_URL: url, VERIMESH_JUDGE_MODEL: 'test-judge', VERIMESH_JUDGE_BACKOFF_MS: '5', VERIMESH_JUDGE_MAX_RETRIES: '2', ...extra };
+  return { VERIMESH_LLM_JUDGE_URL: url, VERIMESH_LLM_JUDGE_MODEL: 'test-judge', VERIMESH_LLM_JUDGE_BACKOFF_MS: '5', VERIMESH_LLM_JUDGE_MAX_RETRIES: '2', ...extra };
 }
 
 export async function startJudge(env: Record<string, string>): Promise<Harness> {

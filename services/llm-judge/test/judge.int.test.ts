@@ -30,7 +30,7 @@ const server = new OpenAiServer();
 let judge: Harness;
 beforeAll(async () => {
   await server.start();
-  judge = await startJudge(envFor(server.url, { VERIMESH_JUDGE_IMAGE_MAX_SIDE: '256' }));
+  judge = await startJudge(envFor(server.url, { VERIMESH_LLM_JUDGE_IMAGE_MAX_SIDE: '256' }));
 });
 afterAll(async () => {
   await judge.close();
@@ -432,7 +432,7 @@ describe('cache key', () => {
   it('covers backend, model, prompt, response, rubric and params: change any one and the judge is asked again', async () => {
     // Two backends on the same server with the same model: only the backend name differs.
     const backends = { default: { url: server.url, model: 'test-judge' }, other: { url: server.url, model: 'test-judge' }, big: { url: server.url, model: 'big-judge' } };
-    const j = await startJudge({ VERIMESH_JUDGE_BACKENDS: JSON.stringify(backends) });
+    const j = await startJudge({ VERIMESH_LLM_JUDGE_BACKENDS: JSON.stringify(backends) });
     try {
       const base = { prompt: 'Q', response: 'Paris', reference: { rubric: ['Mentions Paris'] } as object, params: {} as object };
       const variants: Array<[string, object]> = [
@@ -464,7 +464,7 @@ describe('cache key', () => {
   });
 
   it('covers the template: the same prompt under another template version is another judgment', async () => {
-    const j = new Judge(loadServiceConfig({ env: { VERIMESH_JUDGE_URL: server.url, VERIMESH_JUDGE_MODEL: 'test-judge' } }), noopLogger);
+    const j = new Judge(loadServiceConfig({ env: { VERIMESH_LLM_JUDGE_URL: server.url, VERIMESH_LLM_JUDGE_MODEL: 'test-judge' } }), noopLogger);
     try {
       server.chat = () => 'YES';
       const text = (v: number): string => `---\nversion: ${v}\n---\n# system\nS\n# user\n{{reference}} {{response}}`;

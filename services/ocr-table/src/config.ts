@@ -4,7 +4,8 @@ import { loadConfig, type ConfigOf, type OptionSpec } from '@verimesh/kit';
 export const OPTIONS = {
   ortProviders: {
     type: 'list',
-    env: 'VERIMESH_ORT_PROVIDERS',
+    env: 'VERIMESH_OCR_TABLE_ORT_PROVIDERS',
+    deprecatedEnv: 'VERIMESH_ORT_PROVIDERS',
     flag: 'ort-providers',
     default: ['cpu'],
     doc: 'onnxruntime execution providers for OCR, in order ("cuda" selects the CUDA EP on GPU nodes, with CPU as fallback)',

@@ -4,7 +4,8 @@ import { loadConfig, type ConfigOf, type OptionSpec } from '@verimesh/kit';
 export const OPTIONS = {
   maxVideoBytes: {
     type: 'int',
-    env: 'VERIMESH_VIDEO_MAX_BYTES',
+    env: 'VERIMESH_VIDEO_TEMPORAL_MAX_BYTES',
+    deprecatedEnv: 'VERIMESH_VIDEO_MAX_BYTES',
     flag: 'max-video-bytes',
     default: 256 * 1024 * 1024,
     min: 1,
@@ -12,7 +13,8 @@ export const OPTIONS = {
   },
   maxDurationS: {
     type: 'number',
-    env: 'VERIMESH_VIDEO_MAX_DURATION_S',
+    env: 'VERIMESH_VIDEO_TEMPORAL_MAX_DURATION_S',
+    deprecatedEnv: 'VERIMESH_VIDEO_MAX_DURATION_S',
     flag: 'max-duration-s',
     default: 3 * 3600,
     min: 1,
@@ -20,14 +22,16 @@ export const OPTIONS = {
   },
   cacheDir: {
     type: 'string',
-    env: 'VERIMESH_VIDEO_CACHE_DIR',
+    env: 'VERIMESH_VIDEO_TEMPORAL_CACHE_DIR',
+    deprecatedEnv: 'VERIMESH_VIDEO_CACHE_DIR',
     flag: 'cache-dir',
     default: '',
     doc: 'where inline (data_b64) and http videos are written for ffmpeg (default: a fresh directory under the OS temp dir)',
   },
   cacheBytes: {
     type: 'int',
-    env: 'VERIMESH_VIDEO_CACHE_BYTES',
+    env: 'VERIMESH_VIDEO_TEMPORAL_CACHE_BYTES',
+    deprecatedEnv: 'VERIMESH_VIDEO_CACHE_BYTES',
     flag: 'cache-bytes',
     default: 512 * 1024 * 1024,
     min: 0,
@@ -35,7 +39,8 @@ export const OPTIONS = {
   },
   probeCacheEntries: {
     type: 'int',
-    env: 'VERIMESH_VIDEO_PROBE_CACHE',
+    env: 'VERIMESH_VIDEO_TEMPORAL_PROBE_CACHE',
+    deprecatedEnv: 'VERIMESH_VIDEO_PROBE_CACHE',
     flag: 'probe-cache',
     default: 4096,
     min: 0,
@@ -43,7 +48,8 @@ export const OPTIONS = {
   },
   probeTimeoutMs: {
     type: 'int',
-    env: 'VERIMESH_VIDEO_PROBE_TIMEOUT_MS',
+    env: 'VERIMESH_VIDEO_TEMPORAL_PROBE_TIMEOUT_MS',
+    deprecatedEnv: 'VERIMESH_VIDEO_PROBE_TIMEOUT_MS',
     flag: 'probe-timeout-ms',
     default: 10_000,
     min: 100,
@@ -51,7 +57,8 @@ export const OPTIONS = {
   },
   ffmpegProcs: {
     type: 'int',
-    env: 'VERIMESH_VIDEO_FFMPEG_PROCS',
+    env: 'VERIMESH_VIDEO_TEMPORAL_FFMPEG_PROCS',
+    deprecatedEnv: 'VERIMESH_VIDEO_FFMPEG_PROCS',
     flag: 'ffmpeg-procs',
     default: 2,
     min: 1,
@@ -59,7 +66,8 @@ export const OPTIONS = {
   },
   maxFrames: {
     type: 'int',
-    env: 'VERIMESH_VIDEO_MAX_FRAMES',
+    env: 'VERIMESH_VIDEO_TEMPORAL_MAX_FRAMES',
+    deprecatedEnv: 'VERIMESH_VIDEO_MAX_FRAMES',
     flag: 'max-frames',
     default: 10_000,
     min: 1,
@@ -67,7 +75,8 @@ export const OPTIONS = {
   },
   maxMaskPixels: {
     type: 'int',
-    env: 'VERIMESH_VIDEO_MAX_MASK_PIXELS',
+    env: 'VERIMESH_VIDEO_TEMPORAL_MAX_MASK_PIXELS',
+    deprecatedEnv: 'VERIMESH_VIDEO_MAX_MASK_PIXELS',
     flag: 'max-mask-pixels',
     default: 4096 * 4096,
     min: 1,
