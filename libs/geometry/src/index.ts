@@ -16,6 +16,7 @@ export {
   rleValidate,
   parseRle,
   MAX_DECODE_PIXELS,
+  MAX_MASK_PIXELS,
 } from './rle.js';
 export type { Rle, RleStats, BitmapLayout } from './rle.js';
 export { polygonToRle, bboxToRle, normalizePolygons, MAX_POLYGON_BOUNDARY } from './polygon.js';

@@ -1,7 +1,8 @@
 // Polygons and boxes rasterized to COCO RLE exactly as pycocotools' rleFrPoly / rleFrBbox do.
 import type { BoxXywh } from './box.js';
 import { GeometryError } from './errors.js';
-import { rleMerge } from './rle.js';
+import { MAX_MASK_PIXELS } from './rle.js';
+import { rleFromRuns, rleMerge } from './rle.js';
 import type { Rle } from './rle.js';
 
 /** Upper bound on upsampled boundary points per polygon (keeps absurd coordinates from eating memory). */
@@ -16,7 +17,7 @@ export function polygonToRle(polys: readonly (readonly number[])[] | readonly nu
   const list: readonly (readonly number[])[] =
     polys.length > 0 && typeof polys[0] === 'number' ? [polys as readonly number[]] : (polys as readonly (readonly number[])[]);
   if (list.length === 0) return { size: [h, w], counts: [h * w] };
-  const rles = list.map((p) => ({ size: [h, w] as [number, number], counts: frPoly(p, h, w) }));
+  const rles = list.map((p) => rleFromRuns(h, w, frPoly(p, h, w)));
   return rles.length === 1 ? (rles[0] as Rle) : rleMerge(rles);
 }
 
@@ -26,7 +27,7 @@ export function bboxToRle(b: BoxXywh, h: number, w: number): Rle {
   const ys = b[1];
   const xe = xs + b[2];
   const ye = ys + b[3];
-  return { size: [h, w], counts: frPoly([xs, ys, xs, ye, xe, ye, xe, ys], h, w) };
+  return rleFromRuns(h, w, frPoly([xs, ys, xs, ye, xe, ye, xe, ys], h, w));
 }
 
 /**
@@ -52,9 +53,10 @@ function checkFlat(p: number[]): number[] {
 }
 
 /** Port of pycocotools maskApi.c rleFrPoly: upsample ×5, walk the edges, keep x-crossings, sort into runs. */
-function frPoly(xy: ArrayLike<number>, h: number, w: number): number[] {
+function frPoly(xy: ArrayLike<number>, h: number, w: number): Int32Array {
   const k = Math.floor(xy.length / 2);
-  if (k === 0 || h * w === 0) return [h * w];
+  if (h * w > MAX_MASK_PIXELS) throw new GeometryError(`mask ${h}x${w} is above the ${MAX_MASK_PIXELS}-pixel limit of run operations`);
+  if (k === 0 || h * w === 0) return Int32Array.of(h * w);
   const scale = 5;
   const x = new Array<number>(k + 1);
   const y = new Array<number>(k + 1);
@@ -103,9 +105,10 @@ function frPoly(xy: ArrayLike<number>, h: number, w: number): number[] {
       }
     }
   }
-  // Points where the boundary crosses a pixel-centre column, downsampled back to pixels.
+  // Points where the boundary crosses a pixel-centre column, downsampled back to pixels (at most one per point).
   const n = m;
-  const a: number[] = [];
+  const a = new Float64Array(n + 1);
+  let na = 0;
   for (let j = 1; j < n; j++) {
     const uj = u[j] as number;
     const up = u[j - 1] as number;
@@ -120,25 +123,27 @@ function frPoly(xy: ArrayLike<number>, h: number, w: number): number[] {
     if (yd < 0) yd = 0;
     else if (yd > h) yd = h;
     yd = Math.ceil(yd);
-    a.push(xd * h + yd);
+    a[na++] = xd * h + yd;
   }
-  a.push(h * w);
-  const sorted = Float64Array.from(a).sort();
+  a[na++] = h * w;
+  const sorted = a.subarray(0, na).sort();
   // Differences between sorted crossing positions are the runs; zero-length runs merge their neighbours.
   let p = 0;
-  for (let j = 0; j < sorted.length; j++) {
+  for (let j = 0; j < na; j++) {
     const t = sorted[j] as number;
     sorted[j] = t - p;
     p = t;
   }
-  const b: number[] = [sorted[0] as number];
+  const b = new Int32Array(na);
+  let nb = 1;
+  b[0] = sorted[0] as number;
   let j = 1;
-  while (j < sorted.length) {
-    if ((sorted[j] as number) > 0) b.push(sorted[j++] as number);
+  while (j < na) {
+    if ((sorted[j] as number) > 0) b[nb++] = sorted[j++] as number;
     else {
       j++;
-      if (j < sorted.length) b[b.length - 1] = (b[b.length - 1] as number) + (sorted[j++] as number);
+      if (j < na) b[nb - 1] = (b[nb - 1] as number) + (sorted[j++] as number);
     }
   }
-  return b;
+  return b.slice(0, nb);
 }
