@@ -72,8 +72,14 @@ function frPoly(xy: ArrayLike<number>, h: number, w: number): Int32Array {
   let m = 0;
   for (let j = 0; j < k; j++) m += Math.max(Math.abs((x[j] as number) - (x[j + 1] as number)), Math.abs((y[j] as number) - (y[j + 1] as number))) + 1;
   if (m > MAX_POLYGON_BOUNDARY) throw new GeometryError(`polygon is too large (${m} boundary points at 5x; coordinates far outside the image?)`);
-  const u = new Float64Array(m);
-  const v = new Float64Array(m);
+  if (uScratch.length < m) {
+    uScratch = new Float64Array(m);
+    vScratch = new Float64Array(m);
+    cxScratch = new Int32Array(m);
+    cyScratch = new Int32Array(m);
+  }
+  const u = uScratch;
+  const v = vScratch;
   m = 0;
   for (let j = 0; j < k; j++) {
     let xs = x[j] as number;
@@ -107,7 +113,8 @@ function frPoly(xy: ArrayLike<number>, h: number, w: number): Int32Array {
   }
   // Points where the boundary crosses a pixel-centre column, downsampled back to pixels (at most one per point).
   const n = m;
-  const a = new Float64Array(n + 1);
+  const cx = cxScratch; // crossing column and row
+  const cy = cyScratch;
   let na = 0;
   for (let j = 1; j < n; j++) {
     const uj = u[j] as number;
@@ -122,11 +129,29 @@ function frPoly(xy: ArrayLike<number>, h: number, w: number): Int32Array {
     yd = (yd + 0.5) / scale - 0.5;
     if (yd < 0) yd = 0;
     else if (yd > h) yd = h;
-    yd = Math.ceil(yd);
-    a[na++] = xd * h + yd;
+    cx[na] = xd;
+    cy[na++] = Math.ceil(yd);
   }
-  a[na++] = h * w;
-  const sorted = a.subarray(0, na).sort();
+  // pycocotools sorts the positions x·h + y; here a counting sort by column, then the few rows of each column
+  // by insertion (the same order, in O(crossings + w) instead of a comparison sort).
+  const start = new Int32Array(w + 1);
+  for (let j = 0; j < na; j++) start[cx[j]! + 1]!++;
+  for (let x = 0; x < w; x++) start[x + 1]! += start[x]!;
+  const sorted = new Float64Array(na + 1);
+  const fill = start.slice(0, w);
+  for (let j = 0; j < na; j++) {
+    const x = cx[j]!;
+    sorted[fill[x]!++] = x * h + cy[j]!;
+  }
+  for (let x = 0; x < w; x++) {
+    for (let i = start[x]! + 1; i < start[x + 1]!; i++) {
+      const t = sorted[i]!;
+      let k = i - 1;
+      for (; k >= start[x]! && sorted[k]! > t; k--) sorted[k + 1] = sorted[k]!;
+      sorted[k + 1] = t;
+    }
+  }
+  sorted[na++] = h * w;
   // Differences between sorted crossing positions are the runs; zero-length runs merge their neighbours.
   let p = 0;
   for (let j = 0; j < na; j++) {
@@ -145,5 +170,18 @@ function frPoly(xy: ArrayLike<number>, h: number, w: number): Int32Array {
       if (j < na) b[nb - 1] = (b[nb - 1] as number) + (sorted[j++] as number);
     }
   }
+  if (uScratch.length > 1 << 20) {
+    uScratch = new Float64Array(4096);
+    vScratch = new Float64Array(4096);
+    cxScratch = new Int32Array(4096);
+    cyScratch = new Int32Array(4096);
+  }
   return b.slice(0, nb);
 }
+
+// Boundary points and crossings of the last polygon, reused (rasterizing is synchronous); a polygon that needed more
+// than 2^20 points does not keep its buffers.
+let uScratch = new Float64Array(4096);
+let vScratch = new Float64Array(4096);
+let cxScratch = new Int32Array(4096);
+let cyScratch = new Int32Array(4096);
