@@ -4,7 +4,7 @@ import type { TableNode } from '../table/model.js';
 import { editDistance } from '../../testing/index.js';
 import { findTable } from '../table/find.js';
 import { teds } from './teds.js';
-import { Interner, flatten, treeEditDistance } from './ted.js';
+import { Interner, flatten, treeEditDistance, treeEditDistanceOf } from './ted.js';
 
 const html = (s: string, mode: 'pubtabnet' | 'omnidocbench' = 'pubtabnet') => {
   const t = findTable(s, mode);
@@ -151,6 +151,26 @@ describe('tree edit distance properties on random small trees', () => {
     for (let k = 0; k < trees.length; k++) {
       for (let m = k + 1; m < Math.min(trees.length, k + 6); m++) {
         expect(fast(trees[k]!, trees[m]!)).toBeCloseTo(textbook([trees[k]!], [trees[m]!]), 10);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+  it('equals the textbook definition mirrored, structure only, and with shared subtrees (every fast path)', () => {
+    const strip = (t: T): T => ({ ...t, tokens: '', kids: t.kids.map(strip) });
+    // Trees with repeated identical subtrees, so that shapes repeat and the memo and closed forms are used.
+    const twin = (t: T): T => ({ id: nextId++, tag: 'x', colspan: 1, tokens: '', kids: [t, t, ...t.kids] });
+    let compared = 0;
+    for (let k = 0; k + 1 < trees.length; k++) {
+      for (const [p, q] of [[trees[k]!, trees[k + 1]!], [twin(trees[k]!), trees[k + 1]!], [twin(trees[k]!), twin(trees[k + 1]!)]] as Array<[T, T]>) {
+        const expectFull = textbook([p], [q]);
+        const expectS = textbook([strip(p)], [strip(q)]);
+        const i = new Interner();
+        expect(treeEditDistance(flatten(toNode(p), i, false, true), flatten(toNode(q), i, false, true))).toBeCloseTo(expectFull, 10);
+        expect(treeEditDistance(flatten(toNode(p), i, true, true), flatten(toNode(q), i, true, true))).toBe(expectS);
+        expect(fast(p, q, true)).toBe(expectS);
+        expect(treeEditDistanceOf(toNode(p), toNode(q), false)).toBeCloseTo(expectFull, 10);
+        expect(treeEditDistanceOf(toNode(p), toNode(q), true)).toBe(expectS);
         compared++;
       }
     }

@@ -16,12 +16,21 @@ export interface FlatTree {
   tokStart: Int32Array;
   tokEnd: Int32Array;
   toks: Int32Array;
+  /** Shape id of each node's subtree: equal ids are equal subtrees (labels, and tokens unless structure only). */
+  shape: Int32Array;
 }
 
 /** Interns labels and tokens of the two trees of one comparison into small integers. */
 export class Interner {
   private readonly labels = new Map<string, number>();
   private readonly tokens = new Map<string, number>();
+  private readonly shapes = new Map<string, number>();
+  /** Id of a subtree shape, from its own key and its children's shape ids. */
+  shape(key: string): number {
+    let id = this.shapes.get(key);
+    if (id === undefined) this.shapes.set(key, (id = this.shapes.size));
+    return id;
+  }
   label(node: TableNode): number {
     const key = `${node.tag}\u0000${node.colspan}\u0000${node.rowspan}`;
     let id = this.labels.get(key);
@@ -35,24 +44,45 @@ export class Interner {
   }
 }
 
-export function flatten(root: TableNode, interner: Interner, structureOnly: boolean): FlatTree {
+/**
+ * The tree in postorder as typed arrays. `mirror` visits children right to left: the edit distance of two mirrored
+ * trees is that of the trees (the mapping's ancestor and sibling orders are both kept), and for some shapes the
+ * mirrored keyroots are far fewer (see `treeEditDistanceOf`).
+ */
+export function flatten(root: TableNode, interner: Interner, structureOnly: boolean, mirror = false): FlatTree {
   // Iterative postorder (tables from a model can be deep; recursion would be a stack risk).
   const order: TableNode[] = [];
   const lmlList: number[] = [];
-  const stack: Array<{ node: TableNode; next: number; first: number }> = [{ node: root, next: 0, first: -1 }];
+  const shapeList: number[] = [];
+  interface Frame {
+    node: TableNode;
+    next: number;
+    first: number;
+    kids: number[];
+  }
+  const stack: Frame[] = [{ node: root, next: 0, first: -1, kids: [] }];
   while (stack.length) {
     const top = stack[stack.length - 1]!;
-    if (top.next < top.node.children.length) {
-      stack.push({ node: top.node.children[top.next++]!, next: 0, first: -1 });
+    const kids = top.node.children;
+    if (top.next < kids.length) {
+      const child = kids[mirror ? kids.length - 1 - top.next++ : top.next++]!;
+      stack.push({ node: child, next: 0, first: -1, kids: [] });
       continue;
     }
     stack.pop();
     const idx = order.length;
-    order.push(top.node);
+    const node = top.node;
+    order.push(node);
     const leftmost = top.first < 0 ? idx : top.first;
     lmlList.push(leftmost);
+    const own = node.tag === 'td' && !structureOnly && node.tokens ? `${interner.label(node)}|${node.tokens.join('\u0001')}` : String(interner.label(node));
+    const shape = interner.shape(top.kids.length ? `${own}(${top.kids.join(',')})` : own);
+    shapeList.push(shape);
     const parent = stack[stack.length - 1];
-    if (parent && parent.first < 0) parent.first = leftmost;
+    if (parent) {
+      if (parent.first < 0) parent.first = leftmost;
+      parent.kids.push(shape);
+    }
   }
   const n = order.length;
   const label = new Int32Array(n);
@@ -85,7 +115,47 @@ export function flatten(root: TableNode, interner: Interner, structureOnly: bool
     }
   }
   kr.reverse();
-  return { n, label, cell, lml, keyroots: Int32Array.from(kr), tokStart, tokEnd, toks };
+  return { n, label, cell, lml, keyroots: Int32Array.from(kr), tokStart, tokEnd, toks, shape: Int32Array.from(shapeList) };
+}
+
+/**
+ * Zhang–Shasha's cost for a tree decomposed along leftmost paths (the sum of its keyroots' subtree sizes) and along
+ * rightmost paths (the same for the mirrored tree). A pair of trees costs the product of the two trees' sums.
+ */
+function pathCosts(root: TableNode): { left: number; right: number } {
+  let left = 0;
+  let right = 0;
+  // Postorder by an explicit stack: sizes of subtrees, then each node's contribution as first / last child.
+  const stack: Array<{ node: TableNode; next: number; size: number; firstChild: boolean; lastChild: boolean }> = [
+    { node: root, next: 0, size: 1, firstChild: false, lastChild: false },
+  ];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const kids = top.node.children;
+    if (top.next < kids.length) {
+      const k = top.next++;
+      stack.push({ node: kids[k]!, next: 0, size: 1, firstChild: k === 0, lastChild: k === kids.length - 1 });
+      continue;
+    }
+    stack.pop();
+    if (!top.firstChild) left += top.size;
+    if (!top.lastChild) right += top.size;
+    const parent = stack[stack.length - 1];
+    if (parent) parent.size += top.size;
+  }
+  return { left, right };
+}
+
+/**
+ * The edit distance of two trees, decomposed along leftmost or rightmost paths, whichever makes fewer subproblems
+ * for this pair (a global choice of path side, the simplest of RTED's strategies).
+ */
+export function treeEditDistanceOf(a: TableNode, b: TableNode, structureOnly: boolean): number {
+  const ca = pathCosts(a);
+  const cb = pathCosts(b);
+  const mirror = ca.right * cb.right < ca.left * cb.left;
+  const interner = new Interner();
+  return treeEditDistance(flatten(a, interner, structureOnly, mirror), flatten(b, interner, structureOnly, mirror));
 }
 
 /** PubTabNet's CustomConfig.rename: 1 if tag or spans differ; for cells the normalized Levenshtein of the tokens. */
@@ -120,9 +190,53 @@ export function treeEditDistance(a: FlatTree, b: FlatTree): number {
   if (forest.length < (n1 + 1) * (n2 + 1)) forest = new Float64Array((n1 + 1) * (n2 + 1));
   const td = treeDist, fd = forest;
   const kr1 = a.keyroots, kr2 = b.keyroots;
+  const l1 = a.lml, l2 = b.lml;
+  // Keyroot pairs whose two subtrees have the shapes of a pair already computed take its tree distances (for the
+  // nodes on both leftmost paths, the ones a pair writes), shifted: identical rows of a table are solved once.
+  const done = new Map<number, number>();
+  // Without cell tokens, renames cost 0 or 1 by label alone, and a subtree against a single node has a closed form.
+  const labelsOnly = a.toks.length === 0 && b.toks.length === 0;
+  let shapes = 0;
+  for (const v of a.shape) if (v >= shapes) shapes = v + 1;
+  for (const v of b.shape) if (v >= shapes) shapes = v + 1;
+  // Label-only renames: a keyroot against a single node has a closed form (see `SingleNode`), prepared once per
+  // keyroot of either tree.
+  const lab1 = a.label, lab2 = b.label;
+  const single2 = labelsOnly ? kr2.map((k) => (l2[k] === k ? -1 : k)) : undefined;
+  const prepared2 = single2 ? Array.from(single2, (k) => (k < 0 ? undefined : new SingleNode(b, k))) : [];
   for (let x = 0; x < kr1.length; x++) {
     const k1 = kr1[x]!;
-    for (let y = 0; y < kr2.length; y++) forestDistance(a, b, k1, kr2[y]!, td, fd);
+    const leaf1 = l1[k1] === k1;
+    const tdRow = k1 * n2;
+    const prepared1 = labelsOnly && !leaf1 ? new SingleNode(a, k1) : undefined;
+    if (leaf1 && labelsOnly) {
+      // A single node against every keyroot of the other tree: by label alone (the hot loop of table shapes).
+      const v1 = lab1[k1]!;
+      for (let y = 0; y < kr2.length; y++) {
+        const k2 = kr2[y]!;
+        if (l2[k2] === k2) td[tdRow + k2] = lab2[k2] === v1 ? 0 : 1;
+        else prepared2[y]!.against(v1, td, tdRow, 1);
+      }
+      continue;
+    }
+    for (let y = 0; y < kr2.length; y++) {
+      const k2 = kr2[y]!;
+      const leaf2 = l2[k2] === k2;
+      if (leaf1 && leaf2) {
+        td[tdRow + k2] = renameCost(a, k1, b, k2); // two leaves: the forest distance is the rename
+        continue;
+      }
+      if (prepared1 && leaf2) {
+        prepared1.against(b.label[k2]!, td, k2, n2);
+        continue;
+      }
+      const key = a.shape[k1]! * shapes + b.shape[k2]!;
+      const seen = done.get(key);
+      if (seen === undefined) {
+        done.set(key, k1 * n2 + k2);
+        forestDistance(a, b, k1, k2, td, fd);
+      } else copyPaths(a, b, k1, k2, Math.floor(seen / n2) - k1, (seen % n2) - k2, td);
+    }
   }
   const result = td[(n1 - 1) * n2 + (n2 - 1)]!;
   releasePattern();
@@ -180,5 +294,43 @@ function forestDistance(a: FlatTree, b: FlatTree, k1: number, k2: number, td: Fl
         fd[rowBase + c] = best;
       }
     }
+  }
+}
+
+/** Tree distances of the leftmost-path nodes of k1 × those of k2, from the same-shaped pair shifted by (d1, d2). */
+function copyPaths(a: FlatTree, b: FlatTree, k1: number, k2: number, d1: number, d2: number, td: Float64Array): void {
+  const n2 = b.n;
+  const lk1 = a.lml[k1]!, lk2 = b.lml[k2]!;
+  for (let i = lk1; i <= k1; i++) {
+    if (a.lml[i] !== lk1) continue;
+    const row = i * n2, from = (i + d1) * n2 + d2;
+    for (let j = lk2; j <= k2; j++) if (b.lml[j] === lk2) td[row + j] = td[from + j]!;
+  }
+}
+
+/**
+ * The tree distances of a keyroot's leftmost-path nodes against a single node v, for label-only renames:
+ * TED(T, v) = |T| − 1 + (0 if some node of T has v's label, else 1) (map v onto such a node or rename one, delete the
+ * rest; not mapping v costs |T| + 1, never less). A leftmost-path node i has the subtree [lml, i] in postorder, so
+ * the first position of each label in [lml, keyroot] answers every path node at once.
+ */
+class SingleNode {
+  private readonly l: number;
+  private readonly path: Int32Array;
+  private readonly first = new Map<number, number>();
+  constructor(t: FlatTree, k: number) {
+    const l = (this.l = t.lml[k]!);
+    const path: number[] = [];
+    for (let u = l; u <= k; u++) {
+      if (!this.first.has(t.label[u]!)) this.first.set(t.label[u]!, u);
+      if (t.lml[u] === l) path.push(u);
+    }
+    this.path = Int32Array.from(path);
+  }
+  /** Writes TED(subtree(i), v) for each path node i at td[base + i·stride] (v's label `label`). */
+  against(label: number, td: Float64Array, base: number, stride: number): void {
+    const first = this.first.get(label) ?? Infinity;
+    const l = this.l;
+    for (const i of this.path) td[base + i * stride] = i - l + (first <= i ? 0 : 1);
   }
 }

@@ -1,6 +1,6 @@
 // TEDS: 1 − TED(pred, ref) / max(|pred|, |ref|), PubTabNet's definition, on the shared table model.
 import type { Table } from '../table/model.js';
-import { Interner, flatten, treeEditDistance } from './ted.js';
+import { treeEditDistanceOf } from './ted.js';
 
 export interface TedsResult {
   /** Clamped to [0, 1]. */
@@ -13,10 +13,7 @@ export interface TedsResult {
 }
 
 export function teds(pred: Table, ref: Table, structureOnly = false): TedsResult {
-  const interner = new Interner();
-  const a = flatten(pred.root, interner, structureOnly);
-  const b = flatten(ref.root, interner, structureOnly);
-  const distance = treeEditDistance(a, b);
+  const distance = treeEditDistanceOf(pred.root, ref.root, structureOnly);
   const nodes = Math.max(pred.count, ref.count);
   // The reference divides by zero for two empty tables; two empty tables are the same table.
   const raw = nodes === 0 ? (distance === 0 ? 1 : 0) : 1 - distance / nodes;

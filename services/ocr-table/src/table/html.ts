@@ -1,6 +1,6 @@
 // HTML tables (tolerant, browser-grade parsing by parse5) into the table model, PubTabNet- or OmniDocBench-style.
-import { parse } from 'parse5';
-import type { DefaultTreeAdapterMap } from 'parse5';
+import { Parser, defaultTreeAdapter } from 'parse5';
+import type { DefaultTreeAdapterMap, Token, html as parse5Html } from 'parse5';
 import type { Table, TableNode, TableNormalization } from './model.js';
 import { TableParseError, charTokens, normalizeText, trimTokens } from './model.js';
 
@@ -9,12 +9,44 @@ type Element = DefaultTreeAdapterMap['element'];
 
 const isElement = (n: Node): n is Element => 'tagName' in n;
 
-/**
- * Elements parse5 inserted without a tag in the source (the HTML5 algorithm adds <tbody> to every table) are
- * unwrapped: the reference parses with lxml, which does not add them, so a <tbody> is a node only when written.
- * An implied <tr> (cells written straight into <table>) is kept: a row is what the writer meant.
- */
-const implicit = (el: Element): boolean => !el.sourceCodeLocation && el.tagName !== 'tr';
+// Source locations cost parse5 a fifth of TEDS's time, and they served only to tell which elements were written
+// in the source. The parser below tells it directly: an element is written when parse5 makes it from a start tag
+// (its _appendElement / _insertElement / _insertTemplate, the only paths that give an element a location when
+// locations are on); implied ones (html/head/body, <tbody> around bare rows, <p> for a stray </p>, elements the
+// adoption agency recreates) are not.
+let lastCreated: Element | undefined;
+const markingAdapter: typeof defaultTreeAdapter = {
+  ...defaultTreeAdapter,
+  createElement(tagName, namespaceURI, attrs) {
+    const el = defaultTreeAdapter.createElement(tagName, namespaceURI, attrs);
+    lastCreated = el;
+    return el;
+  },
+};
+
+class WrittenElementsParser extends Parser<DefaultTreeAdapterMap> {
+  readonly written = new Set<Element>();
+  override _appendElement(token: Token.TagToken, namespaceURI: parse5Html.NS): void {
+    super._appendElement(token, namespaceURI);
+    this.written.add(lastCreated!);
+  }
+  override _insertElement(token: Token.TagToken, namespaceURI: parse5Html.NS): void {
+    super._insertElement(token, namespaceURI);
+    this.written.add(lastCreated!);
+  }
+  override _insertTemplate(token: Token.TagToken): void {
+    super._insertTemplate(token);
+    this.written.add(lastCreated!);
+  }
+}
+
+/** The document and the set of its elements written in the source (exported for the parser's own test). */
+export function parseWritten(html: string): { doc: DefaultTreeAdapterMap['document']; written: ReadonlySet<Element> } {
+  const parser = new WrittenElementsParser({ treeAdapter: markingAdapter });
+  parser.tokenizer.write(html, true);
+  lastCreated = undefined;
+  return { doc: parser.document, written: parser.written };
+}
 
 /** OmniDocBench unwraps these (keeps their content), and drops colgroup altogether. */
 const OMNI_UNWRAP = new Set(['thead', 'tbody', 'span', 'sup', 'sub', 'div', 'p']);
@@ -50,7 +82,19 @@ function firstTable(node: Node): Element | undefined {
 class Builder {
   count = 0;
   cells = 0;
-  constructor(private readonly mode: TableNormalization) {}
+  constructor(
+    private readonly mode: TableNormalization,
+    private readonly written: ReadonlySet<Element>,
+  ) {}
+
+  /**
+   * Elements the source did not write are unwrapped: the reference parses with lxml, which does not add them, so a
+   * <tbody> is a node only when written. An implied <tr> (cells written straight into <table>) is kept: a row is what
+   * the writer meant.
+   */
+  private implicit(el: Element): boolean {
+    return !this.written.has(el) && el.tagName !== 'tr';
+  }
 
   private tagOf(el: Element): string {
     return this.mode === 'omnidocbench' && el.tagName === 'th' ? 'td' : el.tagName;
@@ -62,11 +106,11 @@ class Builder {
       if (!isElement(c)) continue;
       if (this.mode === 'omnidocbench') {
         if (OMNI_DROP.has(c.tagName)) continue;
-        if (OMNI_UNWRAP.has(c.tagName) || implicit(c)) {
+        if (OMNI_UNWRAP.has(c.tagName) || this.implicit(c)) {
           this.elementsOf(c, out);
           continue;
         }
-      } else if (implicit(c)) {
+      } else if (this.implicit(c)) {
         this.elementsOf(c, out);
         continue;
       }
@@ -116,7 +160,7 @@ class Builder {
               continue;
             }
           }
-          if ((omni && OMNI_UNWRAP.has(c.tagName)) || implicit(c)) {
+          if ((omni && OMNI_UNWRAP.has(c.tagName)) || this.implicit(c)) {
             walk(c);
             continue;
           }
@@ -139,16 +183,44 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 // Elements whose end tag is implied by the next sibling: an unclosed run of them does not nest.
 const SELF_CLOSING_RUN = new Set(['td', 'th', 'tr', 'thead', 'tbody', 'tfoot', 'p', 'li', 'dt', 'dd', 'option', 'colgroup', 'caption']);
 
-/** An upper estimate of the element nesting depth, by a linear scan of the tags. */
+const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isNameChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+
+/**
+ * An upper estimate of the element nesting depth, by a linear scan of the tags: what the pattern
+ * /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(\/?)>/g finds, scanned by hand (a regex here was an eighth of parsing).
+ */
 function nestingDepth(html: string): number {
-  const re = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(\/?)>/g;
+  const n = html.length;
   let depth = 0;
   let max = 0;
-  for (let m = re.exec(html); m; m = re.exec(html)) {
-    const tag = m[2]!.toLowerCase();
-    if (VOID.has(tag) || SELF_CLOSING_RUN.has(tag) || m[3]) continue;
-    if (m[1]) depth = Math.max(0, depth - 1);
-    else if (++depth > max) max = depth;
+  let i = html.indexOf('<');
+  while (i >= 0) {
+    let j = i + 1;
+    const close = html.charCodeAt(j) === 47; // '/'
+    if (close) j++;
+    const c0 = html.charCodeAt(j);
+    if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) {
+      i = html.indexOf('<', i + 1);
+      continue;
+    }
+    let e = j + 1;
+    while (e < n && isNameChar(html.charCodeAt(e))) e++;
+    // \b after the name, backtracking over a trailing '-' as the pattern does.
+    let p = e;
+    while (p > j && isWordChar(html.charCodeAt(p - 1)) === (p < n && isWordChar(html.charCodeAt(p)))) p--;
+    const gt = p > j ? html.indexOf('>', p) : -1;
+    if (gt < 0) {
+      i = html.indexOf('<', i + 1);
+      continue;
+    }
+    const tag = html.slice(j, p).toLowerCase();
+    const selfClosing = gt - 1 >= p && html.charCodeAt(gt - 1) === 47;
+    if (!(VOID.has(tag) || SELF_CLOSING_RUN.has(tag) || selfClosing)) {
+      if (close) depth = Math.max(0, depth - 1);
+      else if (++depth > max) max = depth;
+    }
+    i = html.indexOf('<', gt + 1);
   }
   return max;
 }
@@ -157,10 +229,10 @@ function nestingDepth(html: string): number {
 export function parseHtmlTable(html: string, mode: TableNormalization): Table | undefined {
   const depth = nestingDepth(html);
   if (depth > MAX_HTML_DEPTH) throw new TableParseError(`HTML nested ${depth} elements deep (limit ${MAX_HTML_DEPTH})`);
-  const doc = parse(html, { sourceCodeLocationInfo: true });
+  const { doc, written } = parseWritten(html);
   const table = firstTable(doc);
   if (!table) return undefined;
-  const b = new Builder(mode);
+  const b = new Builder(mode, written);
   const root = b.build(table);
   return { root, count: b.count, cells: b.cells, format: 'html' };
 }

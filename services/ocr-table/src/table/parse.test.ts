@@ -1,7 +1,10 @@
 // Table parsing: tolerant HTML in both normalizations, Markdown and LaTeX into the same tree.
 import { describe, expect, it } from 'vitest';
 import { teds } from '../metrics/teds.js';
+import { parse } from 'parse5';
+import type { DefaultTreeAdapterMap } from 'parse5';
 import { findTable } from './find.js';
+import { parseWritten } from './html.js';
 import type { TableNode } from './model.js';
 
 const shape = (n: TableNode): unknown => (n.tag === 'td' ? `td${n.colspan}x${n.rowspan}:${(n.tokens ?? []).join('')}` : { [n.tag]: n.children.map(shape) });
@@ -83,5 +86,40 @@ describe('Markdown and LaTeX tables become the same tree as their HTML', () => {
   });
   it('no table at all', () => {
     expect(findTable('just words', 'omnidocbench')).toBeUndefined();
+  });
+});
+
+describe('written and implied elements without source locations', () => {
+  type Node = DefaultTreeAdapterMap['node'];
+  const kids = (n: Node): Node[] => [...('childNodes' in n ? n.childNodes : []), ...('content' in n ? [(n as unknown as { content: Node }).content] : [])];
+  it('marks as written exactly the elements parse5 gives a source location', () => {
+    const sources = [
+      '<table><tr><td>a</td></tr></table>',
+      '<table><tbody><tr><td>a</td></tr></tbody><tr><td>b</td></tr></table>',
+      '<table><col><tr><td>x</table>',
+      '<table><tr><td>a</p>b</br>c</td></tr></table>',
+      '<table><tr><td><b>x<i>y</b>z</i></td></tr></table>',
+      '<p><b>a<p>b</b>c</p><table><b>f</b><tr><td>1</td></tr></table>',
+      '<table><tr><td><template><tr><td>t</td></tr></template><svg><rect/></svg><img src=x></td></tr></table>',
+      '<div><a href=1>x<table><tr><td><a>y</div>z</td></tr></table>',
+    ];
+    let compared = 0;
+    for (const src of sources) {
+      const { doc, written } = parseWritten(src);
+      const located = parse(src, { sourceCodeLocationInfo: true });
+      const walk = (a: Node, b: Node): void => {
+        expect(a.nodeName).toBe(b.nodeName);
+        if ('tagName' in a && 'tagName' in b) {
+          expect(written.has(a), `${src}: <${a.tagName}>`).toBe(!!b.sourceCodeLocation);
+          compared++;
+        }
+        const ka = kids(a);
+        const kb = kids(b);
+        expect(ka.length).toBe(kb.length);
+        ka.forEach((k, i) => walk(k, kb[i]!));
+      };
+      walk(doc, located);
+    }
+    expect(compared).toBeGreaterThan(60);
   });
 });
