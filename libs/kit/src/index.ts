@@ -43,6 +43,6 @@ export { readNumber, readInt, readChoice, readBool } from './params.js';
 export { runBatch, describeVerifiers } from './verifier.js';
 export type { VerifyInput, VerifyContext, VerifyOutcome, VerifierDef, ServiceDef, RunBatchOptions } from './verifier.js';
 export { startServer, serve, describeService, DEFAULT_SERVER_OPTIONS } from './server.js';
-export type { ServerOptions, RunningServer, VerifierServerOptions } from './server.js';
+export type { ServerOptions, RunningServer, RunningService, VerifierServerOptions } from './server.js';
 export { runMain, runProcess } from './main.js';
 export type { Drainable } from './main.js';

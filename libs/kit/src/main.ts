@@ -3,7 +3,7 @@ import { initTelemetry } from '@verimesh/telemetry';
 import { COMMON_OPTIONS, ConfigError, checkFlags, loadConfig, type ConfigOf, type OptionSpec } from './config.js';
 import { drainOnSignal } from './drain.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
-import { serve, type RunningServer } from './server.js';
+import { serve, type RunningService } from './server.js';
 import type { ServiceDef } from './verifier.js';
 
 /** What runProcess starts: anything it can drain. */
@@ -62,6 +62,6 @@ export function runMain(
   options: Record<string, OptionSpec>,
   build: () => ServiceDef | Promise<ServiceDef>,
   argv = process.argv.slice(2),
-): Promise<RunningServer> {
+): Promise<RunningService> {
   return runProcess(name, options, async (common, log) => serve(await build(), { ...common, log }), argv);
 }

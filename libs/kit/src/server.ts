@@ -104,12 +104,17 @@ export interface VerifierServerOptions {
  * Serves a verifier service over gRPC: VerifyBatch (admission-controlled, deadline-honouring, traced) and
  * Describe, plus health and reflection. runMain serves a service's main.ts through it.
  */
-export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningServer> {
+/** A served verifier service: the server, plus its admission (items in flight now, refusals: what metrics read). */
+export interface RunningService extends RunningServer {
+  admission: Admission;
+}
+
+export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger(service.name, (opts.logLevel as LogLevel | undefined) ?? undefined);
   const admission = new Admission(opts.maxInFlight || service.maxInFlight || 20_000);
   await service.start?.();
   const pkg = loadPackage();
-  return startServer({
+  const running = await startServer({
     name: service.name,
     host: opts.host,
     port: opts.port,
@@ -153,6 +158,7 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
       });
     },
   });
+  return { ...running, admission };
 }
 
 export function describeService(service: ServiceDef): DescribeResponse {

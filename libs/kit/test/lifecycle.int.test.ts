@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SpanKind } from '@opentelemetry/api';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
 import { withClientSpan } from '@verimesh/telemetry';
@@ -69,12 +69,14 @@ describe('service lifecycle', () => {
     const client = clientFor(srv.address);
     try {
       const inflight = verify(client, 300, 10_000);
-      await new Promise((r) => setTimeout(r, 50));
+      // The call is in flight once the server admitted its item (what wave 2's verimesh_items_in_flight reads).
+      await vi.waitFor(() => expect(srv.admission.current).toBe(1), { timeout: 5_000, interval: 5 });
       const stopped = srv.shutdown(5_000);
       const { err, res } = await inflight;
       expect(err).toBeNull();
       expect(res.results[0].result.score).toBe(1);
       await stopped;
+      expect(srv.admission.current).toBe(0);
       const after = await verify(client, 0, 1_000);
       expect(after.err?.code).toBe(grpc.status.UNAVAILABLE);
     } finally {
