@@ -83,6 +83,7 @@ export class Engine {
         size: this.config.pythonZygotes,
         limits: this.testLimits(this.config.maxTestTimeoutMs),
         preload: [...this.config.zygotePreload],
+        maxWaiting: this.config.concurrency,
         log: this.log,
       });
       this.zygotes.warm();
@@ -225,7 +226,7 @@ export class Engine {
     const zygotes = this.zygotes;
     if (zygotes && limits.memoryBytes === this.config.memoryMb * 1048576) {
       try {
-        const r = await this.pool.run(() => zygotes.run({ ...req, limits }), signal);
+        const r = await this.pool.run(() => zygotes.run({ ...req, limits }, signal), signal);
         return fromZygote(r);
       } catch (e) {
         if (e instanceof ResourceExhaustedError || signal?.aborted) throw e;

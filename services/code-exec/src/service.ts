@@ -14,7 +14,7 @@ export interface CodeExecService extends ServiceDef {
 
 export function createService(config: Config = loadServiceConfig(), log: Logger = createLogger('code-exec')): CodeExecService {
   const engine = new Engine(config, log);
-  const lp = new LpPool(config.lpWorkers);
+  const lp = new LpPool(config.lpWorkers, config.queue);
   let starting: Promise<void> | undefined;
   const start = (): Promise<void> =>
     (starting ??= (async () => {
@@ -39,7 +39,7 @@ export function createService(config: Config = loadServiceConfig(), log: Logger 
     // answers RESOURCE_EXHAUSTED for the call instead of queueing without bound.
     maxInFlight: Math.max(1, config.queue),
     verifiers: [testsVerifier(engine), verilogVerifier(engine), lpVerifier(lp, config)].map(withStart),
-    info: () => ({ ...engine.info(), lp_workers: config.lpWorkers, lp_workers_replaced: lp.replaced }),
+    info: () => ({ ...engine.info(), lp_workers: config.lpWorkers, lp_busy: lp.busy, lp_queued: lp.queued, lp_workers_replaced: lp.replaced }),
     start,
     stop: async () => {
       await lp.stop();

@@ -77,6 +77,56 @@ describe('honest errors', () => {
   });
 });
 
+describe('the HiGHS pool (kit WaitQueue: bounded, abort-aware)', () => {
+  // A covering LP of 60,000 rows (~3 MB): HiGHS needs far longer than the time limit these tests give it.
+  const n = 60_000;
+  const BIG = `Minimize\n obj: ${Array.from({ length: n }, (_, i) => `${1 + (i % 3)} x${i}`).join(' + ')}\nSubject To\n${Array.from({ length: n }, (_, i) => ` c${i}: x${i} + x${(i * 7 + 1) % n} >= 1`).join('\n')}\nEnd\n`;
+  const SMALL = 'Minimize\n obj: x\nSubject To\n c: x >= 2\nEnd';
+
+  it('a solve beyond the wait queue is refused as overloaded (unavailable), and the pool serves the next batch', async () => {
+    const svc = makeService({ VERIMESH_CODE_EXEC_LP_WORKERS: '1', VERIMESH_CODE_EXEC_QUEUE: '1' });
+    await svc.start!();
+    try {
+      // One solve runs, one waits (the queue holds 1), the third is refused at once.
+      const o = await verify(svc, [
+        item('run', 'code.lp', BIG, { objective: 1 }, { extract: 'none', time_limit_ms: 300 }),
+        item('wait', 'code.lp', SMALL, { objective: 2 }, { extract: 'none' }),
+        item('refused', 'code.lp', SMALL, { objective: 2 }, { extract: 'none' }),
+      ]);
+      expect(o.run!.metrics.status).toBe('timeout');
+      expect(o.wait!.score, o.wait!.detail).toBe(1);
+      expect(o.refused!.status).toBe('unavailable');
+      expect(o.refused!.detail).toContain('overloaded');
+      const after = await verify(svc, [item('after', 'code.lp', SMALL, { objective: 2 }, { extract: 'none' })]);
+      expect(after.after!.score).toBe(1);
+    } finally {
+      await svc.stop!();
+    }
+  });
+
+  it('a solve whose item is aborted leaves the queue, and an aborted running solve frees its worker', async () => {
+    const { LpPool } = await import('../src/lp/pool.js');
+    const pool = new LpPool(1, 4);
+    try {
+      const running = new AbortController();
+      const blocker = pool.solve(BIG, 'lp', 30_000, running.signal);
+      const waiting = new AbortController();
+      const queued = pool.solve(SMALL, 'lp', 5_000, waiting.signal);
+      expect(pool.queued).toBe(1);
+      waiting.abort(new Error('item deadline'));
+      await expect(queued).rejects.toThrow('item deadline');
+      expect(pool.queued).toBe(0);
+      running.abort(new Error('batch cancelled'));
+      await expect(blocker).rejects.toThrow('batch cancelled');
+      // The aborted solve's worker was replaced: the pool still solves.
+      await expect(pool.solve(SMALL, 'lp', 5_000)).resolves.toMatchObject({ status: 'optimal', objective: 2 });
+      expect(pool.replaced).toBe(1);
+    } finally {
+      await pool.stop();
+    }
+  });
+});
+
 describe('without cgroups (rlimits only)', () => {
   it('numpy still starts under RLIMIT_AS, a memory bomb and a fork bomb are still contained', async () => {
     const svc = makeService({ VERIMESH_CODE_EXEC_CGROUPS: 'false', VERIMESH_CODE_EXEC_MEMORY_MB: '512', VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '1' });

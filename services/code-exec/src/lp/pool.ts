@@ -1,5 +1,6 @@
 // Warm HiGHS worker threads with a hard time limit: a worker that overruns is terminated and replaced.
 import { Worker } from 'node:worker_threads';
+import { WaitQueue, abortReason, atDeadline, deadlineAfter } from '@verimesh/kit';
 
 export interface LpSolveResult {
   status: string;
@@ -10,21 +11,11 @@ export interface LpSolveResult {
   error?: string;
 }
 
-interface Job {
-  id: number;
-  text: string;
-  format: 'lp' | 'mps';
-  timeLimitMs: number;
-  resolve: (r: LpSolveResult) => void;
-  reject: (e: Error) => void;
-}
-
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 
 class LpWorker {
-  worker: Worker;
-  ready: Promise<void>;
-  busy = false;
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
   constructor() {
     this.worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 512 } });
     this.worker.unref();
@@ -42,87 +33,111 @@ class LpWorker {
   }
 }
 
-/** A fixed number of warm HiGHS workers; jobs queue (bounded by the caller's admission) and each has a deadline. */
+/**
+ * A fixed number of warm HiGHS workers. A solve takes an idle worker or waits for one in a bounded, abort-aware queue
+ * (the kit's WaitQueue): a full queue refuses at once with ResourceExhaustedError (component status `unavailable`,
+ * PLAN D3), and an item whose signal fires leaves the queue.
+ */
 export class LpPool {
-  private readonly workers: LpWorker[] = [];
-  private readonly queue: Job[] = [];
+  private readonly idle: LpWorker[] = [];
+  private readonly waiting: WaitQueue<LpWorker>;
+  private created = 0;
   private nextId = 0;
+  private stopped = false;
   replaced = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    queue: number,
+  ) {
+    this.waiting = new WaitQueue(queue, (q, c) => `overloaded: ${this.size} HiGHS workers busy and ${q} solves waiting (limit ${c}); retry with backoff`);
+  }
+
+  /** Solves waiting for a worker now (metrics: verimesh_pool_queued{pool="lp_worker"}). */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  get busy(): number {
+    return this.created - this.idle.length;
+  }
 
   warm(): void {
-    while (this.workers.length < this.size) this.workers.push(new LpWorker());
-  }
-
-  solve(text: string, format: 'lp' | 'mps', timeLimitMs: number): Promise<LpSolveResult> {
-    this.warm();
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: ++this.nextId, text, format, timeLimitMs, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    for (let i = 0; i < this.workers.length && this.queue.length; i++) {
-      const w = this.workers[i]!;
-      if (w.busy) continue;
-      const job = this.queue.shift()!;
-      w.busy = true;
-      void this.runOn(i, w, job);
+    while (this.created < this.size) {
+      this.created++;
+      this.idle.push(new LpWorker());
     }
   }
 
-  private replace(i: number, w: LpWorker): void {
-    void w.worker.terminate();
-    this.replaced++;
-    this.workers[i] = new LpWorker();
+  async solve(text: string, format: 'lp' | 'mps', timeLimitMs: number, signal?: AbortSignal): Promise<LpSolveResult> {
+    if (signal?.aborted) throw abortReason(signal);
+    this.warm();
+    const w = this.idle.pop() ?? (await this.waiting.wait(signal));
+    let next: LpWorker | undefined = w;
+    try {
+      const r = await this.runOn(w, text, format, timeLimitMs, signal);
+      next = r.keep ? w : this.replace(w);
+      return r.result;
+    } catch (e) {
+      next = this.replace(w);
+      throw e;
+    } finally {
+      if (next && !this.stopped && !this.waiting.wake(next)) this.idle.push(next);
+    }
   }
 
-  private async runOn(i: number, w: LpWorker, job: Job): Promise<void> {
+  private replace(w: LpWorker): LpWorker {
+    void w.worker.terminate();
+    this.replaced++;
+    return new LpWorker();
+  }
+
+  /** One solve on a worker; `keep` is false when the worker must be replaced (overran, died, or threw inside HiGHS). */
+  private async runOn(w: LpWorker, text: string, format: 'lp' | 'mps', timeLimitMs: number, signal?: AbortSignal): Promise<{ result: LpSolveResult; keep: boolean }> {
     try {
       await w.ready;
     } catch (e) {
-      this.replace(i, w);
-      job.reject(new Error(`HiGHS worker failed to start: ${(e as Error).message}`));
-      this.pump();
-      return;
+      throw new Error(`HiGHS worker failed to start: ${(e as Error).message}`);
     }
-    const result = await new Promise<LpSolveResult>((resolve) => {
+    if (signal?.aborted) throw abortReason(signal, 'aborted while solving');
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
       // HiGHS gets the time limit itself; the worker is cut a little later if it does not come back (a stuck parse).
-      const timer = setTimeout(() => {
+      const cancel = atDeadline(deadlineAfter(timeLimitMs + 1000), () => {
         cleanup();
-        this.replace(i, w);
-        resolve({ status: 'timeout', error: `no answer within ${job.timeLimitMs} ms` });
-      }, job.timeLimitMs + 1000);
+        resolve({ result: { status: 'timeout', error: `no answer within ${timeLimitMs} ms` }, keep: false });
+      });
+      const onAbort = (): void => {
+        cleanup();
+        reject(abortReason(signal!, 'aborted while solving'));
+      };
       const onMsg = (m: LpSolveResult & { id?: number }): void => {
-        if (m.id !== job.id) return;
+        if (m.id !== id) return;
         cleanup();
         // An exception inside the WebAssembly module may leave it broken: start a fresh one.
-        if (m.error) this.replace(i, w);
-        else w.busy = false;
-        resolve(m);
+        resolve({ result: m, keep: !m.error });
       };
       const onExit = (): void => {
         cleanup();
-        this.replace(i, w);
-        resolve({ status: 'error', error: 'HiGHS worker exited' });
+        resolve({ result: { status: 'error', error: 'HiGHS worker exited' }, keep: false });
       };
       const cleanup = (): void => {
-        clearTimeout(timer);
+        cancel();
+        signal?.removeEventListener('abort', onAbort);
         w.worker.off('message', onMsg);
         w.worker.off('exit', onExit);
       };
+      signal?.addEventListener('abort', onAbort, { once: true });
       w.worker.on('message', onMsg);
       w.worker.once('exit', onExit);
-      w.worker.postMessage({ id: job.id, text: job.text, format: job.format, timeLimitS: job.timeLimitMs / 1000 });
+      w.worker.postMessage({ id, text, format, timeLimitS: timeLimitMs / 1000 });
     });
-    job.resolve(result);
-    this.pump();
   }
 
   async stop(): Promise<void> {
-    const all = this.workers.splice(0);
+    this.stopped = true;
+    this.waiting.rejectAll(new Error('the HiGHS pool is stopping'));
+    const all = this.idle.splice(0);
     await Promise.all(all.map((w) => w.worker.terminate()));
   }
 }

@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '@verimesh/kit';
+import { WaitQueue, atDeadline, deadlineAfter, type Logger } from '@verimesh/kit';
 import type { RunCgroup } from './cgroup.js';
 import type { Sandbox, SandboxLimits } from './sandbox.js';
 
@@ -157,7 +157,19 @@ class Zygote {
   }
 
   async run(req: ZygoteRunRequest, useRlimitAs: boolean, startTimeoutMs: number): Promise<ZygoteRunReply> {
-    await withTimeout(this.ready, startTimeoutMs, () => new ZygoteLostError(`zygote did not start within ${startTimeoutMs} ms: ${this.stderrTail.slice(-500)}`));
+    await new Promise<void>((resolve, reject) => {
+      const cancel = atDeadline(deadlineAfter(startTimeoutMs), () => reject(new ZygoteLostError(`zygote did not start within ${startTimeoutMs} ms: ${this.stderrTail.slice(-500)}`)));
+      this.ready.then(
+        () => {
+          cancel();
+          resolve();
+        },
+        (e: unknown) => {
+          cancel();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
     if (this.dead) throw new ZygoteLostError('zygote is gone');
     const id = ++this.nextId;
     const l = req.limits;
@@ -165,8 +177,7 @@ class Zygote {
     const msg = { id, mode: req.test === undefined ? 'io' : 'assert', code: req.code, stdin: req.stdin, ...harnessLimits(l, useRlimitAs) };
     const reply = await new Promise<RawReply>((resolve, reject) => {
       this.pending = { id, resolve, reject };
-      const timer = setTimeout(() => this.fail(`zygote did not answer within ${l.wallMs + 5000} ms`), l.wallMs + 5000);
-      const clear = (): void => clearTimeout(timer);
+      const clear = atDeadline(deadlineAfter(l.wallMs + 5000), () => this.fail(`zygote did not answer within ${l.wallMs + 5000} ms`));
       this.pending.resolve = (r) => {
         clear();
         resolve(r);
@@ -230,28 +241,14 @@ export function fromReply(r: Pick<RawReply, 'verdict' | 'checker_signal' | 'forg
   };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, err: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(err()), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
 export interface ZygotePoolOptions {
   python: string;
   size: number;
   /** Limits of the zygote sandbox itself: the ceiling for every run it serves. */
   limits: SandboxLimits;
   preload: string[];
+  /** Runs that may wait for a zygote at once (the engine's run slots). */
+  maxWaiting: number;
   log: Logger;
 }
 
@@ -261,7 +258,8 @@ export interface ZygotePoolOptions {
  */
 export class ZygotePool {
   private readonly idle: Zygote[] = [];
-  private readonly waiters: Array<(z: Zygote) => void> = [];
+  /** Runs waiting for a zygote (bounded by the engine's run pool: at most one per run slot). */
+  private readonly waiters: WaitQueue<Zygote>;
   private created = 0;
   private readonly script: string;
   private stopped = false;
@@ -272,6 +270,7 @@ export class ZygotePool {
     private readonly opts: ZygotePoolOptions,
   ) {
     this.script = installPythonHarness(sandbox.hostRoot);
+    this.waiters = new WaitQueue(opts.maxWaiting);
   }
 
   private spawn(): Zygote {
@@ -293,14 +292,14 @@ export class ZygotePool {
     }
   }
 
-  private acquire(): Promise<Zygote> {
+  private acquire(signal?: AbortSignal): Promise<Zygote> {
     const z = this.idle.pop();
     if (z) return Promise.resolve(z);
     if (this.created < this.opts.size) {
       this.created++;
       return Promise.resolve(this.spawn());
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return this.waiters.wait(signal);
   }
 
   private release(z: Zygote): void {
@@ -313,16 +312,14 @@ export class ZygotePool {
       }
       next = this.spawn();
     }
-    const w = this.waiters.shift();
-    if (w) w(next);
-    else this.idle.push(next);
+    if (!this.waiters.wake(next)) this.idle.push(next);
   }
 
-  async run(req: ZygoteRunRequest): Promise<ZygoteRunReply> {
+  async run(req: ZygoteRunRequest, signal?: AbortSignal): Promise<ZygoteRunReply> {
     if (req.limits.processes > this.opts.limits.processes || req.limits.fileSizeBytes > this.opts.limits.fileSizeBytes) {
       throw new Error('run limits exceed the zygote ceiling');
     }
-    const z = await this.acquire();
+    const z = await this.acquire(signal);
     try {
       return await z.run(req, !z.cgroup, 30_000);
     } finally {
@@ -332,6 +329,7 @@ export class ZygotePool {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.waiters.rejectAll(new ZygoteLostError('the zygotes are stopping'));
     const all = this.idle.splice(0);
     this.created -= all.length;
     await Promise.all(all.map((z) => z.stop()));

@@ -1,5 +1,5 @@
 // code.lp: solve the CPLEX LP or MPS model in the response with HiGHS and compare its optimum with the reference objective.
-import { InternalError, InvalidArgumentError, readNumber, type VerifierDef } from '@verimesh/kit';
+import { timeLeft, InternalError, InvalidArgumentError, readNumber, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Config } from '../config.js';
 import type { LpPool } from '../lp/pool.js';
@@ -45,8 +45,9 @@ export function lpVerifier(pool: LpPool, config: Config): VerifierDef {
         return { score: 0, detail: `model is larger than ${config.lpMaxBytes} bytes`, metrics: { status: 'too_large', bytes: Buffer.byteLength(text) } };
       }
       const format = modelFormat(text);
-      const remaining = Number.isFinite(ctx.deadline) ? Math.max(10, ctx.deadline - Date.now() - 200) : limitMs;
-      const r = await pool.solve(text, format, Math.min(limitMs, remaining));
+      // Leave the reply 200 ms before the caller's deadline.
+      const remaining = Number.isFinite(ctx.deadline) ? Math.max(10, timeLeft(ctx.deadline) - 200) : limitMs;
+      const r = await pool.solve(text, format, Math.min(limitMs, remaining), ctx.signal);
       if (r.status === 'error') throw new InternalError(`HiGHS failed: ${r.error ?? 'unknown'}`);
       const status = r.status === 'empty' ? 'parse_error' : r.status;
       const metrics: Record<string, unknown> = { status, format, ...(r.rows !== undefined ? { rows: r.rows, cols: r.cols, sense: r.sense } : {}) };
