@@ -78,7 +78,8 @@ describe('honest errors', () => {
 });
 
 describe('the HiGHS pool (kit WaitQueue: bounded, abort-aware)', () => {
-  // A covering LP of 60,000 rows (~3 MB): HiGHS needs far longer than the time limit these tests give it.
+  // A covering LP of 60,000 rows (~3 MB): it keeps the only worker busy while the other solves arrive (they arrive in
+  // the same tick, so which one waits and which one is refused does not depend on timing).
   const n = 60_000;
   const BIG = `Minimize\n obj: ${Array.from({ length: n }, (_, i) => `${1 + (i % 3)} x${i}`).join(' + ')}\nSubject To\n${Array.from({ length: n }, (_, i) => ` c${i}: x${i} + x${(i * 7 + 1) % n} >= 1`).join('\n')}\nEnd\n`;
   const SMALL = 'Minimize\n obj: x\nSubject To\n c: x >= 2\nEnd';
@@ -93,7 +94,7 @@ describe('the HiGHS pool (kit WaitQueue: bounded, abort-aware)', () => {
         item('wait', 'code.lp', SMALL, { objective: 2 }, { extract: 'none' }),
         item('refused', 'code.lp', SMALL, { objective: 2 }, { extract: 'none' }),
       ]);
-      expect(o.run!.metrics.status).toBe('timeout');
+      expect(o.run!.status).toBe('ok'); // solved or cut at its time limit: either way it held the only worker
       expect(o.wait!.score, o.wait!.detail).toBe(1);
       expect(o.refused!.status).toBe('unavailable');
       expect(o.refused!.detail).toContain('overloaded');
