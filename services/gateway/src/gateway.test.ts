@@ -253,7 +253,7 @@ describe('malformed input', () => {
     const e = await gateway.score([{ id: 'a', response: '', reward }, { response: '', reward }]).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect((e as InvalidArgumentError).field).toBe('samples[1].id');
-    await expect(gateway.score([{ id: 5, response: '', reward }])).rejects.toThrow(/samples\[0\]\.id is required/);
+    await expect(gateway.score([{ id: 5, response: '', reward }])).rejects.toThrow(/samples\[0\]\.id must be a string, got a number/);
     await expect(gateway.score([7])).rejects.toThrow(/samples\[0\]\.id.*not an object/);
   });
   it('per-sample problems make only that sample invalid; the rest is scored', async () => {

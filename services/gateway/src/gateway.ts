@@ -13,7 +13,7 @@ import { inProcessBackend, type VerifierBackend } from './backends.js';
 import { internalFailure, invalidResult, runSamples, type EngineDeps, type InternalResult } from './engine.js';
 import { GatewayMetrics } from './metrics.js';
 import { groupStats, toResultJson } from './results.js';
-import { prepareJsonSample, prepareProtoSample, type PrepareContext, type PreparedSample } from './samples.js';
+import { idError, prepareJsonSample, prepareProtoSample, type PrepareContext, type PreparedSample } from './samples.js';
 import { SpecCache, compileSpec, type CompiledSpec } from './spec.js';
 import { DuplicateTracker } from './sentinels.js';
 import { createTextService } from './text-service.js';
@@ -90,7 +90,7 @@ export class Gateway {
       const id = isObject(s) ? s.id : undefined;
       // SPEC section 6: a sample without an id is a malformed request (its result could not be told apart).
       if (typeof id !== 'string' || id === '') {
-        throw new InvalidArgumentError(`samples[${i}].id`, `samples[${i}].id is required (a non-empty string)${isObject(s) ? '' : '; the sample is not an object'}`);
+        throw new InvalidArgumentError(`samples[${i}].id`, `samples[${i}].${idError(id)}${isObject(s) ? '' : '; the sample is not an object'}`);
       }
       const first = ids.get(id);
       if (first === undefined) ids.set(id, i);

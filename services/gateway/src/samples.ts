@@ -123,6 +123,13 @@ function protoSpec(reward: NonNullable<Sample__Output['reward']>, ctx: PrepareCo
  * Validates one SPEC-JSON sample. `id` must already be known to be a string (the request-level check);
  * anything else wrong makes the sample `invalid` with a message naming the field.
  */
+/** What is wrong with a sample id that is not a non-empty string: missing, or present with another type (a number is not an id). */
+export function idError(id: unknown): string {
+  if (id === undefined || id === null || id === '') return 'id is required (a non-empty string)';
+  const kind = Array.isArray(id) ? 'an array' : typeof id === 'object' ? 'an object' : `a ${typeof id}`;
+  return `id must be a string, got ${kind}`;
+}
+
 export function prepareJsonSample(raw: Record<string, unknown>, index: number, ctx: PrepareContext): PreparedSample | InvalidSample {
   const id = typeof raw.id === 'string' ? raw.id : '';
   const group = typeof raw.group === 'string' && raw.group !== '' ? raw.group : undefined;
@@ -130,7 +137,7 @@ export function prepareJsonSample(raw: Record<string, unknown>, index: number, c
   let metadataJson = '';
   try {
     if (metadata !== undefined) metadataJson = JSON.stringify(metadata) ?? '';
-    if (typeof raw.id !== 'string' || raw.id === '') throw new InvalidArgumentError('id', 'id is required (a non-empty string)');
+    if (typeof raw.id !== 'string' || raw.id === '') throw new InvalidArgumentError('id', idError(raw.id));
     if (raw.group !== undefined && raw.group !== null && typeof raw.group !== 'string') throw new InvalidArgumentError('group', 'group must be a string');
     const response = raw.response;
     if (typeof response !== 'string') throw new InvalidArgumentError('response', 'response is required (a string)');
