@@ -35,13 +35,15 @@ export interface FoundValue {
   value: Loose;
   start: number;
   end: number;
-  /** The text ended inside this value: its cut-off last element was dropped. */
+  /** The text ended inside this value: it is closed where the text ends, an item the cut damaged dropped (README). */
   truncated: boolean;
   /** The whole text was strict JSON (read by JSON.parse, the fast path). */
   strict: boolean;
 }
 
+/** The defaults of ReadLimits. */
 export const DEFAULT_READ_LIMITS: Readonly<Required<ReadLimits>> = Object.freeze({ maxDepth: 64, maxChars: 1_000_000, maxValues: 100_000 });
+const NO_OPTIONS: ScanOptions = {};
 
 // Sticky: matched at the reader's position without slicing the text.
 const NUM = /[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/y;
@@ -333,14 +335,6 @@ function unescape(s: string, j: number, end: number): string {
   return ESCAPES[c] ?? c;
 }
 
-function limitsOf(opts: ReadLimits): Required<ReadLimits> {
-  return {
-    maxDepth: opts.maxDepth ?? DEFAULT_READ_LIMITS.maxDepth,
-    maxChars: opts.maxChars ?? DEFAULT_READ_LIMITS.maxChars,
-    maxValues: opts.maxValues ?? DEFAULT_READ_LIMITS.maxValues,
-  };
-}
-
 const STRICT_FIRST = new Set(['"', ']', '}', '-', 't', 'f', 'n', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 
 /** Whether a parsed value nests at most `max` lists and objects (the walk stops at the limit: bounded stack). */
@@ -351,19 +345,19 @@ function withinDepth(v: unknown, max: number): boolean {
     for (const x of v) if (!withinDepth(x, max - 1)) return false;
     return true;
   }
-  for (const k in v) if (!withinDepth((v as Record<string, unknown>)[k], max - 1)) return false;
+  for (const x of Object.values(v)) if (!withinDepth(x, max - 1)) return false;
   return true;
 }
 
 /** The whole text as strict JSON (an object or a list, within the depth limit), or undefined: the fast path. */
-function strictWhole(text: string, from: number, to: number, lim: Required<ReadLimits>): FoundValue | undefined {
+function strictWhole(text: string, from: number, to: number, maxDepth: number): FoundValue | undefined {
   let a = from;
   let b = to;
   while (a < b && text.charCodeAt(a) <= 32) a++;
   while (b > a && text.charCodeAt(b - 1) <= 32) b--;
   const first = text[a];
   const last = text[b - 1];
-  if (b - a > lim.maxChars || !((first === '{' && last === '}') || (first === '[' && last === ']'))) return undefined;
+  if (!((first === '{' && last === '}') || (first === '[' && last === ']'))) return undefined;
   // A failed JSON.parse costs microseconds (it builds an error): texts whose first token is not JSON skip it.
   let k = a;
   while (k < b && (text[k] === '[' || text[k] === '{' || text.charCodeAt(k) <= 32)) k++;
@@ -374,7 +368,7 @@ function strictWhole(text: string, from: number, to: number, lim: Required<ReadL
   } catch {
     return undefined;
   }
-  return withinDepth(v, lim.maxDepth) ? { value: v as Loose, start: a, end: b, truncated: false, strict: true } : undefined;
+  return withinDepth(v, maxDepth) ? { value: v as Loose, start: a, end: b, truncated: false, strict: true } : undefined;
 }
 
 /**
@@ -383,22 +377,23 @@ function strictWhole(text: string, from: number, to: number, lim: Required<ReadL
  * brackets) until failed reads have cost four times the text, then skipped past: time stays linear in the text.
  * `stop` ends the scan early once it returns true for a value.
  */
-export function scanValues(text: string, opts: ScanOptions = {}, stop?: (f: FoundValue) => boolean): FoundValue[] {
-  const lim = limitsOf(opts);
+export function scanValues(text: string, opts: ScanOptions = NO_OPTIONS, stop?: (f: FoundValue) => boolean): FoundValue[] {
+  const maxDepth = opts.maxDepth ?? DEFAULT_READ_LIMITS.maxDepth;
+  const maxValues = opts.maxValues ?? DEFAULT_READ_LIMITS.maxValues;
   const from = Math.max(0, opts.start ?? 0);
-  const to = Math.min(text.length, opts.end ?? text.length, from + lim.maxChars);
-  const fast = from === 0 && to === text.length ? strictWhole(text, from, to, lim) : undefined;
+  const to = Math.min(text.length, opts.end ?? text.length, from + (opts.maxChars ?? DEFAULT_READ_LIMITS.maxChars));
+  const fast = from === 0 && to === text.length ? strictWhole(text, from, to, maxDepth) : undefined;
   if (fast) return [fast];
   const found: FoundValue[] = [];
   let i = from;
   let wasted = 0;
-  while (i < to && found.length < lim.maxValues) {
+  while (i < to && found.length < maxValues) {
     const c = text.charCodeAt(i);
     if (c !== 91 /* [ */ && c !== 123 /* { */ && c !== 40 /* ( */) {
       i++;
       continue;
     }
-    const r = new Reader(text, i, to, lim.maxDepth);
+    const r = new Reader(text, i, to, maxDepth);
     const v = r.value(0);
     if (v) {
       const f: FoundValue = { value: v.value, start: i, end: r.i, truncated: v.truncated, strict: false };

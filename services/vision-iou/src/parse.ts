@@ -70,15 +70,17 @@ function refTags(text: string): Array<{ start: number; end: number; label: strin
  * preceding <ref> tag; the tags themselves are not read. The caller has bounded the text's length.
  */
 function scan(text: string): Found[] {
-  const limits = { maxChars: text.length, maxValues: MAX_SHAPES };
   const tags = text.includes('<') ? refTags(text) : [];
-  if (tags.length === 0) return scanValues(text, limits);
+  if (tags.length === 0) return scanValues(text, { maxChars: text.length, maxValues: MAX_SHAPES });
   const found: Found[] = [];
   let label: string | undefined;
   let at = 0;
   for (let t = 0; t <= tags.length && found.length < MAX_SHAPES; t++) {
     const end = t < tags.length ? tags[t]!.start : text.length;
-    for (const f of scanValues(text, { ...limits, start: at, end, maxValues: MAX_SHAPES - found.length })) found.push(label === undefined ? f : { ...f, label });
+    for (const f of scanValues(text, { maxChars: text.length, maxValues: MAX_SHAPES - found.length, start: at, end }) as Found[]) {
+      if (label !== undefined) f.label = label;
+      found.push(f);
+    }
     if (t < tags.length) {
       label = tags[t]!.label;
       at = tags[t]!.end;
