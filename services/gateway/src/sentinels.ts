@@ -26,7 +26,7 @@ export function maskOf(names: readonly string[] | undefined): number {
 
 /** Every mask's flags, sorted by name and frozen: built once, so results share them (no allocation per sample). */
 const LISTS: readonly (readonly SentinelFlag[])[] = Array.from({ length: 1 << SENTINEL_FLAGS.length }, (_, m) =>
-  SENTINEL_FLAGS.filter((_f, i) => m & (1 << i)).sort(),
+  Object.freeze(SENTINEL_FLAGS.filter((_f, i) => m & (1 << i)).sort()),
 );
 
 /** The flags of a mask, sorted by name, unique. */
