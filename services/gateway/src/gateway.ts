@@ -68,7 +68,7 @@ export class Gateway {
   /** Scores a batch: exactly one result per sample, in request order, plus statistics per group. */
   async score(samples: unknown[], opts: ScoreOptions = {}): Promise<{ results: ResultJson[]; groups: Record<string, GroupStatsJson> }> {
     const results = await this.scoreInternal({ kind: 'json', samples }, opts);
-    return { results: results.map(toResultJson), groups: groupStats(results) };
+    return { results: results.map(toResultJson), groups: groupStats(results, this.metrics) };
   }
 
   /**

@@ -156,11 +156,12 @@ export class GatewayMetrics {
   readonly serviceCalls = new Histogram('verimesh_gateway_service_call_seconds', 'Wall time of one VerifyBatch to a service, by outcome', ['service', 'outcome'], LATENCY_BUCKETS);
   readonly requestSeconds = new Histogram('verimesh_gateway_request_seconds', 'Wall time of one Score request', ['transport'], LATENCY_BUCKETS);
   readonly reward = new Histogram('verimesh_gateway_reward', 'Composite rewards', [], SCORE_BUCKETS);
+  readonly groups = new Counter('verimesh_gateway_groups_total', 'GRPO groups in replies (once per request, or per ScoreStream request message), by all_equal', ['all_equal']);
   readonly flags = new Counter('verimesh_flags_total', 'Sentinel flags raised on results (SPEC 3.1), once per result and flag, by the service that raised it', ['service', 'flag']);
   readonly componentScore = new Histogram('verimesh_gateway_component_score', 'Component scores (on_error stand-ins included), by component name', ['component'], SCORE_BUCKETS);
   inFlight = 0;
 
-  private readonly all = [this.requests, this.samples, this.components, this.cacheHits, this.verifierLatency, this.serviceCalls, this.requestSeconds, this.reward, this.componentScore, this.flags];
+  private readonly all = [this.requests, this.samples, this.components, this.cacheHits, this.verifierLatency, this.serviceCalls, this.requestSeconds, this.reward, this.componentScore, this.flags, this.groups];
 
   render(): string {
     const out: string[] = [];

@@ -100,6 +100,18 @@ describe('an invalid sample whose spec compiled keeps every component key', () =
   });
 });
 
+describe('verimesh_gateway_groups_total', () => {
+  it('counts each group of a reply by all_equal', async () => {
+    const gw = gateway();
+    const s = (id: string, group: string, score: number) => ({ id, group, response: id, reference: { score }, reward: { components: [{ verifier: 'vision.box_iou' }] } });
+    // informative: {1, 0}; no signal: {0.5, 0.5} and {1}
+    await gw.score([s('a1', 'a', 1), s('a2', 'a', 0), s('b1', 'b', 0.5), s('b2', 'b', 0.5), s('c1', 'c', 1)]);
+    const text = gw.metricsText();
+    expect(text).toMatch(/^verimesh_gateway_groups_total\{all_equal="false"\} 1$/m);
+    expect(text).toMatch(/^verimesh_gateway_groups_total\{all_equal="true"\} 2$/m);
+  });
+});
+
 describe('results come back in request order', () => {
   // "slow" waits 80 ms in the verifier; "fast" fails its gate in the first stage and is final long before.
   const slow = { id: 'slow', response: 'x', reward: { components: [{ verifier: 'vision.box_iou', params: { mode: 'slow', ms: 80 } }] } };

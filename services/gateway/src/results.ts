@@ -14,6 +14,7 @@ import {
   type ResultJson,
 } from '@verimesh/proto';
 import { invalidResult, type InternalResult } from './engine.js';
+import type { GatewayMetrics } from './metrics.js';
 import { SENTINEL_FLAGS } from '@verimesh/proto';
 import { flagsOf, maskOf } from './sentinels.js';
 import { compileSpec } from './spec.js';
@@ -125,8 +126,9 @@ export const ALL_EQUAL_TOLERANCE = 1e-12;
 /**
  * Statistics per `group` over every sample of the batch that names it (invalid samples included, with their reward 0,
  * since that is the reward the trainer receives). `std` is the population standard deviation (divide by n), two-pass.
+ * With `metrics`, each group is counted in verimesh_gateway_groups_total{all_equal} (a reply's groups, once).
  */
-export function groupStats(results: readonly InternalResult[]): Record<string, GroupStatsJson> {
+export function groupStats(results: readonly InternalResult[], metrics?: GatewayMetrics): Record<string, GroupStatsJson> {
   const by = new Map<string, { rewards: number[]; flags: number[] }>();
   for (const r of results) {
     if (r.group === undefined) continue;
@@ -148,7 +150,9 @@ export function groupStats(results: readonly InternalResult[]): Record<string, G
     const mean = sum / xs.length;
     let ss = 0;
     for (const x of xs) ss += (x - mean) * (x - mean);
-    out[g] = { count: xs.length, mean, std: Math.sqrt(ss / xs.length), min, max, all_equal: max - min <= ALL_EQUAL_TOLERANCE, flags: flagCounts(masks) };
+    const allEqual = max - min <= ALL_EQUAL_TOLERANCE;
+    out[g] = { count: xs.length, mean, std: Math.sqrt(ss / xs.length), min, max, all_equal: allEqual, flags: flagCounts(masks) };
+    metrics?.groups.inc1(allEqual ? 'true' : 'false');
   }
   return out;
 }

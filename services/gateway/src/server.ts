@@ -160,7 +160,7 @@ function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void 
         // The components get the caller's deadline less a margin, so a reply with `timeout` components still
         // reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
         const results = await gateway.scoreInternal({ kind: 'proto', samples }, { deadline: withReplyMargin(callDeadline(call)), signal: controller.signal });
-        return { results: results.map(toResultProto), groups: groupStatsProto(groupStats(results)) };
+        return { results: results.map(toResultProto), groups: groupStatsProto(groupStats(results, gateway.metrics)) };
       }).then(
         (res) => {
           gateway.metrics.requests.inc(['grpc', 'OK']);
@@ -212,7 +212,7 @@ async function streamHandler(call: grpc.ServerDuplexStream<ScoreStreamRequest__O
       m.results.push(result);
       if (--m.left === 0) {
         remaining.delete(tag);
-        const groups = groupStatsProto(groupStats(m.results));
+        const groups = groupStatsProto(groupStats(m.results, gateway.metrics));
         if (groups.length) await write({ groups });
       }
     }
