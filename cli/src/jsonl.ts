@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { invalidResultJson } from '@verimesh/gateway';
+import { idProblem, invalidResultJson } from '@verimesh/gateway';
 import type { ResultJson } from '@verimesh/proto';
 
 export type InputLine = { line: number; sample: Record<string, unknown>; id: string } | { line: number; invalid: ResultJson };
@@ -28,10 +28,9 @@ export function parseLine(text: string, line: number): InputLine {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { line, invalid: invalidLine(line, `line ${line}: a sample must be a JSON object`) };
   const sample = value as Record<string, unknown>;
-  if (typeof sample.id !== 'string' || sample.id === '') {
-    return { line, invalid: invalidLine(line, `line ${line}: id is required (a non-empty string)`) };
-  }
-  return { line, sample, id: sample.id };
+  const bad = idProblem(sample.id);
+  if (bad !== undefined) return { line, invalid: invalidLine(line, `line ${line}: id ${bad}`) };
+  return { line, sample, id: sample.id as string };
 }
 
 /**

@@ -1,10 +1,10 @@
 // `verimesh score`: streams a JSONL file through the gateway (embedded or remote) and writes each result as it completes.
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { sampleToProto } from '@verimesh/gateway';
+import { preflight } from '@verimesh/gateway';
 import { messageOf } from '@verimesh/kit';
 import type { ResultJson, Sample } from '@verimesh/proto';
-import { countLines, invalidLine, openInput, readJsonl, type InputLine } from './jsonl.js';
+import { countLines, openInput, readJsonl, type InputLine } from './jsonl.js';
 import { createEmbeddedGateway, profilePaths } from './mesh.js';
 import { Progress } from './progress.js';
 import { gatewayClient, scoreRemote, waitReady } from './remote.js';
@@ -108,6 +108,13 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
 
   let failed: string | undefined;
   let close: (() => Promise<void>) | undefined;
+  // Last resort: were scoring ever to stall with nothing left to wait for, Node would exit 13 without a word. Say what
+  // was not done instead (an empty event loop means every write already reached --out).
+  const stalled = (): void => {
+    say(`scoring stopped after ${written} of ${read} results with nothing left to wait for (an internal error; please report it)`);
+    process.exit(1);
+  };
+  process.once('beforeExit', stalled);
   try {
     if (args.gateway) {
       const client = gatewayClient(args.gateway);
@@ -115,11 +122,10 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
       await waitReady(client, args.gateway);
       async function* protos(): AsyncGenerator<Sample> {
         for await (const l of goodLines()) {
-          try {
-            yield sampleToProto(l.sample);
-          } catch (e) {
-            emit(invalidLine(l.line, messageOf(e), l.id, l.sample.reward), l.line);
-          }
+          // The gateway's own validator, here, since the proto cannot carry every malformed value: same verdict, same message.
+          const p = preflight(l.sample);
+          if (p.ok) yield p.sample;
+          else emit(p.result, l.line);
         }
       }
       for await (const r of scoreRemote(client, protos(), { batch: args.batch, window: Math.max(args.batch * 8, 1024), idleTimeoutMs: args.timeoutMs ?? DEFAULT_TIMEOUT_MS })) emit(r);
@@ -138,6 +144,7 @@ export async function scoreCommand(args: ScoreArgs, io: ScoreIo = { stdout: proc
   } catch (e) {
     failed = messageOf(e);
   } finally {
+    process.off('beforeExit', stalled);
     await close?.().catch(() => undefined);
   }
   progress.finish();

@@ -65,7 +65,7 @@ export class Summary {
   }
 
   data(): SummaryData {
-    const components: SummaryData['components'] = {};
+    const components: SummaryData['components'] = Object.create(null); // keyed by user-chosen component names
     for (const [name, t] of [...this.components].sort(([a], [b]) => a.localeCompare(b))) {
       components[name] = { count: t.count, mean: t.count ? t.sum / t.count : 0, statuses: Object.fromEntries(t.statuses) };
     }

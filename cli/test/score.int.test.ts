@@ -47,6 +47,32 @@ function checkResults(results: Record<string, unknown>[]): void {
 }
 
 describe('verimesh score (embedded mesh)', () => {
+  it('hostile lines (issue 10): a 20,000-deep params, a 5,000-deep reference, an integer id: one result each, exit 0', async () => {
+    // Before: the embedded CLI exited 13 with 1 of 3 results and no message (deep params), or scored the whole file 0 (deep reference).
+    const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const hostile = join(dir, 'hostile.jsonl');
+    writeFileSync(
+      hostile,
+      [
+        JSON.stringify({ id: 'first', response: 'B', reference: { answer: 'B' }, reward: exact }),
+        `{"id":"deep-params","response":"B","reference":{"answer":"B"},"reward":{"components":[{"verifier":"text.exact","params":${deep(20_000)}}]}}`,
+        `{"id":"deep-ref","response":"B","reference":${deep(5_000)},"reward":{"components":[{"verifier":"text.exact"}]}}`,
+        JSON.stringify({ id: 7, response: 'B', reference: { answer: 'B' }, reward: exact }),
+        JSON.stringify({ id: 'last', response: 'B', reference: { answer: 'B' }, reward: exact }),
+      ].join('\n') + '\n',
+    );
+    const out = join(dir, 'hostile-out.jsonl');
+    const r = await runCli(['score', '--in', hostile, '--out', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const byId = new Map(parseJsonl(readFileSync(out, 'utf8')).map((x) => [x.id as string, x]));
+    expect([...byId.keys()].sort()).toEqual(['deep-params', 'deep-ref', 'first', 'last', 'line-4']);
+    expect(byId.get('first')).toMatchObject({ status: 'ok', reward: 1 });
+    expect(byId.get('last')).toMatchObject({ status: 'ok', reward: 1 });
+    expect(byId.get('deep-params')).toMatchObject({ status: 'invalid', error: expect.stringMatching(/^reward\.components\[0\]\.params nests deeper than 64 levels/) });
+    expect(byId.get('deep-ref')).toMatchObject({ status: 'invalid', error: expect.stringMatching(/^reference nests deeper than 64 levels/) });
+    expect(byId.get('line-4')).toMatchObject({ status: 'invalid', error: 'line 4: id must be a string, got the number 7' });
+  });
+
   it('writes one result per line to --out, a summary and a table to stdout, and exits 0', async () => {
     const out = join(dir, 'out.jsonl');
     const r = await runCli(['score', '--in', input, '--out', out, '--table']);

@@ -1,7 +1,7 @@
 // What a verifier service is: a catalogue of verifier functions, run over a batch by one shared routine.
 import { setMaxListeners } from 'node:events';
 import type { ComponentResult, ComponentStatus, MediaJson, SentinelFlag, VerifierInfo, VerifyItem, VerifyResult } from '@verimesh/proto';
-import { componentStatusToProto } from '@verimesh/proto';
+import { componentStatusToProto, readMedia } from '@verimesh/proto';
 import { atDeadline, deadlineAfter, expired, minDeadline } from './deadline.js';
 import { DeadlineError, InvalidArgumentError, componentStatusOf, messageOf } from './errors.js';
 import type { Logger } from './log.js';
@@ -214,6 +214,8 @@ function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, callDeadlin
   let signal = batch;
   let outcome: VerifyOutcome | Promise<VerifyOutcome>;
   try {
+    const media = readMedia(item.media);
+    if (!media.ok) throw new InvalidArgumentError(media.field, media.message);
     const input: VerifyInput = {
       key,
       verifier: def.name,
@@ -221,7 +223,7 @@ function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, callDeadlin
       response: item.response ?? '',
       reference: parseObject(item.reference_json, 'reference'),
       params: parseObject(item.params_json, 'params'),
-      media: (item.media ?? []).map(mediaFromProto),
+      media: media.media,
       metadata: parseAny(item.metadata_json),
     };
     if (item.timeout_ms && deadline < callDeadline) signal = itemSignal(batch, item.timeout_ms, def.name);
@@ -254,12 +256,4 @@ function runItem(byName: Map<string, VerifierDef>, item: VerifyItem, callDeadlin
       },
     );
   });
-}
-
-function mediaFromProto(m: NonNullable<VerifyItem['media']>[number]): MediaJson {
-  const out: MediaJson = { kind: (m.kind || 'image') as MediaJson['kind'], role: (m.role || 'input') as MediaJson['role'] };
-  if (m.uri) out.uri = m.uri;
-  if (m.data_b64) out.data_b64 = m.data_b64;
-  if (m.mime) out.mime = m.mime;
-  return out;
 }

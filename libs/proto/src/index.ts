@@ -28,6 +28,7 @@ export type {
   ComponentStatus,
   ResultStatus,
   MediaJson,
+  MediaReading,
   SampleJson,
   RewardSpecJson,
   ComponentJson,
@@ -39,6 +40,7 @@ export type {
 export {
   COMPONENT_STATUSES,
   SENTINEL_FLAGS,
+  readMedia,
   componentStatusToProto,
   componentStatusFromProto,
   resultStatusToProto,

@@ -17,6 +17,41 @@ export interface MediaJson {
   mime?: string;
 }
 
+/** How readMedia answers: the media (role filled in) or the first problem, naming its field (`media[1].role`). */
+export type MediaReading = { readonly ok: true; readonly media: MediaJson[] } | { readonly ok: false; readonly field: string; readonly message: string };
+
+const NO_MEDIA: MediaReading = Object.freeze({ ok: true, media: Object.freeze([]) as unknown as MediaJson[] });
+
+/**
+ * THE media converter: reads a sample's `media` as SPEC JSON gives it, or as the proto carries it (where every
+ * absent string is ""), into MediaJson with `role` always set. Used by the gateway for every door and by the kit
+ * for every VerifyBatch, so the same list gets the same verdict everywhere. An empty string counts as absent
+ * (proto3 cannot tell them apart); `kind` is required. Never throws (this package knows no error classes).
+ */
+export function readMedia(raw: unknown): MediaReading {
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return NO_MEDIA;
+  if (!Array.isArray(raw)) return { ok: false, field: 'media', message: 'media must be a list of {kind, role?, uri? | data_b64?, mime?}' };
+  const media: MediaJson[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const m: unknown = raw[i];
+    const f = `media[${i}]`;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return { ok: false, field: f, message: `${f} must be an object` };
+    const o = m as Record<string, unknown>;
+    if (o.kind !== 'image' && o.kind !== 'video') return { ok: false, field: `${f}.kind`, message: `${f}.kind must be "image" or "video"` };
+    const role = o.role === undefined || o.role === null || o.role === '' ? 'input' : o.role;
+    if (role !== 'input' && role !== 'output') return { ok: false, field: `${f}.role`, message: `${f}.role must be "input" or "output"` };
+    const out: MediaJson = { kind: o.kind, role };
+    for (const k of ['uri', 'data_b64', 'mime'] as const) {
+      const v = o[k];
+      if (v === undefined || v === null || v === '') continue;
+      if (typeof v !== 'string') return { ok: false, field: `${f}.${k}`, message: `${f}.${k} must be a string` };
+      out[k] = v;
+    }
+    media[i] = out;
+  }
+  return { ok: true, media };
+}
+
 export interface ComponentJson {
   name?: string;
   verifier: string;

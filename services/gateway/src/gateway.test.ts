@@ -253,7 +253,9 @@ describe('malformed input', () => {
     const e = await gateway.score([{ id: 'a', response: '', reward }, { response: '', reward }]).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect((e as InvalidArgumentError).field).toBe('samples[1].id');
-    await expect(gateway.score([{ id: 5, response: '', reward }])).rejects.toThrow(/samples\[0\]\.id must be a string, got a number/);
+    // An integer id is not a missing one: the message says what is wrong with it.
+    await expect(gateway.score([{ id: 5, response: '', reward }])).rejects.toThrow(/^samples\[0\]\.id must be a string, got the number 5$/);
+    await expect(gateway.score([{ response: '', reward }])).rejects.toThrow(/^samples\[0\]\.id is required \(a non-empty string\)$/);
     await expect(gateway.score([7])).rejects.toThrow(/samples\[0\]\.id.*not an object/);
   });
   it('per-sample problems make only that sample invalid; the rest is scored', async () => {
@@ -280,12 +282,27 @@ describe('malformed input', () => {
     expect(results[7]!.error).toMatch(/media\[0\]\.kind/);
     for (const r of results.slice(1)) expect(r).toMatchObject({ status: 'invalid', reward: 0, components: {} });
   });
-  it('admission: more samples than maxInFlight is RESOURCE_EXHAUSTED, and the slots come back', async () => {
+  it('admission: a busy gateway refuses with RESOURCE_EXHAUSTED; a request it could never admit is INVALID_ARGUMENT (PLAN D4)', async () => {
     const { gateway } = setup({ maxInFlight: 2 });
-    const s = (id: string) => ({ id, response: 'B', reference: { answer: 'B' }, reward });
-    await expect(gateway.score([s('a'), s('b'), s('c')])).rejects.toBeInstanceOf(ResourceExhaustedError);
+    const s = (id: string, ms = 0) => ({ id, response: 'B', reference: { answer: 'B' }, reward: { components: [{ verifier: 'vision.box_iou', params: ms ? { mode: 'slow', ms } : {} }] } });
+    const tooBig = await gateway.score([s('a'), s('b'), s('c')]).catch((e: unknown) => e);
+    expect(tooBig).toBeInstanceOf(InvalidArgumentError);
+    expect((tooBig as InvalidArgumentError).message).toBe("samples holds 3 samples; at most 2 per request (this gateway's --max-in-flight): split it");
+    const busy = gateway.score([s('x', 200), s('y', 200)]);
+    const refused = await gateway.score([s('z')]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ResourceExhaustedError);
+    expect((refused as Error).message).toMatch(/overloaded/);
+    expect((await busy).results.map((r) => r.status)).toEqual(['ok', 'ok']);
     expect((await gateway.score([s('a'), s('b')])).results).toHaveLength(2);
     expect(gateway.inFlight).toBe(0);
+  });
+  it('by default one sample more than the documented maximum is INVALID_ARGUMENT naming the limit, never "retry"', async () => {
+    const { gateway } = setup();
+    const e = await gateway.score(Array.from({ length: 100_001 }, (_, i) => ({ id: `s${i}` }))).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect((e as Error).message).toBe('samples holds 100001 samples; at most 100000 per request (the documented maximum): split it');
+    expect(gateway.inFlight).toBe(0);
+    // (An idle gateway admitting 100,000: test/hostile.int.test.ts, over gRPC.)
   });
 });
 

@@ -13,14 +13,19 @@ import { inProcessBackend, type VerifierBackend } from './backends.js';
 import { internalFailure, invalidResult, runSamples, type EngineDeps, type InternalResult } from './engine.js';
 import { GatewayMetrics } from './metrics.js';
 import { groupStats, toResultJson } from './results.js';
-import { idError, prepareJsonSample, prepareProtoSample, type PrepareContext, type PreparedSample } from './samples.js';
+import { idProblem, prepareSample, type PrepareContext, type PreparedSample } from './samples.js';
 import { SpecCache, compileSpec, type CompiledSpec } from './spec.js';
 import { DuplicateTracker } from './sentinels.js';
 import { createTextService } from './text-service.js';
 import { isObject } from './wire.js';
 
-/** A request with more samples than this is refused as a whole (INVALID_ARGUMENT). */
+/** The documented maximum of samples per request (PLAN D4); a request with more is refused as a whole (INVALID_ARGUMENT). */
 export const MAX_SAMPLES_PER_REQUEST = 100_000;
+/**
+ * Samples admitted at once by default: the documented maximum request, so an idle gateway admits any request within
+ * the documented limit (SPEC 6; about 560 MB of RSS for a 100,000-sample request, bench/RESULTS.md).
+ */
+export const DEFAULT_MAX_IN_FLIGHT = MAX_SAMPLES_PER_REQUEST;
 /** Streaming: the largest micro-batch, and how many micro-batches run at once. */
 const STREAM_MAX_BATCH = 1024;
 const STREAM_MAX_ACTIVE = 4;
@@ -30,7 +35,10 @@ export interface GatewayOptions {
   profiles?: Record<string, RewardSpecJson>;
   /** Per-component deadline when a component sets no timeout_ms (default 30,000 ms). */
   defaultTimeoutMs?: number;
-  /** Samples admitted at once across all calls and streams (default 20,000); beyond it RESOURCE_EXHAUSTED. */
+  /**
+   * Samples admitted at once across all calls and streams (default DEFAULT_MAX_IN_FLIGHT); beyond it RESOURCE_EXHAUSTED.
+   * It also bounds one request: a request larger than this could never be admitted, so it is INVALID_ARGUMENT.
+   */
   maxInFlight?: number;
   log?: Logger;
 }
@@ -61,7 +69,7 @@ export class Gateway {
     const profiles = new Map<string, CompiledSpec>();
     for (const [name, spec] of Object.entries(opts.profiles ?? {})) profiles.set(name, compileSpec(spec, `profiles.${name}`));
     this.ctx = { profiles, cache: new SpecCache() };
-    this.admission = new Admission(opts.maxInFlight || 20_000);
+    this.admission = new Admission(opts.maxInFlight || DEFAULT_MAX_IN_FLIGHT);
     this.deps = { backends: this.backends, defaultTimeoutMs: opts.defaultTimeoutMs ?? 30_000, metrics: this.metrics, log: this.log };
   }
 
@@ -80,8 +88,11 @@ export class Gateway {
     const samples = input.samples;
     if (!Array.isArray(samples)) throw new InvalidArgumentError('samples', 'samples must be an array of samples');
     if (samples.length === 0) throw new InvalidArgumentError('samples', 'samples must not be empty');
-    if (samples.length > MAX_SAMPLES_PER_REQUEST) {
-      throw new InvalidArgumentError('samples', `samples holds ${samples.length} samples; at most ${MAX_SAMPLES_PER_REQUEST} per request`);
+    // PLAN D4: what an idle gateway could never admit is the request's fault (never a "retry" that cannot succeed).
+    const most = Math.min(MAX_SAMPLES_PER_REQUEST, this.admission.limit);
+    if (samples.length > most) {
+      const why = most === MAX_SAMPLES_PER_REQUEST ? 'the documented maximum' : 'this gateway\'s --max-in-flight';
+      throw new InvalidArgumentError('samples', `samples holds ${samples.length} samples; at most ${most} per request (${why}): split it`, 'TOO_MANY_SAMPLES');
     }
     const ids = new Map<string, number>();
     const dup: (number | undefined)[] = new Array(samples.length);
@@ -89,11 +100,10 @@ export class Gateway {
       const s = samples[i];
       const id = isObject(s) ? s.id : undefined;
       // SPEC section 6: a sample without an id is a malformed request (its result could not be told apart).
-      if (typeof id !== 'string' || id === '') {
-        throw new InvalidArgumentError(`samples[${i}].id`, `samples[${i}].${idError(id)}${isObject(s) ? '' : '; the sample is not an object'}`);
-      }
-      const first = ids.get(id);
-      if (first === undefined) ids.set(id, i);
+      const bad = idProblem(id);
+      if (bad !== undefined) throw new InvalidArgumentError(`samples[${i}].id`, `samples[${i}].id ${bad}${isObject(s) ? '' : '; the sample is not an object'}`);
+      const first = ids.get(id as string);
+      if (first === undefined) ids.set(id as string, i);
       else dup[i] = first;
     }
     this.admission.acquire(samples.length);
@@ -102,7 +112,7 @@ export class Gateway {
       const results: InternalResult[] = new Array(samples.length);
       const prepared: PreparedSample[] = [];
       for (let i = 0; i < samples.length; i++) {
-        const p = input.kind === 'json' ? prepareJsonSample(samples[i] as Record<string, unknown>, i, this.ctx) : prepareProtoSample(samples[i] as Sample__Output, i, this.ctx);
+        const p = prepareSample(input.kind, samples[i], i, this.ctx);
         if (dup[i] !== undefined) {
           const error = `id: ${JSON.stringify(p.id)} duplicates samples[${dup[i]}].id (ids must be unique within a request)`;
           results[i] = this.record(invalidResult({ ...p, ok: false, error }));
@@ -193,15 +203,12 @@ export class Gateway {
       try {
         for await (const { sample, tag } of input) {
           if (controller.signal.aborted) break;
+          const index = nextIndex++;
+          // Validated before admission (prepareSample never throws), so nothing can come between a slot and its result.
+          const p = prepareSample(kind, sample, index, this.ctx);
           await this.admission.acquireWait(1, controller.signal);
           held++;
-          const index = nextIndex++;
           tags.set(index, tag);
-          const p = !isObject(sample) && kind === 'json'
-            ? ({ ok: false, index, id: '', group: undefined, metadata: undefined, metadataJson: '', error: 'sample must be a JSON object' } as const)
-            : kind === 'json'
-              ? prepareJsonSample(sample as Record<string, unknown>, index, this.ctx)
-              : prepareProtoSample(sample as Sample__Output, index, this.ctx);
           if (!p.ok) done(invalidResult(p));
           else {
             queue.push(p);

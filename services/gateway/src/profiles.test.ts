@@ -50,4 +50,16 @@ describe('loadProfiles', () => {
     writeFileSync(join(d2, 'two.json'), JSON.stringify({ p: { components: [{ verifier: 'text.format' }] } }));
     expect(() => loadProfiles([d2])).toThrow(/profile "p" is defined in both .*one\.json and .*two\.json/);
   });
+  it('a profile named __proto__ or constructor is just a name; a deep profile part is refused like a sample\'s', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'p.yaml'), 'profiles:\n  __proto__:\n    components: [{ verifier: text.exact }]\n  constructor:\n    components: [{ verifier: text.format }]\n');
+    const p = loadProfiles([d]);
+    expect(Object.keys(p).sort()).toEqual(['__proto__', 'constructor']);
+    const { Gateway } = await import('./gateway.js');
+    const { results } = await new Gateway({ backends: {}, profiles: p }).score([{ id: 'a', response: 'B', reference: { answer: 'B' }, profile: '__proto__' }]);
+    expect(results[0]).toMatchObject({ status: 'ok', reward: 1 });
+    const deep = join(d, 'deep.json');
+    writeFileSync(deep, `{"x":{"components":[{"verifier":"text.exact","params":${'{"a":'.repeat(65)}1${'}'.repeat(65)}}]}}`);
+    expect(() => loadProfiles([deep])).toThrow(/profiles\.x\.components\[0\]\.params nests deeper than 64 levels/);
+  });
 });

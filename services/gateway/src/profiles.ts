@@ -29,7 +29,8 @@ function filesOf(path: string): string[] {
  * naming the file, the profile and the field. A name defined twice (across files too) is an error.
  */
 export function loadProfiles(paths: readonly string[]): Record<string, RewardSpecJson> {
-  const out: Record<string, RewardSpecJson> = {};
+  // Profile names are the user's: a null-prototype object, so that a profile named __proto__ is just a name.
+  const out = Object.create(null) as Record<string, RewardSpecJson>;
   const from = new Map<string, string>();
   for (const p of paths) {
     for (const file of filesOf(p)) {

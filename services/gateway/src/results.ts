@@ -18,7 +18,7 @@ import type { GatewayMetrics } from './metrics.js';
 import { SENTINEL_FLAGS } from '@verimesh/proto';
 import { flagsOf, maskOf } from './sentinels.js';
 import { compileSpec } from './spec.js';
-import { isObject } from './wire.js';
+import { isObject, nestsDeeper } from './wire.js';
 
 
 function parseOrUndefined(text: string): unknown {
@@ -52,7 +52,8 @@ function componentJson(
   if (detail) o.detail = detail;
   if (metricsJson) {
     const m = parseOrUndefined(metricsJson);
-    if (isObject(m)) o.metrics = m;
+    // (A service's metrics deeper than any JSON part may be would not serialize into the reply: dropped.)
+    if (isObject(m) && !nestsDeeper(m)) o.metrics = m;
   }
   o.latency_ms = latencyMs;
   if (flags !== 0) o.flags = [...flagsOf(flags)];

@@ -1,11 +1,16 @@
-// Validates one sample (SPEC section 1), from JSON or from proto, into what the engine scores, or into a per-sample `invalid`.
+// THE sample validator (SPEC sections 1 and 6), for every door: HTTP and the library (SPEC JSON), gRPC Score and
+// ScoreStream (proto), the embedded CLI, and the CLI's --gateway mode before it sends (preflight). One function checks
+// both shapes in the same order with the same messages, so a sample gets the same verdict whichever door it entered.
 import { InvalidArgumentError, messageOf } from '@verimesh/kit';
-import type { Media, Sample__Output } from '@verimesh/proto';
+import { readMedia, type MediaJson, type Sample__Output } from '@verimesh/proto';
 import { MAX_CACHE_KEY, compileSpec, type CompiledSpec, type SpecCache } from './spec.js';
-import { isObject, parseJsonField, rewardSpecFromProto } from './wire.js';
+import { MAX_JSON_DEPTH, checkDepth, isObject, nestsDeeper, parseJsonPart, rewardSpecFromProto } from './wire.js';
 
 /** The largest `response` scored (UTF-8 bytes); a longer one makes that sample `invalid`. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/** The shape a sample arrives in: SPEC JSON (HTTP, the library, JSONL) or proto (gRPC Score, ScoreStream). */
+export type Door = 'json' | 'proto';
 
 /** What every result echoes, whether the sample was scored or not. */
 export interface SampleEcho {
@@ -13,7 +18,7 @@ export interface SampleEcho {
   readonly index: number;
   readonly id: string;
   readonly group: string | undefined;
-  /** Metadata as given (JSON path) or undefined (proto path, where only metadataJson is kept). */
+  /** Metadata as given (JSON door) or undefined (proto door, where only metadataJson is kept). Not echoed when it is itself the problem. */
   readonly metadata: unknown;
   /** Metadata as JSON text ('' when absent). */
   readonly metadataJson: string;
@@ -26,7 +31,7 @@ export interface PreparedSample extends SampleEcho {
   /** The sample's reference as JSON text ('' when absent) and as an object (when absent: undefined). */
   refText: string | undefined;
   readonly refObj: Record<string, unknown> | undefined;
-  readonly media: Media[];
+  readonly media: MediaJson[];
   readonly spec: CompiledSpec;
 }
 
@@ -47,7 +52,11 @@ function specIfAny(compile: () => CompiledSpec | undefined): CompiledSpec | unde
 }
 
 export interface PrepareContext {
-  profiles: ReadonlyMap<string, CompiledSpec>;
+  /**
+   * The gateway's profiles. Undefined in preflight (the CLI's --gateway mode): the gateway the sample goes to knows
+   * its own profiles, so any name passes here and that gateway decides.
+   */
+  profiles: ReadonlyMap<string, CompiledSpec> | undefined;
   cache: SpecCache;
   /** The last proto spec compiled: samples of a batch usually share one, and comparing fields beats hashing a key. */
   lastProto?: { reward: NonNullable<Sample__Output['reward']>; spec: CompiledSpec };
@@ -55,6 +64,12 @@ export interface PrepareContext {
   lastRef?: { text: string; obj: Record<string, unknown> };
 }
 
+/** Why a sample's `id` is unusable (`is required …`, `must be a string, got the number 7`), or undefined when it is fine. */
+export function idProblem(id: unknown): string | undefined {
+  if (typeof id === 'string') return id === '' ? 'is required (a non-empty string)' : undefined;
+  if (id === undefined || id === null) return 'is required (a non-empty string)';
+  return `must be a string, got ${Array.isArray(id) ? 'an array' : typeof id === 'object' ? 'an object' : `the ${typeof id} ${String(id)}`}`;
+}
 
 function responseTooLarge(r: string): boolean {
   // UTF-8 takes at least one byte per UTF-16 unit and at most three: count bytes only when it can matter.
@@ -62,26 +77,8 @@ function responseTooLarge(r: string): boolean {
   return r.length * 3 > MAX_RESPONSE_BYTES && Buffer.byteLength(r, 'utf8') > MAX_RESPONSE_BYTES;
 }
 
-function mediaFromJson(raw: unknown): Media[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new InvalidArgumentError('media', 'media must be an array of {kind, role?, uri? | data_b64?, mime?}');
-  return raw.map((m, i) => {
-    const f = `media[${i}]`;
-    if (!isObject(m)) throw new InvalidArgumentError(f, `${f} must be an object`);
-    if (m.kind !== 'image' && m.kind !== 'video') throw new InvalidArgumentError(`${f}.kind`, `${f}.kind must be "image" or "video"`);
-    if (m.role !== undefined && m.role !== null && m.role !== 'input' && m.role !== 'output') {
-      throw new InvalidArgumentError(`${f}.role`, `${f}.role must be "input" or "output"`);
-    }
-    for (const k of ['uri', 'data_b64', 'mime'] as const) {
-      if (m[k] !== undefined && m[k] !== null && typeof m[k] !== 'string') throw new InvalidArgumentError(`${f}.${k}`, `${f}.${k} must be a string`);
-    }
-    const out: Media = { kind: m.kind, role: typeof m.role === 'string' ? m.role : 'input' };
-    if (typeof m.uri === 'string') out.uri = m.uri;
-    if (typeof m.data_b64 === 'string') out.data_b64 = m.data_b64;
-    if (typeof m.mime === 'string') out.mime = m.mime;
-    return out;
-  });
-}
+/** A spec that stands for a profile the remote gateway resolves (preflight only; never scored). */
+export const REMOTE_PROFILE: CompiledSpec = Object.freeze({ components: [], combine: 'sum', formula: undefined, stages: [], weightSum: 0 });
 
 /**
  * The profile's spec when the sample names one, undefined when it carries its own `reward`; throws for both, neither,
@@ -93,6 +90,7 @@ function profileSpec(reward: unknown, profile: unknown, ctx: PrepareContext): Co
   if (hasReward && hasProfile) throw new InvalidArgumentError('reward', 'reward and profile: give one of them, not both');
   if (hasProfile) {
     if (typeof profile !== 'string') throw new InvalidArgumentError('profile', 'profile must be a string');
+    if (!ctx.profiles) return REMOTE_PROFILE;
     const p = ctx.profiles.get(profile);
     if (!p) {
       const known = [...ctx.profiles.keys()];
@@ -104,7 +102,16 @@ function profileSpec(reward: unknown, profile: unknown, ctx: PrepareContext): Co
   return undefined;
 }
 
+/** Levels a component's params or reference sit below its RewardSpec (reward, components, component). */
+const SPEC_PART_LEVEL = 3;
+
 function jsonSpec(reward: unknown, ctx: PrepareContext): CompiledSpec {
+  // The cache key is the spec's text. A spec deeper than its parts may be cannot be keyed (nor serialized): it is
+  // compiled as it is, and compileSpec names the part that nests too deep.
+  if (nestsDeeper(reward, MAX_JSON_DEPTH + SPEC_PART_LEVEL)) {
+    compileSpec(reward);
+    throw new InvalidArgumentError('reward', `reward nests deeper than ${MAX_JSON_DEPTH + SPEC_PART_LEVEL} levels`, 'TOO_DEEP');
+  }
   const key = JSON.stringify(reward);
   return key.length <= MAX_CACHE_KEY ? ctx.cache.get(key, () => compileSpec(reward)) : compileSpec(reward);
 }
@@ -119,43 +126,86 @@ function protoSpec(reward: NonNullable<Sample__Output['reward']>, ctx: PrepareCo
   return spec;
 }
 
-/**
- * Validates one SPEC-JSON sample. `id` must already be known to be a string (the request-level check);
- * anything else wrong makes the sample `invalid` with a message naming the field.
- */
-/** What is wrong with a sample id that is not a non-empty string: missing, or present with another type (a number is not an id). */
-export function idError(id: unknown): string {
-  if (id === undefined || id === null || id === '') return 'id is required (a non-empty string)';
-  const kind = Array.isArray(id) ? 'an array' : typeof id === 'object' ? 'an object' : `a ${typeof id}`;
-  return `id must be a string, got ${kind}`;
+function sampleSpec(door: Door, s: Record<string, unknown>, ctx: PrepareContext): CompiledSpec {
+  const reward = s.reward ?? undefined;
+  return profileSpec(reward, s.profile, ctx) ?? (door === 'json' ? jsonSpec(reward, ctx) : protoSpec(reward as NonNullable<Sample__Output['reward']>, ctx));
 }
 
-export function prepareJsonSample(raw: Record<string, unknown>, index: number, ctx: PrepareContext): PreparedSample | InvalidSample {
-  const id = typeof raw.id === 'string' ? raw.id : '';
-  const group = typeof raw.group === 'string' && raw.group !== '' ? raw.group : undefined;
-  const metadata = raw.metadata;
+/** Metadata as [echoed value, JSON text]: any JSON value, at most MAX_JSON_DEPTH deep. */
+function metadataOf(door: Door, s: Record<string, unknown>): [unknown, string] {
+  if (door === 'proto') {
+    const text = (s.metadata_json as string | undefined) ?? '';
+    if (text) checkDepth(parseJsonPart(text, 'metadata_json'), 'metadata');
+    return [undefined, text];
+  }
+  const m = s.metadata;
+  if (m === undefined) return [undefined, ''];
+  checkDepth(m, 'metadata');
+  return [m, JSON.stringify(m)];
+}
+
+/** The reference as [object, JSON text when it came as text]; proto texts shared by consecutive samples are parsed once. */
+function referenceOf(door: Door, s: Record<string, unknown>, ctx: PrepareContext): [Record<string, unknown> | undefined, string | undefined] {
+  let ref: unknown;
+  if (door === 'proto') {
+    const text = (s.reference_json as string | undefined) ?? '';
+    if (!text) return [undefined, ''];
+    if (ctx.lastRef?.text === text) return [ctx.lastRef.obj, text];
+    ref = parseJsonPart(text, 'reference_json');
+  } else {
+    ref = s.reference;
+    if (ref === undefined || ref === null) return [undefined, undefined];
+  }
+  if (!isObject(ref)) throw new InvalidArgumentError('reference', 'reference must be an object');
+  checkDepth(ref, 'reference');
+  if (door === 'json') return [ref, undefined];
+  ctx.lastRef = { text: s.reference_json as string, obj: ref };
+  return [ref, s.reference_json as string];
+}
+
+function validate(door: Door, raw: unknown, index: number, ctx: PrepareContext): PreparedSample | InvalidSample {
+  if (!isObject(raw)) return { ok: false, index, id: '', group: undefined, metadata: undefined, metadataJson: '', error: 'sample must be a JSON object' };
+  // A proto Sample__Output is a plain object with the SPEC's names, except reference_json, metadata_json and a proto reward.
+  const s = raw;
+  const id = typeof s.id === 'string' ? s.id : '';
+  const group = typeof s.group === 'string' && s.group !== '' ? s.group : undefined;
+  let metadata: unknown;
   let metadataJson = '';
+  let spec: CompiledSpec | undefined;
   try {
-    if (metadata !== undefined) metadataJson = JSON.stringify(metadata) ?? '';
-    if (typeof raw.id !== 'string' || raw.id === '') throw new InvalidArgumentError('id', idError(raw.id));
-    if (raw.group !== undefined && raw.group !== null && typeof raw.group !== 'string') throw new InvalidArgumentError('group', 'group must be a string');
-    const response = raw.response;
+    const idBad = idProblem(s.id);
+    if (idBad) throw new InvalidArgumentError('id', `id ${idBad}`);
+    [metadata, metadataJson] = metadataOf(door, s);
+    if (s.group !== undefined && s.group !== null && typeof s.group !== 'string') throw new InvalidArgumentError('group', 'group must be a string');
+    const response = s.response;
     if (typeof response !== 'string') throw new InvalidArgumentError('response', 'response is required (a string)');
     if (responseTooLarge(response)) throw new InvalidArgumentError('response', `response is larger than ${MAX_RESPONSE_BYTES} bytes (10 MiB)`);
-    const prompt = raw.prompt ?? '';
+    const prompt = s.prompt ?? '';
     if (typeof prompt !== 'string') throw new InvalidArgumentError('prompt', 'prompt must be a string');
-    let refObj: Record<string, unknown> | undefined;
-    if (raw.reference !== undefined && raw.reference !== null) {
-      if (!isObject(raw.reference)) throw new InvalidArgumentError('reference', 'reference must be an object');
-      refObj = raw.reference;
-    }
-    const media = mediaFromJson(raw.media);
-    const spec = profileSpec(raw.reward, raw.profile, ctx) ?? jsonSpec(raw.reward, ctx);
-    return { ok: true, index, id, group, metadata, metadataJson, prompt, response, refText: undefined, refObj, media, spec };
+    const [refObj, refText] = referenceOf(door, s, ctx);
+    const media = readMedia(s.media);
+    if (!media.ok) throw new InvalidArgumentError(media.field, media.message);
+    spec = sampleSpec(door, s, ctx);
+    return { ok: true, index, id, group, metadata, metadataJson, prompt, response, refText, refObj, media: media.media, spec };
   } catch (e) {
     if (!(e instanceof InvalidArgumentError)) throw e;
-    const spec = specIfAny(() => profileSpec(raw.reward, raw.profile, ctx) ?? jsonSpec(raw.reward, ctx));
+    spec ??= specIfAny(() => sampleSpec(door, s, ctx));
     return { ok: false, index, id, group, metadata, metadataJson, error: e.message, spec };
+  }
+}
+
+/**
+ * Validates one sample from either door into what the engine scores, or into a per-sample `invalid` whose message
+ * names the field. Never throws: a failure of the validation itself (a bug) is that sample's `invalid` result too,
+ * so one sample can never sink its batch or stop a stream, and an admission slot never waits for a result that
+ * will not come.
+ */
+export function prepareSample(door: Door, raw: unknown, index: number, ctx: PrepareContext): PreparedSample | InvalidSample {
+  try {
+    return validate(door, raw, index, ctx);
+  } catch (e) {
+    const id = isObject(raw) && typeof raw.id === 'string' ? raw.id : '';
+    return { ok: false, index, id, group: undefined, metadata: undefined, metadataJson: '', error: `the sample could not be validated (internal error: ${messageOf(e)})` };
   }
 }
 
@@ -212,38 +262,4 @@ function protoSpecKey(s: NonNullable<Sample__Output['reward']>): string {
     k += `\u0001${c.name}\u0002${c.verifier}\u0002${c.weight}\u0002${c.reference_json}\u0002${c.params_json}\u0002${c.gate ? `${c.gate.min},${c.gate.value}` : ''}\u0002${c.timeout_ms}\u0002${c.on_error ? c.on_error.score : ''}`;
   }
   return k;
-}
-
-/** Validates one proto sample; the reference and metadata JSON texts are kept as they came (no re-serialization). */
-export function prepareProtoSample(s: Sample__Output, index: number, ctx: PrepareContext): PreparedSample | InvalidSample {
-  const id = s.id ?? '';
-  const group = s.group ? s.group : undefined;
-  const metadataJson = s.metadata_json ?? '';
-  try {
-    if (!id) throw new InvalidArgumentError('id', 'id is required (a non-empty string)');
-    const response = s.response ?? '';
-    if (responseTooLarge(response)) throw new InvalidArgumentError('response', `response is larger than ${MAX_RESPONSE_BYTES} bytes (10 MiB)`);
-    if (metadataJson) parseJsonField(metadataJson, 'metadata_json');
-    let refObj: Record<string, unknown> | undefined;
-    const refText = s.reference_json ?? '';
-    if (refText) {
-      if (ctx.lastRef?.text === refText) refObj = ctx.lastRef.obj;
-      else {
-        const r = parseJsonField(refText, 'reference_json');
-        if (!isObject(r)) throw new InvalidArgumentError('reference_json', 'reference_json must be a JSON object');
-        refObj = r;
-        ctx.lastRef = { text: refText, obj: r };
-      }
-    }
-    for (let i = 0; i < (s.media ?? []).length; i++) {
-      const m = s.media[i]!;
-      if (m.kind !== 'image' && m.kind !== 'video') throw new InvalidArgumentError(`media[${i}].kind`, `media[${i}].kind must be "image" or "video"`);
-    }
-    const spec = profileSpec(s.reward ?? undefined, s.profile, ctx) ?? protoSpec(s.reward!, ctx);
-    return { ok: true, index, id, group, metadata: undefined, metadataJson, prompt: s.prompt ?? '', response, refText: refObj ? refText : '', refObj, media: s.media ?? [], spec };
-  } catch (e) {
-    if (!(e instanceof InvalidArgumentError)) throw e;
-    const spec = specIfAny(() => profileSpec(s.reward ?? undefined, s.profile, ctx) ?? protoSpec(s.reward!, ctx));
-    return { ok: false, index, id, group, metadata: undefined, metadataJson, error: messageOf(e), spec };
-  }
 }

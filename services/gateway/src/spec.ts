@@ -3,7 +3,7 @@ import { InvalidArgumentError, Lru } from '@verimesh/kit';
 import { SENTINEL_FLAGS, serviceOf, type ServiceName } from '@verimesh/proto';
 import { FORMULA_IDENT, FormulaError, bindFormula, evalFormula, parseFormula, type Expr } from './formula.js';
 import { namedFlagBit } from './sentinels.js';
-import { isObject } from './wire.js';
+import { checkDepth, isObject } from './wire.js';
 
 export const MAX_COMPONENTS = 32;
 /** Per-component timeout ceiling (one hour): anything longer is a typo. */
@@ -77,11 +77,13 @@ function compileComponent(raw: unknown, field: string): CompiledComponent {
   let reference: Record<string, unknown> | undefined;
   if (raw.reference !== undefined && raw.reference !== null) {
     if (!isObject(raw.reference)) bad(`${field}.reference`, `must be an object, got ${describe(raw.reference)}`);
+    checkDepth(raw.reference, `${field}.reference`);
     if (Object.keys(raw.reference).length) reference = raw.reference;
   }
   let paramsJson = '';
   if (raw.params !== undefined && raw.params !== null) {
     if (!isObject(raw.params)) bad(`${field}.params`, `must be an object, got ${describe(raw.params)}`);
+    checkDepth(raw.params, `${field}.params`);
     if (Object.keys(raw.params).length) {
       paramsJson = JSON.stringify(raw.params);
     }

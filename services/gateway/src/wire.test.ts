@@ -4,7 +4,8 @@ import { InvalidArgumentError } from '@verimesh/kit';
 import type { RewardSpec__Output } from '@verimesh/proto';
 import { resultFromProto } from './results.js';
 import { compileSpec } from './spec.js';
-import { rewardSpecFromProto, rewardSpecToProto, sampleToProto } from './wire.js';
+import { sampleToProto } from './preflight.js';
+import { rewardSpecFromProto, rewardSpecToProto } from './wire.js';
 
 describe('sampleToProto', () => {
   it('carries every SPEC field, free-form parts as JSON text', () => {
@@ -28,7 +29,7 @@ describe('sampleToProto', () => {
       response: 'r',
       reference_json: '{"answer":"B"}',
       metadata_json: '{"k":1}',
-      media: [{ kind: 'image', role: '', uri: 'examples/media/cat.png', data_b64: '', mime: '' }],
+      media: [{ kind: 'image', role: 'input', uri: 'examples/media/cat.png' }],
       reward: {
         components: [
           { name: 'f', verifier: 'text.format', weight: 0.5, reference_json: '', params_json: '{"pattern":"think_answer"}', gate: { min: 1 }, timeout_ms: 100, on_error: { score: -1 } },
@@ -38,10 +39,13 @@ describe('sampleToProto', () => {
     });
     expect(sampleToProto({ id: 'p', response: 'r', profile: 'refcoco' })).toEqual({ id: 'p', response: 'r', profile: 'refcoco' });
   });
-  it('names the field of a value the proto cannot carry', () => {
+  it("refuses what the gateway refuses, with the gateway's message (values the proto cannot carry among them)", () => {
     expect(() => sampleToProto({ id: 's', response: 5 })).toThrow(InvalidArgumentError);
-    expect(() => sampleToProto({ id: 's', response: 'r', reward: { components: [{ verifier: 'text.exact', weight: 'heavy' }] } })).toThrow(/reward.components\[0\].weight/);
-    expect(() => sampleToProto({ id: 's', response: 'r', reference: [1] })).toThrow(/reference must be a JSON object/);
+    expect(() => sampleToProto({ id: 's', response: 'r', reward: { components: [{ verifier: 'text.exact', weight: 'heavy' }] } })).toThrow(
+      /^reward\.components\[0\]\.weight must be a finite number, got "heavy"$/,
+    );
+    expect(() => sampleToProto({ id: 's', response: 'r', reward: { components: [{ verifier: 'text.exact', on_eror: {} }] } })).toThrow(/on_eror is not a component field/);
+    expect(() => sampleToProto({ id: 's', response: 'r', reward: { components: [{ verifier: 'text.exact' }] }, reference: [1] })).toThrow(/^reference must be an object$/);
   });
 });
 

@@ -1,7 +1,7 @@
-// SPEC JSON (sections 1-2) <-> proto for samples and reward specs: the one place both directions live.
+// SPEC JSON (sections 1-2) <-> proto for reward specs (samples: samples.ts, which validates first), and the depth
+// limit on every free-form JSON part.
 import { InvalidArgumentError } from '@verimesh/kit';
-import type { Component, Media, RewardSpec, RewardSpec__Output, Sample } from '@verimesh/proto';
-import { namedFlagBit } from './sentinels.js';
+import type { Component, RewardSpec, RewardSpec__Output } from '@verimesh/proto';
 
 type Obj = Record<string, unknown>;
 
@@ -10,99 +10,83 @@ export function isObject(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function str(o: Obj, key: string, field: string): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new InvalidArgumentError(`${field}${key}`, `${field}${key} must be a string`);
-  return v;
-}
-
-function num(o: Obj, key: string, field: string): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`${field}${key}`, `${field}${key} must be a finite number`);
-  return v;
-}
-
-function json(o: Obj, key: string, field: string, object = true): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (object && !isObject(v)) throw new InvalidArgumentError(`${field}${key}`, `${field}${key} must be a JSON object`);
-  return JSON.stringify(v);
-}
-
-function componentToProto(c: unknown, i: number): Component {
-  const field = `reward.components[${i}].`;
-  if (!isObject(c)) throw new InvalidArgumentError(`reward.components[${i}]`, `reward.components[${i}] must be an object`);
-  const out: Component = { verifier: str(c, 'verifier', field) ?? '', name: str(c, 'name', field) ?? '' };
-  const weight = num(c, 'weight', field);
-  if (weight !== undefined) out.weight = weight;
-  out.reference_json = json(c, 'reference', field) ?? '';
-  out.params_json = json(c, 'params', field) ?? '';
-  if (c.gate !== undefined && c.gate !== null) {
-    if (!isObject(c.gate)) throw new InvalidArgumentError(`${field}gate`, `${field}gate must be an object`);
-    const min = num(c.gate, 'min', `${field}gate.`);
-    if (min === undefined) throw new InvalidArgumentError(`${field}gate.min`, `${field}gate.min is required`);
-    const value = num(c.gate, 'value', `${field}gate.`);
-    out.gate = value === undefined ? { min } : { min, value };
-  }
-  const timeout = num(c, 'timeout_ms', field);
-  if (timeout !== undefined) {
-    if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 0xffffffff) throw new InvalidArgumentError(`${field}timeout_ms`, `${field}timeout_ms must be a positive integer`);
-    out.timeout_ms = timeout;
-  }
-  if (c.on_error !== undefined && c.on_error !== null) {
-    if (!isObject(c.on_error)) throw new InvalidArgumentError(`${field}on_error`, `${field}on_error must be an object`);
-    out.on_error = { score: num(c.on_error, 'score', `${field}on_error.`) ?? 0 };
-  }
-  return out;
-}
-
-/** A JSON RewardSpec as the proto RewardSpec (the inverse of rewardSpecFromProto); type errors name the field. */
-export function rewardSpecToProto(r: unknown): RewardSpec {
-  if (!isObject(r)) throw new InvalidArgumentError('reward', 'reward must be an object');
-  if (!Array.isArray(r.components)) throw new InvalidArgumentError('reward.components', 'reward.components must be a list');
-  const out: RewardSpec = { components: r.components.map(componentToProto) };
-  if (typeof r.combine === 'string') out.combine = r.combine;
-  else if (isObject(r.combine) && typeof r.combine.formula === 'string') out.formula = r.combine.formula;
-  else if (r.combine !== undefined && r.combine !== null) throw new InvalidArgumentError('reward.combine', 'reward.combine must be a mode name or {"formula": "..."}');
-  if (r.on_flag !== undefined && r.on_flag !== null) {
-    if (!isObject(r.on_flag)) throw new InvalidArgumentError('reward.on_flag', 'reward.on_flag must be an object {"flag": reward}');
-    out.on_flag = {};
-    for (const k of Object.keys(r.on_flag)) {
-      namedFlagBit(k, `reward.on_flag.${k}`);
-      const v = num(r.on_flag, k, 'reward.on_flag.');
-      if (v === undefined) throw new InvalidArgumentError(`reward.on_flag.${k}`, `reward.on_flag.${k} must be a finite number`);
-      out.on_flag[k] = v;
-    }
-  }
-  return out;
-}
+/** The deepest a JSON part (reference, params, metadata; a component's reference) may nest arrays and objects (SPEC 6). */
+export const MAX_JSON_DEPTH = 64;
 
 /**
- * A JSON sample (SPEC section 1) as the proto Sample. Type errors that the proto cannot carry (a string weight,
- * a list as reference) throw InvalidArgumentError naming the field (the CLI turns that into the line's `invalid` result).
+ * Whether a parsed JSON value nests arrays/objects deeper than `max` levels (the value itself is level 1; scalars are 0).
+ * Iterative, with an explicit stack, and stops at the first path deeper than `max`: it never recurses, so no input
+ * can overflow the call stack here, and the common shallow value costs one pass over its containers.
  */
-export function sampleToProto(s: Obj): Sample {
-  const out: Sample = { id: str(s, 'id', '') ?? '', response: str(s, 'response', '') ?? '' };
-  const group = str(s, 'group', '');
-  if (group !== undefined) out.group = group;
-  const prompt = str(s, 'prompt', '');
-  if (prompt !== undefined) out.prompt = prompt;
-  const profile = str(s, 'profile', '');
-  if (profile !== undefined) out.profile = profile;
-  const ref = json(s, 'reference', '');
-  if (ref !== undefined) out.reference_json = ref;
-  if (s.reward !== undefined && s.reward !== null) out.reward = rewardSpecToProto(s.reward);
-  if (s.metadata !== undefined) out.metadata_json = JSON.stringify(s.metadata);
-  if (s.media !== undefined && s.media !== null) {
-    if (!Array.isArray(s.media)) throw new InvalidArgumentError('media', 'media must be a list');
-    out.media = s.media.map((m, i): Media => {
-      if (!isObject(m)) throw new InvalidArgumentError(`media[${i}]`, `media[${i}] must be an object`);
-      const f = `media[${i}].`;
-      return { kind: str(m, 'kind', f) ?? '', role: str(m, 'role', f) ?? '', uri: str(m, 'uri', f) ?? '', data_b64: str(m, 'data_b64', f) ?? '', mime: str(m, 'mime', f) ?? '' };
-    });
+export function nestsDeeper(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: object[] = [value];
+  const depth: number[] = [1];
+  while (stack.length) {
+    const v = stack.pop()!;
+    const d = depth.pop()!;
+    if (d > max) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === 'object') {
+          stack.push(x);
+          depth.push(d + 1);
+        }
+      }
+    } else {
+      for (const k in v) {
+        const x: unknown = (v as Obj)[k];
+        if (x !== null && typeof x === 'object') {
+          stack.push(x);
+          depth.push(d + 1);
+        }
+      }
+    }
   }
+  return false;
+}
+
+/** Throws InvalidArgumentError naming `field` when `value` nests deeper than MAX_JSON_DEPTH (reason TOO_DEEP). */
+export function checkDepth(value: unknown, field: string): void {
+  if (nestsDeeper(value)) {
+    throw new InvalidArgumentError(field, `${field} nests deeper than ${MAX_JSON_DEPTH} levels of arrays and objects (the limit for JSON parts)`, 'TOO_DEEP');
+  }
+}
+
+/** JSON text from the proto (`reference_json`, `params_json`, ...) parsed; JSON.parse is iterative, so depth is checked after. */
+export function parseJsonPart(text: string, field: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(field, `${field} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+const jsonText = (v: unknown): string => (v === undefined || v === null ? '' : JSON.stringify(v));
+
+/**
+ * A RewardSpec that compileSpec accepted, as the proto RewardSpec (the inverse of rewardSpecFromProto). It converts and
+ * does not check: validate first (the gateway's preflight does, so sampleToProto never sends what the gateway refuses).
+ */
+export function rewardSpecToProto(r: unknown): RewardSpec {
+  const spec = r as Obj;
+  const components = (spec.components as Obj[]).map((c): Component => {
+    const out: Component = { verifier: text(c.verifier), name: text(c.name), reference_json: jsonText(c.reference), params_json: jsonText(c.params) };
+    if (typeof c.weight === 'number') out.weight = c.weight;
+    const gate = c.gate as Obj | undefined | null;
+    if (gate) out.gate = typeof gate.value === 'number' ? { min: gate.min as number, value: gate.value } : { min: gate.min as number };
+    if (typeof c.timeout_ms === 'number') out.timeout_ms = c.timeout_ms;
+    const onError = c.on_error as Obj | undefined | null;
+    if (onError) out.on_error = { score: typeof onError.score === 'number' ? onError.score : 0 };
+    return out;
+  });
+  const out: RewardSpec = { components };
+  if (typeof spec.combine === 'string') out.combine = spec.combine;
+  else if (isObject(spec.combine)) out.formula = text(spec.combine.formula);
+  // (compileSpec accepted on_flag, so its keys are sentinel names, never object internals.)
+  if (isObject(spec.on_flag)) out.on_flag = { ...(spec.on_flag as Record<string, number>) };
   return out;
 }
 
@@ -112,8 +96,8 @@ export function rewardSpecFromProto(spec: RewardSpec__Output, field = 'reward'):
     const out: Record<string, unknown> = { verifier: c.verifier };
     if (c.name) out.name = c.name;
     if (c.weight !== undefined && c.weight !== null) out.weight = c.weight;
-    if (c.reference_json) out.reference = parseJsonField(c.reference_json, `${field}.components[${i}].reference_json`);
-    if (c.params_json) out.params = parseJsonField(c.params_json, `${field}.components[${i}].params_json`);
+    if (c.reference_json) out.reference = parseJsonPart(c.reference_json, `${field}.components[${i}].reference_json`);
+    if (c.params_json) out.params = parseJsonPart(c.params_json, `${field}.components[${i}].params_json`);
     if (c.gate) out.gate = c.gate.value === undefined || c.gate.value === null ? { min: c.gate.min } : { min: c.gate.min, value: c.gate.value };
     if (c.timeout_ms !== undefined && c.timeout_ms !== null) out.timeout_ms = c.timeout_ms;
     if (c.on_error) out.on_error = { score: c.on_error.score };
@@ -124,12 +108,4 @@ export function rewardSpecFromProto(spec: RewardSpec__Output, field = 'reward'):
   else if (spec.combine) out.combine = spec.combine;
   if (spec.on_flag && Object.keys(spec.on_flag).length) out.on_flag = { ...spec.on_flag };
   return out;
-}
-
-export function parseJsonField(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InvalidArgumentError(field, `${field} is not valid JSON: ${(e as Error).message}`);
-  }
 }

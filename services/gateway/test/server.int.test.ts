@@ -67,11 +67,18 @@ describe('HTTP', () => {
     expect(results.map((r: any) => r.status)).toEqual(['ok', 'invalid', 'invalid']);
     expect(results[2].error).toMatch(/reward\.components\[0\]\.weight must be a finite number/);
   });
-  it('429 beyond the in-flight limit', async () => {
-    const res = await post(JSON.stringify({ samples: Array.from({ length: 51 }, (_, i) => good(`s${i}`)) }));
+  it('429 while the in-flight limit is taken; 400 for a request the gateway could never admit (PLAN D4)', async () => {
+    const slow = (id: string) => ({ id, response: 'x', reference: { score: 1 }, reward: { components: [{ verifier: 'vision.box_iou', params: { mode: 'slow', ms: 300 } }] } });
+    const held = post(JSON.stringify({ samples: Array.from({ length: 40 }, (_, i) => slow(`h${i}`)) }));
+    await new Promise((r) => setTimeout(r, 50));
+    const res = await post(JSON.stringify({ samples: Array.from({ length: 20 }, (_, i) => good(`s${i}`)) }));
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(((await res.json()) as any).error).toMatchObject({ code: 'RESOURCE_EXHAUSTED', reason: 'OVERLOADED', message: expect.stringMatching(/overloaded/) });
+    expect((await held).status).toBe(200);
+    const tooBig = await post(JSON.stringify({ samples: Array.from({ length: 51 }, (_, i) => good(`s${i}`)) }));
+    expect(tooBig.status).toBe(400);
+    expect(((await tooBig.json()) as any).error).toMatchObject({ code: 'INVALID_ARGUMENT', reason: 'TOO_MANY_SAMPLES', field: 'samples', message: expect.stringMatching(/at most 50 per request/) });
   });
   it('GET /healthz and /metrics; unknown routes 404', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -79,7 +86,7 @@ describe('HTTP', () => {
     expect(m.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await m.text();
     expect(text).toMatch(/verimesh_gateway_requests_total\{transport="http",code="OK"\} \d+/);
-    expect(text).toContain('verimesh_gateway_requests_total{transport="http",code="INVALID_ARGUMENT"} 7');
+    expect(text).toContain('verimesh_gateway_requests_total{transport="http",code="INVALID_ARGUMENT"} 8');
     expect(text).toMatch(/verimesh_gateway_verifier_latency_seconds_count\{verifier="text.exact"\} \d+/);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/v1/score`)).status).toBe(405);
