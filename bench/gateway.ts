@@ -1,6 +1,7 @@
 // Gateway benchmark: 1,024-sample batches of text.exact + text.format through a real gateway process over loopback,
 // against the naive design (one unary Score per sample) and the transport limit (an echo server, same hops, no work),
-// plus the gateway's RSS with 10,000 samples in flight. Run: npm run bench:gateway. Figures go to bench/RESULTS.md.
+// plus the gateway's RSS with 10,000 samples in flight and with one 100,000-sample request. Run: npm run bench:gateway.
+// Figures go to bench/RESULTS.md.
 import type { ChildProcess } from 'node:child_process';
 import type { RewardGatewayServiceClient, Sample } from '@verimesh/proto';
 import { gatewayClient, score } from './lib/grpc.js';
@@ -127,6 +128,20 @@ async function main(): Promise<void> {
     const okAll = done.every((r) => r.results!.length === 1000 && r.results!.every((x) => x.status === 'RESULT_STATUS_OK'));
     const after = rssOf(gw.pid!);
 
+    // PLAN D4: one request of the documented maximum, 100,000 samples, held 3 s in the gateway by the same slow verifier;
+    // RSS during it and the peak are what the default in-flight limit (100,000) costs.
+    const big = makeSamples(100_000, 'max', [{ name: 'iou', verifier: 'vision.box_iou' }]);
+    let bigFinished = false;
+    const bigPending = score(gwc, big, 300_000).finally(() => (bigFinished = true));
+    const bigDuring = { rss: 0 };
+    while (!bigFinished) {
+      bigDuring.rss = Math.max(bigDuring.rss, rssOf(gw.pid!).rss);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const bigDone = await bigPending;
+    const bigOk = bigDone.results!.length === 100_000 && bigDone.results!.every((x) => x.status === 'RESULT_STATUS_OK');
+    const bigAfter = rssOf(gw.pid!);
+
     gwc.close();
     echoc.close();
 
@@ -146,6 +161,7 @@ async function main(): Promise<void> {
       `- server CPU per sample, gateway vs naive: ${f1(naive.serverCpuUs! / g1.serverCpuUs!)}x less; gateway vs echo: ${f1(g1.serverCpuUs!)} vs ${f1(results[kinds[1]]!.serverCpuUs!)} µs`,
       `- best gateway throughput: ${f0(Math.max(g1.samplesPerSec, g2.samplesPerSec))} samples/s (target >= 20,000)`,
       `- gateway RSS: ${mb(before.rss)} before, ${mb(during.rss)} with 10,000 samples in flight, peak (VmHWM) ${mb(after.hwm)} (target < 300 MB); all 10,000 ok: ${okAll}`,
+      `- one 100,000-sample request (the documented maximum, PLAN D4): RSS at most ${mb(bigDuring.rss)} while it is in the gateway, peak (VmHWM) ${mb(bigAfter.hwm)}; all 100,000 ok: ${bigOk}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
