@@ -23,7 +23,8 @@ import { isObject } from './wire.js';
 export const MAX_SAMPLES_PER_REQUEST = 100_000;
 /**
  * Samples admitted at once by default: the documented maximum request, so an idle gateway admits any request within
- * the documented limit (SPEC 6; about 560 MB of RSS for a 100,000-sample request, bench/RESULTS.md).
+ * the documented limit (SPEC 6). Measured: one 100,000-sample request of three components peaks at about 1 GB of RSS
+ * (it needs a V8 old space of more than 512 MB; bench/RESULTS.md, gateway section).
  */
 export const DEFAULT_MAX_IN_FLIGHT = MAX_SAMPLES_PER_REQUEST;
 /** Streaming: the largest micro-batch, and how many micro-batches run at once. */
