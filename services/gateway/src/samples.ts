@@ -78,7 +78,7 @@ function responseTooLarge(r: string): boolean {
 }
 
 /** A spec that stands for a profile the remote gateway resolves (preflight only; never scored). */
-export const REMOTE_PROFILE: CompiledSpec = Object.freeze({ components: [], combine: 'sum', formula: undefined, stages: [], weightSum: 0 });
+export const REMOTE_PROFILE: CompiledSpec = Object.freeze({ ...compileSpec({ components: [{ verifier: 'text.exact' }] }), components: [], stages: [] });
 
 /**
  * The profile's spec when the sample names one, undefined when it carries its own `reward`; throws for both, neither,
