@@ -4,7 +4,7 @@
 import { noopLogger, serve, type RunningServer, type ServiceDef } from '@verimesh/kit';
 import { loadPackage, type Result, type Result__Output, type ResultJson, type Sample } from '@verimesh/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gateway, grpcBackend, inProcessBackend, rewardSpecFromProto, rewardSpecToProto, toResultProto } from '../src/index.js';
+import { Gateway, grpcBackend, inProcessBackend, rewardSpecFromProto, rewardSpecToProto, sampleToProto, toResultProto } from '../src/index.js';
 
 /**
  * code-exec stand-in: `code.tests` fails (0) a program that walks the harness's frames and raises `tamper`, as the
@@ -243,7 +243,8 @@ describe('on_flag in specs', () => {
   it('travels in proto (map<string, double> on_flag = 4), and two proto specs that differ only in on_flag differ', async () => {
     const spec = { components: [{ verifier: 'text.format' }], on_flag: { format_fail_max: 0, degenerate: -1 } };
     expect(rewardSpecFromProto(rewardSpecToProto(spec) as never)).toEqual(spec);
-    expect(() => rewardSpecToProto({ components: [], on_flag: { nope: 1 } })).toThrow(/reward\.on_flag\.nope is not a sentinel flag/);
+    // (rewardSpecToProto converts a spec the gateway accepted; sampleToProto checks with the gateway's validator first.)
+    expect(() => sampleToProto({ id: 's', response: 'r', reward: { components: [{ verifier: 'text.format' }], on_flag: { nope: 1 } } })).toThrow(/reward\.on_flag\.nope is not a sentinel flag/);
     const looping = 'again and again and again\n'.repeat(10);
     const protos = [{}, { degenerate: -1 }].map((on_flag, i) => ({ id: `p${i}`, response: looping, reward: rewardSpecToProto({ components: [{ verifier: 'text.format', params: { pattern: '.*' } }], on_flag }) }));
     const rs = await gateway.scoreInternal({ kind: 'proto', samples: protos as never });
