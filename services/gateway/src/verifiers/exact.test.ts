@@ -45,6 +45,35 @@ describe('multiple-choice letters', () => {
   it.each(['the answer is a cat', 'A cat sat on the mat', '42 apples', 'In my answer I consider both', ''])('finds no letter in %j', (text) => {
     expect(answerLetter(text)).toBeUndefined();
   });
+  // Red team: a response that names several letters is a hedge, not an answer; read as one of them it would earn the
+  // reward of a committed answer while refusing to commit ("the answer is B or C" scored 1 against B).
+  it.each([
+    'The answer is B or C',
+    'The answer is (B) or (C).',
+    'Answer: B/C',
+    'The answer is B, C, or D.',
+    'Answer: A B C D',
+    'The answer is B or maybe C',
+    'option B or option C',
+    'B or C is correct',
+    '(B) and (C) are correct',
+    '(A) (B) (C) (D)',
+    'A) B) C) D)',
+    'B. C. D.',
+    '(A) 12 pears (B) 42 apples (C) 7 plums',
+  ])('reads no letter in the hedge %j', (text) => {
+    expect(answerLetter(text)).toBeUndefined();
+  });
+  it.each([
+    ['The answer is B, because C fails', 'B'],
+    ['The answer is B. C is wrong.', 'B'],
+    ['The answer is B or C. Actually, the answer is D.', 'D'],
+    ['Between A and B, B is correct', 'B'],
+    ['So A is wrong and B is correct', 'B'],
+    ['The answer is B and I am sure', 'B'],
+  ])('still reads a committed letter next to others: %j -> %s', (text, letter) => {
+    expect(answerLetter(text)).toBe(letter);
+  });
   it('treats a reference as a letter only when the whole reference is a letter form', () => {
     expect(referenceLetter('B')).toBe('B');
     expect(referenceLetter('(c)')).toBe('C');
@@ -63,6 +92,13 @@ describe('text.exact', () => {
     expect(await score('(A) 42 apples', 'B')).toBe(0);
     expect(await score('The answer is (C).', 'B')).toBe(0);
     expect(await score('Because of the heat', 'B')).toBe(0); // "Because" starts with B but names no choice
+  });
+  it('scores a hedge over several letters 0 against each of them', async () => {
+    for (const ref of ['A', 'B', 'C', 'D']) {
+      expect(await score('The answer is A, B, C or D.', ref), ref).toBe(0);
+      expect(await score('(A) (B) (C) (D)', ref), ref).toBe(0);
+      expect(await score('The answer is B or C', ref, {}, { choices: ['1', '2', '3', '4'] }), ref).toBe(0);
+    }
   });
   it('matches the option text when the reference is text, and the labelled choice', async () => {
     expect(await score('(A) 42 apples', '42 apples')).toBe(1);

@@ -46,6 +46,21 @@ const LEAD_IN = /^(?:the\s+)?(?:final\s+|correct\s+)?answer\s*(?:is|:)\s*(.+)$/i
 // "B is correct", "(C) is the right answer": the letter before the verdict.
 const LETTER_IS_CORRECT = /(\(\s*[A-Za-z]\s*\)|\b[A-Z])\s+is\s+(?:the\s+)?(?:correct|right)\b/gu;
 
+// A hedge: the letter is joined to another one ("B or C", "(B)/(C)", "B, C, or D", "A B C D", "(B) and (C) are correct").
+// The second letter must end the clause (end, punctuation, another letter, "is/are correct"), so "B and I think" is no hedge.
+const CHOICE = String.raw`(?:\(\s*[A-Za-z]\s*\)|\[\s*[A-Za-z]\s*\]|[A-Z](?![\p{L}\p{N}]))`;
+const JOIN = String.raw`\s*(?:[,/;&]\s*)?(?:(?:or|and)\s+)?(?:(?:maybe|perhaps|possibly)\s+)?(?:(?:option|choice)\s+)?`;
+const CLAUSE_END = String.raw`(?=\s*(?:$|[.,;:!?)\]/&]|(?:or|and)\b|${CHOICE}|(?:is|are)\s+(?:both\s+|all\s+)?(?:the\s+)?(?:correct|right|answers?)\b))`;
+const HEDGE_AFTER = new RegExp(`^${JOIN}(${CHOICE})${CLAUSE_END}`, 'u');
+const HEDGE_BEFORE = new RegExp(`(${CHOICE})${JOIN}$`, 'u');
+// Another choice label inside a label's option text: the answer is a copy of the option list ("(A) 12 (B) 42").
+const ANOTHER_LABEL = /(?:^|\s)(?:\(\s*[A-Z]\s*\)|[A-Z][.)])\s+\S/u;
+
+/** A hedge match when it joins a different letter ("B or C"; "B or B" is no hedge), else undefined. */
+function otherLetter(m: RegExpExecArray | null, letter: string): RegExpExecArray | undefined {
+  return m && /[A-Za-z]/.exec(m[1]!)![0].toUpperCase() !== letter ? m : undefined;
+}
+
 /** The letter inside "(b)" / "[b]" / "B": a bare letter counts only when upper-case ("the answer is a cat" names no choice). */
 function cuedLetter(token: string): string | undefined {
   const inner = /[A-Za-z]/.exec(token)![0];
@@ -65,7 +80,8 @@ export function referenceLetter(reference: string): string | undefined {
 /**
  * The choice letter an answer gives, or undefined. Whole-answer forms first ("B", "(b)", "Option B"), then the last
  * cue inside a longer text ("so the answer is (B).", "B is correct"), then a leading label ("(A) 42 apples"). A bare
- * lower-case letter inside a sentence is not a choice ("the answer is a cat"); a lone one is ("b").
+ * lower-case letter inside a sentence is not a choice ("the answer is a cat"); a lone one is ("b"). An answer that
+ * hedges over several letters ("the answer is B or C", "(A) (B) (C) (D)") names no choice: one letter or none.
  */
 export function answerLetter(answer: string): string | undefined {
   const s = unwrap(answer);
@@ -73,17 +89,26 @@ export function answerLetter(answer: string): string | undefined {
   if (alone) return alone[1]!.toUpperCase();
   const whole = LETTER_CUED_WHOLE.exec(s);
   if (whole) return /[A-Za-z]/.exec(whole[1]!)![0].toUpperCase();
-  let last: { at: number; letter: string } | undefined;
+  let last: { at: number; letter: string; hedged: boolean } | undefined;
+  let hedgedUntil = -1; // "option A or option B": the second cue sits inside the first one's hedge
   for (const re of [LETTER_CUE, LETTER_IS_CORRECT]) {
     for (const m of s.matchAll(re)) {
       const letter = cuedLetter(m[1]!);
-      if (letter !== undefined && (last === undefined || m.index >= last.at)) last = { at: m.index, letter };
+      if (letter === undefined) continue;
+      // The letter ends a cue match ("answer is (B)") and starts a verdict match ("B is correct").
+      const letterEnd = re === LETTER_CUE ? m.index + m[0].length : m.index + m[1]!.length;
+      const after = otherLetter(HEDGE_AFTER.exec(s.slice(letterEnd)), letter);
+      if (after) hedgedUntil = Math.max(hedgedUntil, letterEnd + after[0].length);
+      const hedged = after !== undefined || m.index < hedgedUntil || (re === LETTER_IS_CORRECT && otherLetter(HEDGE_BEFORE.exec(s.slice(0, m.index)), letter) !== undefined);
+      if (last === undefined || m.index >= last.at) last = { at: m.index, letter, hedged };
     }
   }
-  if (last) return last.letter;
+  if (last) return last.hedged ? undefined : last.letter;
   // A label in front of option text counts when no cue overrides it ("(A) is wrong, (D) is right" names D).
   const label = LETTER_LABEL.exec(s);
-  return label ? (label[1] ?? label[2] ?? label[3])!.toUpperCase() : undefined;
+  if (!label) return undefined;
+  const letter = (label[1] ?? label[2] ?? label[3])!.toUpperCase();
+  return otherLetter(HEDGE_AFTER.exec(` ${label[4]!}`), letter) || ANOTHER_LABEL.test(label[4]!) ? undefined : letter;
 }
 
 /** Text forms of an answer worth comparing, normalized: as given, without a choice label, without an "answer is" lead-in. */
