@@ -1,6 +1,6 @@
 // text.length: DAPO soft overlong punishment (arXiv:2503.14476 eq. 13), values computed by hand below.
 import { describe, expect, it } from 'vitest';
-import { lengthVerifier, overlongPenalty, whitespaceTokens } from './length.js';
+import { estimateTokens, lengthVerifier, overlongPenalty, whitespaceTokens } from './length.js';
 import { ctx, input } from '../../testing/index.js';
 
 describe('overlongPenalty (DAPO: L_max 20480, L_cache 4096, the paper\'s setting)', () => {
@@ -39,6 +39,17 @@ describe('text.length', () => {
     expect((await lengthVerifier.verify(input(words(6), {}, p), ctx)).flags).toBeUndefined();
     expect(await lengthVerifier.verify(input(words(7), {}, p), ctx)).toMatchObject({ score: -0.25, flags: ['overlong'] });
     expect(await lengthVerifier.verify(input(words(12), {}, p), ctx)).toMatchObject({ score: -1, flags: ['overlong'] });
+  });
+  // Red team: with whitespace tokens alone, dropping the spaces made any response one token long (no penalty).
+  it('does not let a response escape the penalty by dropping its spaces', async () => {
+    expect(estimateTokens('w0 w1 w2')).toBe(3); // ordinary text: the whitespace tokens
+    expect(estimateTokens('a'.repeat(80))).toBe(10); // 80 letters / 8
+    expect(estimateTokens('汉'.repeat(40))).toBe(20); // 40 CJK characters / 2
+    expect(estimateTokens('😀'.repeat(16))).toBe(2); // code points, not UTF-16 units
+    const p = { max_tokens: 100, buffer_tokens: 20 };
+    const glued = Array.from({ length: 200 }, (_, i) => `step${i}`).join(''); // 1290 letters and digits, no space
+    expect(await lengthVerifier.verify(input(glued, {}, p), ctx)).toMatchObject({ score: -1, flags: ['overlong'], metrics: { tokens: 162, token_source: 'estimate' } });
+    expect((await lengthVerifier.verify(input('这是一个很长的回答'.repeat(30), {}, p), ctx)).score).toBe(-1); // 270 CJK -> 135
   });
   it('prefers metadata.response_tokens when it is a number', async () => {
     const p = { max_tokens: 20480, buffer_tokens: 4096 };

@@ -20,6 +20,22 @@ export function whitespaceTokens(text: string): number {
   return t === '' ? 0 : t.split(/\s+/).length;
 }
 
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+const SPACE = /\s/gu;
+
+/**
+ * The stand-in count: the whitespace tokens, but never fewer than one token per 8 other non-space characters plus one
+ * per 2 CJK characters (a BPE token holds about 4 English or 1.5 CJK characters). Without that floor a response with
+ * its spaces dropped ("glued…words…", or CJK prose) was one token long at any length and escaped the penalty.
+ */
+export function estimateTokens(text: string): number {
+  const words = whitespaceTokens(text);
+  const codePoints = text.length - (text.match(/[\uD800-\uDBFF](?=[\uDC00-\uDFFF])/g)?.length ?? 0);
+  const spaces = text.match(SPACE)?.length ?? 0;
+  const cjk = text.match(CJK)?.length ?? 0;
+  return Math.max(words, Math.ceil((codePoints - spaces - cjk) / 8 + cjk / 2));
+}
+
 /** metadata.response_tokens when the trainer sent a usable count (its tokenizer's), else undefined. */
 function trainerCount(metadata: unknown): number | undefined {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
@@ -40,14 +56,14 @@ export const lengthVerifier: VerifierDef = {
     if (maxTokens === undefined || maxTokens === 0) throw new InvalidArgumentError('params.max_tokens', 'params.max_tokens is required: a positive number of tokens');
     const bufferTokens = readNumber(input.params.buffer_tokens, 'params.buffer_tokens', 0, 0, maxTokens);
     const given = trainerCount(input.metadata);
-    const tokens = given ?? whitespaceTokens(input.response);
-    const source = given === undefined ? 'whitespace tokens' : 'metadata.response_tokens';
+    const tokens = given ?? estimateTokens(input.response);
+    const source = given === undefined ? 'estimated tokens' : 'metadata.response_tokens';
     const score = overlongPenalty(tokens, maxTokens, bufferTokens);
     const limit = maxTokens - bufferTokens;
     const detail =
       score === 0 ? `${tokens} ${source} ≤ ${limit}` : tokens > maxTokens ? `${tokens} ${source} > max_tokens ${maxTokens}` : `${tokens} ${source} in the overlong buffer (${limit}, ${maxTokens}]`;
     // Sentinel (SPEC 3.1): `overlong` whenever the penalty applies (score < 0); the score is the penalty either way.
     const flags: VerifyOutcome['flags'] = score < 0 ? ['overlong'] : undefined;
-    return { score, detail, metrics: { tokens, token_source: given === undefined ? 'whitespace' : 'metadata' }, flags };
+    return { score, detail, metrics: { tokens, token_source: given === undefined ? 'estimate' : 'metadata' }, flags };
   },
 };
