@@ -139,12 +139,14 @@ function eq(gIn: Value, pIn: Value, o: CompareOptions): boolean {
   return false;
 }
 
-/** Adjacent constant sides of an equation chain are equal (2 + 3 = 5 is; 7 = 5 and x = 2 + 3 = 6 are not). */
+/**
+ * The constant sides of an equation chain are all equal (2 + 3 = 5 is; 7 = 5 and x = 2 + 3 = 6 are not). Equality is
+ * transitive, so constants linked through a symbol count too: x = 4 = y = 5 says 4 = 5 (red team: that chain was read
+ * by its last side, 5).
+ */
 function consistent(v: Extract<Value, { k: 'rel' }>, o: CompareOptions): boolean {
-  return v.terms.every((t, i) => {
-    const next = v.terms[i + 1];
-    return !next || !isConstant(t) || !isConstant(next) || eq(t, next, o);
-  });
+  const constants = v.terms.filter(isConstant);
+  return constants.every((t, i) => i === 0 || eq(constants[0]!, t, o));
 }
 
 /** Intervals and unions; `(a, b)` and `[a, b]` written as a tuple or list stand for the open and closed interval. */

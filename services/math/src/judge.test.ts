@@ -31,6 +31,19 @@ describe('math.equiv table (in process)', () => {
   });
 });
 
+describe('red team', () => {
+  const score = (reference: string, response: string): number | undefined => {
+    const v = judge({ response, reference, extract: undefined, targets: 'both', options: { precision: 6, strict: true, setRelation: false } });
+    return v.kind === 'scored' ? v.score : undefined;
+  };
+  it('a chain whose constant sides differ through a symbol is false, whatever its last side says', () => {
+    expect(score('5', '\\boxed{x = 4 = y = 5}')).toBe(0); // says 4 = 5: was read by its last side
+    expect(score('5', '\\boxed{x = 7 = t = 5}')).toBe(0);
+    expect(score('5', '\\boxed{x = 2 + 3 = y = 5}')).toBe(1); // every constant is 5
+    expect(score('5', '\\boxed{a + b = 2 + 3 = 5}')).toBe(1);
+  });
+});
+
 describe('whose fault', () => {
   const job = (reference: string, response: string): Job => ({ response, reference, extract: undefined, targets: 'both', options: { precision: 6, strict: true, setRelation: false } });
 
