@@ -95,11 +95,29 @@ export interface MapResult {
 }
 
 /**
+ * Predicted labels that the reference lacks and that name an object another label also names: a box of that label
+ * and a box of another label both overlap one reference object at IoU >= 0.5 (one object, several class names).
+ */
+function hedgedLabels(preds: readonly Obj[], refs: readonly Obj[], known: ReadonlySet<string | undefined>): Set<string> {
+  const out = new Set<string>();
+  for (const r of refs) {
+    const on = new Set<string>();
+    for (const p of preds) if (p.label !== undefined && boxIou(p.box, r.box) >= 0.5) on.add(p.label);
+    if (on.size > 1) for (const l of on) if (!known.has(l)) out.add(l);
+  }
+  return out;
+}
+
+/**
  * COCO-style mAP@[.5:.95] with all confidences 1 (detections in the order given). With `labels`, AP is per
  * reference label and averaged over the labels that have ground truth (COCO skips categories without any);
  * otherwise all objects are one category. `maxDets`: COCOeval's detections counted per category (default 100), or
- * "refs": as many as the category has reference objects, so that extra guesses cannot raise AP (a reward: with every
- * confidence equal, boxes after the first ones cost nothing in COCO's AP, so hedging with more boxes always paid).
+ * "refs", the per-image reward: as many as the category has reference objects, so that extra guesses cannot raise AP
+ * (with every confidence equal, boxes after the first ones cost nothing in COCO's AP, so hedging with more boxes
+ * always paid), and a label the image lacks that names an object another label names too (`hedgedLabels`) is a
+ * category with AP 0: in one image COCO skips a category without ground truth, so one box labelled with every class
+ * name scored mAP 1 (over a dataset those boxes are false positives of their categories). A wrong label on its own
+ * costs what COCO says (the missed category).
  */
 export function cocoMap(preds: readonly Obj[], refs: readonly Obj[], labels: boolean, maxDets: number | 'refs' = MAX_DETS): MapResult {
   const cats = labels ? [...new Set(refs.map((r) => r.label))] : [undefined];
@@ -108,11 +126,14 @@ export function cocoMap(preds: readonly Obj[], refs: readonly Obj[], labels: boo
     const gt = labels ? refs.filter((r) => r.label === c) : refs;
     return categoryAp(dt, gt, maxDets === 'refs' ? gt.length : maxDets);
   });
+  if (labels && maxDets === 'refs') {
+    per.push(...Array.from(hedgedLabels(preds, refs, new Set(cats)), () => IOU_THRESHOLDS.map(() => 0)));
+  }
   const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   return {
     map: mean(per.map(mean)),
     map50: mean(per.map((a) => a[0] as number)),
     map75: mean(per.map((a) => a[5] as number)),
-    categories: cats.length,
+    categories: per.length,
   };
 }

@@ -139,6 +139,32 @@ describe('box spam (SPEC 3.1): flagged, never scored, and never worth it', () =>
   });
 });
 
+describe('red team: label spam', () => {
+  const ref = { objects: [{ box: A, label: 'cat' }] };
+  const everyLabel = JSON.stringify(['cat', 'dog', 'bird', 'car', 'person'].map((label) => ({ bbox_2d: A, label })));
+  it('one box labelled with every class name does not earn mAP 1: each label the image lacks that names the same object is a category with AP 0', async () => {
+    // It scored mAP 1: COCO averages over the image's categories only (cat: AP 1), and dog/bird/car/person were skipped.
+    // Now the mean runs over cat, dog, bird, car, person: (1 + 0 + 0 + 0 + 0) / 5 = 0.2.
+    const r = await run('vision.detection', everyLabel, ref, { score: 'map' });
+    expect(r.score).toBeCloseTo(0.2, 12);
+    expect(r.metrics.map).toBeCloseTo(0.2, 12);
+    // F1 already punished it: TP 1 of 5 predictions and 1 reference, 2 / (5 + 1).
+    expect((await run('vision.detection', everyLabel, ref)).score).toBeCloseTo(2 / 6, 12);
+    // The honest answer keeps mAP 1; COCO's own per-category mean (maxDets 100) is unchanged.
+    expect((await run('vision.detection', JSON.stringify([{ bbox_2d: A, label: 'cat' }]), ref, { score: 'map' })).score).toBeCloseTo(1, 12);
+    const objs = ['cat', 'dog'].map((label) => ({ box: A as unknown as Box, label }));
+    expect(cocoMap(objs, [{ box: A as unknown as Box, label: 'cat' }], true).map).toBeCloseTo(1, 12);
+  });
+  it('the hedge costs the same whichever label comes first, and half boxes count as naming the object', async () => {
+    // dog first, then the true cat: cat AP 1, dog AP 0 → 0.5.
+    expect((await run('vision.detection', JSON.stringify([{ bbox_2d: A, label: 'dog' }, { bbox_2d: A, label: 'cat' }]), ref, { score: 'map' })).score).toBeCloseTo(0.5, 12);
+    // The left and right halves of A (IoU 0.5 each, disjoint): still one object named twice → (AP_cat + 0) / 2,
+    // AP_cat = 1/10 (a match at IoU 0.5 only).
+    const halves = JSON.stringify([{ bbox_2d: [0, 0, 5, 10], label: 'cat' }, { bbox_2d: [5, 0, 10, 10], label: 'dog' }]);
+    expect((await run('vision.detection', halves, ref, { score: 'map' })).score).toBeCloseTo(0.05, 12);
+  });
+});
+
 describe('box spam in the first-shape verifiers: flagged, the score is the first shape\'s', () => {
   const junk = Array.from({ length: 6 }, (_, k) => [100 + k, 100, 110 + k, 110]);
   it('vision.box_iou: the first box alone is scored; a right box cannot be found among many', async () => {
