@@ -258,4 +258,19 @@ describe('video.keyframes over gRPC', () => {
     const bad = await one({ verifier: 'video.keyframes', response: '1', reference: { evidence: [] } });
     expect(bad.status).toBe('invalid');
   });
+  it('red team: copies of one right timestamp do not dilute a grid of guesses (timestamps in one span count once)', async () => {
+    const evidence = [[10, 12], [40, 45], [80, 81]];
+    const grid = Array.from({ length: 100 }, (_, i) => i).join(', ');
+    // The grid 0..99: 11 inside (10, 11, 12, 40..45, 80, 81), 89 outside, all 3 spans hit → P 3/92, R 1.
+    const f1 = (p: number, r: number): number => (2 * p * r) / (p + r);
+    const [plain, diluted, several] = await Promise.all([
+      one({ verifier: 'video.keyframes', response: grid, reference: { evidence } }),
+      one({ verifier: 'video.keyframes', response: `${Array(1000).fill('11').join(', ')}, ${grid}`, reference: { evidence } }),
+      one({ verifier: 'video.keyframes', response: '10.5, 11, 11.5, 41, 44', reference: { evidence } }),
+    ]);
+    expect(plain.score).toBeCloseTo(f1(3 / 92, 1), 9);
+    expect(diluted.score).toBeCloseTo(f1(3 / 92, 1), 9); // was 0.96: 1011 of 1100 inside
+    // Several frames of the same spans, none outside: P 2/2, R 2/3.
+    expect(several.score).toBeCloseTo(f1(1, 2 / 3), 9);
+  });
 });
