@@ -168,3 +168,16 @@ export const COMMON_OPTIONS = {
   },
   logLevel: { type: 'string', env: 'VERIMESH_LOG_LEVEL', flag: 'log-level', default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'], doc: 'log level' },
 } as const satisfies Record<string, OptionSpec>;
+
+/** The options of a verifier service process beyond COMMON_OPTIONS (runMain): where its /metrics endpoint listens. */
+export const SERVICE_OPTIONS = {
+  metricsPort: {
+    type: 'int',
+    env: 'VERIMESH_METRICS_PORT',
+    flag: 'metrics-port',
+    default: 9464,
+    min: 0,
+    max: 65535,
+    doc: 'HTTP port of GET /metrics, Prometheus text (0 = any free port)',
+  },
+} as const satisfies Record<string, OptionSpec>;

@@ -15,7 +15,7 @@ export {
 export type { ErrorReason, ErrorKind, ErrorComponentStatus } from './errors.js';
 export { toStatus, fromStatus, toHttpError, errorDetails, ERROR_DOMAIN } from './status.js';
 export type { ErrorDetails } from './status.js';
-export { loadConfig, parseFlags, checkFlags, ConfigError, COMMON_OPTIONS } from './config.js';
+export { loadConfig, parseFlags, checkFlags, ConfigError, COMMON_OPTIONS, SERVICE_OPTIONS } from './config.js';
 export type { OptionSpec, ConfigOf, ConfigSource } from './config.js';
 export { createLogger, noopLogger } from './log.js';
 export type { Logger, LogLevel, LogSink } from './log.js';
@@ -45,4 +45,9 @@ export type { VerifyInput, VerifyContext, VerifyOutcome, VerifierDef, ServiceDef
 export { startServer, serve, describeService, DEFAULT_SERVER_OPTIONS } from './server.js';
 export type { ServerOptions, RunningServer, RunningService, VerifierServerOptions } from './server.js';
 export { runMain, runProcess } from './main.js';
-export type { Drainable } from './main.js';
+export type { Drainable, ReadyMessage } from './main.js';
+export { Registry, Counter, Gauge, Histogram, LATENCY_BUCKETS, MAX_SERIES, addProcessMetrics } from './metrics.js';
+export { ServiceMetrics, POOL_NAMES, REFUSAL_REASONS } from './service-metrics.js';
+export type { PoolName, PoolStats } from './service-metrics.js';
+export { serveMetrics, METRICS_CONTENT_TYPE } from './metrics-server.js';
+export type { MetricsServer } from './metrics-server.js';

@@ -1,6 +1,6 @@
 // The one way a process starts: parse config (fail fast), init telemetry, start, drain on SIGTERM.
 import { initTelemetry } from '@verimesh/telemetry';
-import { COMMON_OPTIONS, ConfigError, checkFlags, loadConfig, type ConfigOf, type OptionSpec } from './config.js';
+import { COMMON_OPTIONS, ConfigError, SERVICE_OPTIONS, checkFlags, loadConfig, type ConfigOf, type OptionSpec } from './config.js';
 import { drainOnSignal } from './drain.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import { serve, type RunningService } from './server.js';
@@ -39,7 +39,8 @@ export async function runProcess<R extends Drainable>(
   const log = createLogger(name, common.logLevel as LogLevel);
   // Handlers before anything announces itself: a supervisor may send SIGTERM as soon as it sees the "serving" line.
   let started: Promise<R> | undefined;
-  drainOnSignal(async () => (await started)?.shutdown(), { log });
+  // Started by a supervisor over IPC (`verimesh serve --processes`): its death drains us, as a pod's would.
+  drainOnSignal(async () => (await started)?.shutdown(), { log, watchParent: typeof process.send === 'function' });
   await initTelemetry(name);
   started = start(common, log);
   try {
@@ -53,9 +54,18 @@ export async function runProcess<R extends Drainable>(
   }
 }
 
+/** What a service started over IPC sends its parent once it serves (`verimesh serve --processes` waits for it). */
+export interface ReadyMessage {
+  verimesh: 'ready';
+  service: string;
+  port: number;
+  metricsPort?: number;
+}
+
 /**
  * Entry point of a service's main.ts: `runMain('vision-iou', OPTIONS, () => createService(loadServiceConfig(...)))`,
- * where OPTIONS are the service's own options (flags beyond COMMON_OPTIONS). runProcess, serving the built service.
+ * where OPTIONS are the service's own options (flags beyond COMMON_OPTIONS and SERVICE_OPTIONS). runProcess, serving
+ * the built service with its /metrics endpoint on --metrics-port; a parent listening over IPC hears a ReadyMessage.
  */
 export function runMain(
   name: string,
@@ -63,5 +73,16 @@ export function runMain(
   build: () => ServiceDef | Promise<ServiceDef>,
   argv = process.argv.slice(2),
 ): Promise<RunningService> {
-  return runProcess(name, options, async (common, log) => serve(await build(), { ...common, log }), argv);
+  return runProcess(
+    name,
+    { ...SERVICE_OPTIONS, ...options },
+    async (common, log) => {
+      const { metricsPort } = loadConfig(SERVICE_OPTIONS, { argv });
+      const running = await serve(await build(), { ...common, metricsPort, log });
+      const ready: ReadyMessage = { verimesh: 'ready', service: name, port: running.port, metricsPort: running.metricsPort };
+      process.send?.(ready);
+      return running;
+    },
+    argv,
+  );
 }

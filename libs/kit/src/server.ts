@@ -7,8 +7,10 @@ import type { DescribeResponse, VerifyBatchRequest__Output, VerifyBatchResponse,
 import { withServerSpan } from '@verimesh/telemetry';
 import { Admission } from './admission.js';
 import { callDeadline } from './deadline.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, UnavailableError } from './errors.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
+import { serveMetrics, type MetricsServer } from './metrics-server.js';
+import { ServiceMetrics } from './service-metrics.js';
 import { toStatus } from './status.js';
 import { describeVerifiers, runBatch, type ServiceDef } from './verifier.js';
 
@@ -98,20 +100,27 @@ export interface VerifierServerOptions {
   shutdownGraceMs?: number;
   logLevel?: LogLevel | string;
   log?: Logger;
+  /** Serves GET /metrics on this HTTP port (0 = any free port) on `host`; undefined: no endpoint (metrics still kept). */
+  metricsPort?: number;
 }
 
 /**
  * Serves a verifier service over gRPC: VerifyBatch (admission-controlled, deadline-honouring, traced) and
  * Describe, plus health and reflection. runMain serves a service's main.ts through it.
  */
-/** A served verifier service: the server, plus its admission (items in flight now, refusals: what metrics read). */
+/** A served verifier service: the server, its admission (items in flight now, refusals) and its metrics (PLAN D6). */
 export interface RunningService extends RunningServer {
   admission: Admission;
+  metrics: ServiceMetrics;
+  /** The /metrics endpoint's port, when one was asked for. */
+  metricsPort?: number;
 }
 
 export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger(service.name, (opts.logLevel as LogLevel | undefined) ?? undefined);
   const admission = new Admission(opts.maxInFlight || service.maxInFlight || 20_000);
+  const metrics = new ServiceMetrics(service.name, admission, () => service.pools?.() ?? []);
+  let draining = false;
   await service.start?.();
   const pkg = loadPackage();
   const running = await startServer({
@@ -129,6 +138,12 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
           callback: grpc.sendUnaryData<VerifyBatchResponse>,
         ) => {
           const items = call.request.items ?? [];
+          if (draining) {
+            // A call that slipped in after the drain began: refused as retryable, so a gateway sends it elsewhere.
+            metrics.draining();
+            callback(toStatus(new UnavailableError(`${service.name} is draining (shutting down); retry on another replica`)));
+            return;
+          }
           const controller = new AbortController();
           call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
           void withServerSpan('verimesh.v1.VerifierService/VerifyBatch', call.metadata, { 'verimesh.service': service.name, 'verimesh.items': items.length }, async () => {
@@ -138,9 +153,21 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
               seen.add(it.key);
             }
             admission.acquire(items.length);
+            metrics.admitted(items.length);
+            let started = 0;
             try {
-              return await runBatch(service, items, { deadline: callDeadline(call), signal: controller.signal, log });
+              return await runBatch(service, items, {
+                deadline: callDeadline(call),
+                signal: controller.signal,
+                log,
+                onStart: () => {
+                  started++;
+                  metrics.started();
+                },
+                onResult: (verifier, r) => metrics.result(verifier, r),
+              });
             } finally {
+              metrics.finished(items.length, started);
               admission.release(items.length);
             }
           }).then(
@@ -158,7 +185,26 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
       });
     },
   });
-  return { ...running, admission };
+  let endpoint: MetricsServer | undefined;
+  try {
+    if (opts.metricsPort !== undefined) endpoint = await serveMetrics(() => metrics.render(), { host: opts.host, port: opts.metricsPort });
+  } catch (e) {
+    await running.shutdown(0);
+    throw e;
+  }
+  if (endpoint) log.info('metrics', { port: endpoint.port, path: '/metrics' });
+  return {
+    ...running,
+    admission,
+    metrics,
+    metricsPort: endpoint?.port,
+    // The endpoint stays up while the drain runs (a scraper sees the in-flight items go), then closes.
+    shutdown: async (graceMs?: number) => {
+      draining = true;
+      await running.shutdown(graceMs);
+      await endpoint?.close();
+    },
+  };
 }
 
 export function describeService(service: ServiceDef): DescribeResponse {

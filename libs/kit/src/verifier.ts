@@ -6,6 +6,7 @@ import { atDeadline, deadlineAfter, expired, minDeadline } from './deadline.js';
 import { DeadlineError, InvalidArgumentError, componentStatusOf, messageOf } from './errors.js';
 import type { Logger } from './log.js';
 import { noopLogger } from './log.js';
+import type { PoolStats } from './service-metrics.js';
 
 /** One component of one sample, as a verifier sees it (reference already merged, JSON parsed). */
 export interface VerifyInput {
@@ -69,6 +70,11 @@ export interface ServiceDef {
   /** `start` runs once before serving (load models, probe toolchains), or on first use in the embedded mesh; `stop` at shutdown. */
   start?: () => Promise<void>;
   stop?: () => Promise<void>;
+  /**
+   * The service's worker pools now (sandboxes, solver workers, OCR sessions, judge backends, math workers), read at
+   * every /metrics scrape: verimesh_pool_busy / _capacity / _queued{pool}. Cheap getters only.
+   */
+  pools?: () => readonly PoolStats[];
 }
 
 export function describeVerifiers(service: ServiceDef, available = true): VerifierInfo[] {
@@ -111,6 +117,8 @@ export interface RunBatchOptions {
   /** Cancels the whole call (client went away). */
   signal?: AbortSignal;
   log?: Logger;
+  /** Called as a lane takes an item, before its verifier runs (for metrics: the item stops waiting). */
+  onStart?: () => void;
   /** Called with each item's result as soon as it is known (for metrics). */
   onResult?: (verifier: string, result: VerifyResult) => void;
 }
@@ -146,6 +154,7 @@ export async function runBatch(service: ServiceDef, items: readonly VerifyItem[]
     while (next < items.length) {
       const i = next++;
       const item = items[i]!;
+      opts.onStart?.();
       const r = runItem(byName, item, opts.deadline, batch.signal, log);
       results[i] = r instanceof Promise ? await r : r;
       opts.onResult?.(item.verifier ?? '', results[i]!);

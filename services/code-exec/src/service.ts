@@ -40,6 +40,11 @@ export function createService(config: Config = loadServiceConfig(), log: Logger 
     maxInFlight: Math.max(1, config.queue),
     verifiers: [testsVerifier(engine), verilogVerifier(engine), lpVerifier(lp, config)].map(withStart),
     info: () => ({ ...engine.info(), lp_workers: config.lpWorkers, lp_busy: lp.busy, lp_queued: lp.queued, lp_workers_replaced: lp.replaced }),
+    pools: () => [
+      { pool: 'sandbox', busy: engine.pool.active, capacity: engine.pool.concurrency, queued: engine.pool.queued, refusals: engine.pool.refusals },
+      ...(engine.zygotes ? [{ pool: 'zygote' as const, ...engine.zygotes.stats }] : []),
+      { pool: 'lp_worker', busy: lp.busy, capacity: config.lpWorkers, queued: lp.queued },
+    ],
     start,
     stop: async () => {
       await lp.stop();

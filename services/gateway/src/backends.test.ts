@@ -2,6 +2,7 @@
 import { InvalidArgumentError, UnavailableError, type ServiceDef } from '@verimesh/kit';
 import { componentStatusFromProto } from '@verimesh/proto';
 import { describe, expect, it } from 'vitest';
+import { verifyAll } from '../testing/index.js';
 import { inProcessBackend } from './backends.js';
 
 const service: ServiceDef = {
@@ -26,7 +27,7 @@ describe('inProcessBackend', () => {
   it('maps outcomes and throws to component statuses, details and metrics', async () => {
     const names = [...service.verifiers.map((v) => v.name), 't.unknown'];
     const items = names.map((verifier, k) => ({ key: String(k), verifier, response: 'r', reference_json: '{"s":0.5}', params_json: '{"p":2}' }));
-    const got = await inProcessBackend(service).verifyBatch(items, { deadline: Date.now() + 5_000 });
+    const got = (await verifyAll(inProcessBackend(service), items)).map((r) => r!);
     expect(got.map((r) => r.key)).toEqual(names.map((_, k) => String(k)));
     expect(got.map((r) => componentStatusFromProto(r.result!.status as string))).toEqual(['ok', 'ok', 'invalid', 'unavailable', 'error', 'error', 'error', 'error', 'invalid']);
     expect(got.map((r) => r.result!.score)).toEqual([0.5, 0.25, 0, 0, 0, 0, 0, 0, 0]);

@@ -1,5 +1,5 @@
-// The scoring engine: stages of components, one VerifyBatch per service per stage, gates, on_error, combine, one result per sample.
-import { atDeadline, componentStatusOf, deadlineAfter, expired, messageOf, minDeadline, timeoutMsUntil, type Logger } from '@verimesh/kit';
+// The scoring engine: stages of components, one call per service per stage (chunked by its backend), gates, on_error, combine, one result per sample.
+import { atDeadline, componentStatusOf, deadlineAfter, expired, messageOf, minDeadline, type Logger } from '@verimesh/kit';
 import { componentStatusFromProto, type ComponentStatus, type ResultStatus, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
 import type { VerifierBackend } from './backends.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -88,6 +88,12 @@ interface Call {
   /** Each item's own deadline; the call's deadline is the latest of them. */
   deadlines: number[];
   deadline: number;
+}
+
+/** A status for items the service did not score (one object shared by every item of a failed chunk). */
+interface Failure {
+  status: ComponentStatus;
+  detail: string;
 }
 
 function failed(c: CompiledComponent, status: ComponentStatus, detail: string, latencyMs = 0): ComponentOutcome {
@@ -212,14 +218,6 @@ export async function runSamples(
         if (deadline > call.deadline) call.deadline = deadline;
       }
     }
-    // An item carries its own timeout_ms only when it must end before the call does (0 = the call's deadline):
-    // a service then starts a per-item timer only where it is needed.
-    for (const call of calls.values()) {
-      for (let k = 0; k < call.items.length; k++) {
-        const d = call.deadlines[k]!;
-        if (d < call.deadline) call.items[k]!.timeout_ms = timeoutMsUntil(d, now);
-      }
-    }
     const next: number[] = [];
     const finishStage = (pos: number): void => {
       const s = samples[pos]!;
@@ -231,17 +229,15 @@ export async function runSamples(
       next.push(pos);
     };
     await Promise.all(
-      [...calls.values()].map(async (call) => {
-        const got = await callService(deps, call, opts.signal);
-        const n = call.who.length / 2;
-        for (let k = 0; k < n; k++) {
+      [...calls.values()].map((call) =>
+        callService(deps, call, opts.signal, (k, result, failure) => {
           const pos = call.who[2 * k]!;
           const ci = call.who[2 * k + 1]!;
           const c = samples[pos]!.spec.components[ci]!;
-          outs[pos]![ci] = got.kind === 'failed' ? failed(c, got.status, got.detail) : outcomeOf(c, got.results[k]);
+          outs[pos]![ci] = failure ? failed(c, failure.status, failure.detail) : outcomeOf(c, result);
           if (--pending[pos]! === 0) finishStage(pos);
-        }
-      }),
+        }),
+      ),
     );
     live = next;
   }
@@ -268,61 +264,98 @@ function sentinels(deps: EngineDeps, s: PreparedSample, out: readonly ComponentO
   return mask | own;
 }
 
-type CallOutcome =
-  | { kind: 'ok'; results: (VerifyResult | undefined)[] }
-  | { kind: 'failed'; status: ComponentStatus; detail: string };
-
-/**
- * One VerifyBatch (in process or over gRPC). Returns results aligned with the items (a result with a key the call did not
- * send is ignored; a missing one stays undefined), or a status for all items when the call failed as a whole.
- */
-async function callService(deps: EngineDeps, call: Call, signal?: AbortSignal): Promise<CallOutcome> {
-  const backend = deps.backends.get(call.service);
-  const started = performance.now();
-  const observe = (outcome: string): void => deps.metrics.serviceCalls.observe([call.service, outcome], (performance.now() - started) / 1000);
-  if (!backend) {
-    observe('unavailable');
-    return { kind: 'failed', status: 'unavailable', detail: `service "${call.service}" is not configured on this gateway (see --services / VERIMESH_SERVICES)` };
+/** Results of items[from, to) aligned with the items: as they came when in order, else matched by key (a result with a key the call did not send is ignored; a missing one stays undefined). */
+function aligned(items: readonly VerifyItem[], from: number, to: number, results: readonly (VerifyResult | undefined)[]): readonly (VerifyResult | undefined)[] {
+  const n = to - from;
+  let inOrder = results.length === n;
+  for (let k = 0; inOrder && k < n; k++) inOrder = results[k]?.key === items[from + k]!.key;
+  if (inOrder) return results;
+  const out: (VerifyResult | undefined)[] = new Array(n);
+  const pos = new Map<string, number>();
+  for (let k = 0; k < n; k++) pos.set(items[from + k]!.key!, k);
+  for (const r of results) {
+    const k = r && typeof r.key === 'string' ? pos.get(r.key) : undefined;
+    if (k !== undefined && out[k] === undefined) out[k] = r;
   }
-  if (expired(call.deadline)) {
-    observe('timeout');
-    return { kind: 'failed', status: 'timeout', detail: 'the deadline passed before the call could be made' };
-  }
-  let cancelTimer: (() => void) | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    cancelTimer = atDeadline(call.deadline, () => reject(new GatewayTimeout()), BACKEND_GRACE_MS);
-  });
-  try {
-    const results = await Promise.race([backend.verifyBatch(call.items, { deadline: call.deadline, signal }), limit]);
-    observe('ok');
-    if (!Array.isArray(results)) return { kind: 'failed', status: 'error', detail: `service "${call.service}" returned a malformed reply` };
-    // The kit answers in item order; anything else (a shuffled or garbled reply) is matched by key.
-    let inOrder = results.length === call.items.length;
-    for (let k = 0; inOrder && k < results.length; k++) {
-      if (results[k]?.key !== call.items[k]!.key) inOrder = false;
-    }
-    if (inOrder) return { kind: 'ok', results };
-    const aligned: (VerifyResult | undefined)[] = new Array(call.items.length);
-    const pos = new Map<string, number>();
-    call.items.forEach((it, k) => pos.set(it.key!, k));
-    for (const r of results) {
-      const k = r && typeof r.key === 'string' ? pos.get(r.key) : undefined;
-      if (k !== undefined && aligned[k] === undefined) aligned[k] = r;
-    }
-    return { kind: 'ok', results: aligned };
-  } catch (err) {
-    if (err instanceof GatewayTimeout) {
-      observe('timeout');
-      return { kind: 'failed', status: 'timeout', detail: `service "${call.service}" did not answer before the deadline` };
-    }
-    const status = componentStatusOf(err);
-    observe(status);
-    if (status === 'error') deps.log.warn('service call failed', { service: call.service, error: messageOf(err) });
-    return { kind: 'failed', status, detail: messageOf(err) };
-  } finally {
-    cancelTimer?.();
-    limit.catch(() => undefined);
-  }
+  return out;
 }
 
-class GatewayTimeout extends Error {}
+/**
+ * One service's items of a stage, through its backend (in process, or chunks over its replicas). `deliver` is called
+ * exactly once per item, as its chunk answers: with the service's result, or with a Failure (service not configured,
+ * the chunk failed, the deadline passed). Never throws for a backend's failure.
+ */
+async function callService(
+  deps: EngineDeps,
+  call: Call,
+  signal: AbortSignal | undefined,
+  deliver: (k: number, result: VerifyResult | undefined, failure: Failure | undefined) => void,
+): Promise<void> {
+  const backend = deps.backends.get(call.service);
+  const started = performance.now();
+  const n = call.items.length;
+  const observe = (outcome: string): void => deps.metrics.serviceCalls.observe([call.service, outcome], (performance.now() - started) / 1000);
+  if (!backend || expired(call.deadline)) {
+    const failure: Failure = backend
+      ? { status: 'timeout', detail: 'the deadline passed before the call could be made' }
+      : { status: 'unavailable', detail: `service "${call.service}" is not configured on this gateway (see --services / VERIMESH_SERVICES)` };
+    observe(failure.status);
+    for (let k = 0; k < n; k++) deliver(k, undefined, failure);
+    return;
+  }
+  const inFlight = deps.metrics.serviceItemsInFlight;
+  inFlight.add1(call.service, n);
+  const done = new Uint8Array(n);
+  let left = n;
+  const settle = (from: number, to: number, results: readonly (VerifyResult | undefined)[] | undefined, failure: Failure | undefined): void => {
+    let settled = 0;
+    for (let k = from; k < to; k++) {
+      if (done[k]) continue;
+      done[k] = 1;
+      settled++;
+      deliver(k, results?.[k - from], failure);
+    }
+    left -= settled;
+    inFlight.add1(call.service, -settled);
+  };
+  const failureOf = (err: unknown): Failure => {
+    const status = componentStatusOf(err);
+    if (status === 'error') deps.log.warn('service call failed', { service: call.service, error: messageOf(err) });
+    return { status, detail: messageOf(err) };
+  };
+  // The backend is cancelled when the caller goes away or this call's deadline (plus a grace) has passed.
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  let cancelTimer: (() => void) | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    cancelTimer = atDeadline(call.deadline, resolve, BACKEND_GRACE_MS);
+  });
+  try {
+    const work = backend
+      .verify(call.items, { deadlines: call.deadlines, signal: controller.signal }, (from, to, outcome) => {
+        if (!outcome.ok) {
+          const failure = failureOf(outcome.error);
+          observe(failure.status);
+          return settle(from, to, undefined, failure);
+        }
+        if (!Array.isArray(outcome.results)) {
+          observe('error');
+          return settle(from, to, undefined, { status: 'error', detail: `service "${call.service}" returned a malformed reply` });
+        }
+        observe('ok');
+        settle(from, to, aligned(call.items, from, to, outcome.results), undefined);
+      })
+      .catch((e: unknown) => settle(0, n, undefined, failureOf(e)));
+    await Promise.race([work, timedOut]);
+  } finally {
+    cancelTimer?.();
+    signal?.removeEventListener('abort', onAbort);
+    if (left > 0) {
+      observe('timeout');
+      settle(0, n, undefined, { status: 'timeout', detail: `service "${call.service}" did not answer before the deadline` });
+      controller.abort(new Error('the gateway stopped waiting: deadline passed'));
+    }
+  }
+}

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, ResourceExhaustedError } from '@verimesh/kit';
 import { CATALOGUE, type ResultJson, type VerifyItem } from '@verimesh/proto';
 import { describe, expect, it } from 'vitest';
+import { backendOf } from '../testing/index.js';
 import { counting, testService } from '../test/fixtures.js';
 import { inProcessBackend, type VerifierBackend } from './backends.js';
 import { Gateway } from './gateway.js';
@@ -199,12 +200,7 @@ describe('on_error fallbacks and statuses', () => {
     expect(r.nosvc!.components['code.tests']!.status).toBe('unavailable');
   });
 
-  const rogue = (fn: (items: VerifyItem[]) => Promise<unknown>): VerifierBackend => ({
-    service: 'vision-iou',
-    verifyBatch: fn as VerifierBackend['verifyBatch'],
-    describe: () => Promise.reject(new Error('no')),
-    close: () => undefined,
-  });
+  const rogue = (fn: (items: VerifyItem[]) => Promise<unknown>): VerifierBackend => backendOf('vision-iou', fn);
   const reward = { components: [{ name: 'v', verifier: 'vision.box_iou', on_error: { score: 0.5 } }] };
   const samples = [
     { id: 'a', response: 'x', reward },

@@ -72,6 +72,7 @@ export class Gateway {
     this.ctx = { profiles, cache: new SpecCache() };
     this.admission = new Admission(opts.maxInFlight || DEFAULT_MAX_IN_FLIGHT);
     this.deps = { backends: this.backends, defaultTimeoutMs: opts.defaultTimeoutMs ?? 30_000, metrics: this.metrics, log: this.log };
+    this.metrics.collectFrom(() => this.admission.current, this.backends);
   }
 
   /** Scores a batch: exactly one result per sample, in request order, plus statistics per group. */
@@ -272,7 +273,6 @@ export class Gateway {
   }
 
   metricsText(): string {
-    this.metrics.inFlight = this.admission.current;
     return this.metrics.render();
   }
 

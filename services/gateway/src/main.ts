@@ -10,7 +10,16 @@ import { startGateway } from './server.js';
 void runProcess('gateway', OPTIONS, async (_common, log) => {
   const config = loadGatewayConfig({ argv: process.argv.slice(2) });
   const backends: Partial<Record<ServiceName, VerifierBackend>> = {};
-  for (const [name, target] of Object.entries(config.serviceTargets)) backends[name as ServiceName] = grpcBackend(name as ServiceName, target);
+  for (const [name, target] of Object.entries(config.serviceTargets)) {
+    backends[name as ServiceName] = grpcBackend(name as ServiceName, target, {
+      chunkItems: config.chunkItemsOf(name as ServiceName),
+      chunksPerReplica: config.chunksPerReplica,
+      resolveIntervalMs: config.resolveIntervalMs,
+      ejectAfter: config.ejectAfter,
+      ejectMs: config.ejectMs,
+      log: log.child({ service: name }),
+    });
+  }
   const gateway = new Gateway({ backends, profiles: loadProfiles(config.profiles), defaultTimeoutMs: config.defaultTimeoutMs, maxInFlight: config.maxInFlight, log });
   const running = await startGateway(gateway, { host: config.host, port: config.port, httpPort: config.httpPort, shutdownGraceMs: config.shutdownGraceMs, log });
   log.info('gateway ready', { grpc_port: running.grpcPort, http_port: running.httpPort, services: config.serviceTargets, profiles: config.profiles });

@@ -5,6 +5,7 @@ import { loadPackage, type ResultJson, type VerifyBatchRequest__Output, type Ver
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, grpcBackend } from '../src/index.js';
 import { testService } from './fixtures.js';
+import { verifyAll } from '../testing/index.js';
 
 const THINK = '<think>t</think><answer>B</answer>';
 const sample = (id: string, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
@@ -153,7 +154,7 @@ describe('a rogue service over gRPC (garbage, fewer results, silence)', () => {
     expect(refused.results[0]!.components.iou!.detail).toMatch(/refused the batch: items\[0\]\.params\.mode is not for this service/);
     const backend = grpcBackend('vision-iou', `127.0.0.1:${rogue.port}`);
     try {
-      const err = await backend.verifyBatch([{ key: '0', verifier: 'vision.box_iou', params_json: '{"mode":"refuse"}' }], { deadline: Date.now() + 5_000 }).catch((e: unknown) => e);
+      const err = await verifyAll(backend, [{ key: '0', verifier: 'vision.box_iou', params_json: '{"mode":"refuse"}' }]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidArgumentError);
       expect([(err as InvalidArgumentError).field, (err as InvalidArgumentError).reason]).toEqual(['items[0].params.mode', 'BAD_MODE']);
     } finally {

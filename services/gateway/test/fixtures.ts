@@ -10,15 +10,15 @@ export interface Seen {
   params: Record<string, unknown>;
 }
 
-/** Wraps a backend to record every VerifyBatch it receives (to count calls and items). */
+/** Wraps a backend to record every call it receives (to count calls and items). */
 export function counting(b: VerifierBackend): VerifierBackend & { calls: VerifyItem[][] } {
   const calls: VerifyItem[][] = [];
   return {
     service: b.service,
     calls,
-    verifyBatch(items, opts) {
+    verify(items, opts, onChunk) {
       calls.push(items);
-      return b.verifyBatch(items, opts);
+      return b.verify(items, opts, onChunk);
     },
     describe: () => b.describe(),
     close: () => b.close(),

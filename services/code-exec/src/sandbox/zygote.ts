@@ -284,6 +284,11 @@ export class ZygotePool {
     return new Zygote(this.sandbox, this.opts.python, this.script, zygoteLimits, this.opts.preload, this.opts.log);
   }
 
+  /** Occupancy for metrics (verimesh_pool_*{pool="zygote"}): zygotes running a program, the pool's size, runs waiting. */
+  get stats(): { busy: number; capacity: number; queued: number } {
+    return { busy: this.created - this.idle.length, capacity: this.opts.size, queued: this.waiters.length };
+  }
+
   /** Starts all zygotes now so the first batch does not pay for their start. */
   warm(): void {
     while (this.created < this.opts.size) {

@@ -60,6 +60,12 @@ export class OcrRunner {
   get busy(): number {
     return this.running;
   }
+  get capacity(): number {
+    return this.config.ocrConcurrency;
+  }
+  get refusals(): number {
+    return this.queue.refusals;
+  }
 
   /**
    * Decodes (header checked first) and OCRs an encoded image, queued with other items' images. Decoding problems
