@@ -58,7 +58,7 @@ async function baseline(url: string, n: number): Promise<number> {
 }
 
 function startService(url: string): Promise<{ pid: number; address: string; stop: () => void }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'services/llm-judge/src/main.ts', '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'services/llm-judge/src/main.ts', '--port', '0', '--metrics-port', '0', '--host', '127.0.0.1'], {
     env: { ...process.env, VERIMESH_LLM_JUDGE_URL: url, VERIMESH_LLM_JUDGE_MODEL: 'bench-judge', VERIMESH_LLM_JUDGE_CONCURRENCY: String(SLOTS), VERIMESH_LOG_LEVEL: 'info', VERIMESH_LLM_JUDGE_CACHE_SIZE: '100000' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

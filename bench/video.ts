@@ -42,7 +42,7 @@ const protoSamples = (n: number): Sample[] =>
 async function throughput(): Promise<Record<string, number | string>> {
   const [svcPort, gwPort, httpPort, evPort, egPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const children = [
-    spawnNode(['services/video-temporal/src/main.ts', '--host', '127.0.0.1', '--port', String(svcPort), '--log-level', 'error']),
+    spawnNode(['services/video-temporal/src/main.ts', '--host', '127.0.0.1', '--port', String(svcPort), '--metrics-port', '0', '--log-level', 'error']),
     spawnNode([
       'services/gateway/src/main.ts',
       '--services', `video-temporal=127.0.0.1:${svcPort}`,

@@ -52,7 +52,7 @@ async function endToEnd(rounds: number): Promise<string[]> {
   const cleanup = killOnExit(children);
   try {
     const [vPort, gPort, evPort, egPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    children.push(spawnNode(['services/vision-iou/src/main.ts', '--host', '127.0.0.1', '--port', String(vPort), '--log-level', 'error']));
+    children.push(spawnNode(['services/vision-iou/src/main.ts', '--host', '127.0.0.1', '--port', String(vPort), '--metrics-port', '0', '--log-level', 'error']));
     children.push(spawnNode(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--port', String(gPort), '--http-port', '0', '--services', `vision-iou=127.0.0.1:${vPort}`, '--log-level', 'error']));
     children.push(spawnNode(['bench/lib/echo.ts', '--echo-verifier', '--port', String(evPort)]));
     children.push(spawnNode(['bench/lib/echo.ts', '--echo-gateway', '--port', String(egPort), '--target', `127.0.0.1:${evPort}`]));

@@ -116,7 +116,7 @@ export async function startServiceAndGateway(service: string, profile: string): 
     for (const c of children) c.kill('SIGTERM');
   };
   const [svc, gw, hp] = [await freePort(), await freePort(), await freePort()];
-  start([`services/${service}/src/main.ts`, '--host', '127.0.0.1', '--port', String(svc)]);
+  start([`services/${service}/src/main.ts`, '--host', '127.0.0.1', '--port', String(svc), '--metrics-port', '0']);
   start(['services/gateway/src/main.ts', '--host', '127.0.0.1', '--services', `${service}=127.0.0.1:${svc}`, '--port', String(gw), '--http-port', String(hp), '--profiles', profile]);
   const http = `http://127.0.0.1:${hp}`;
   const until = Date.now() + 60_000;

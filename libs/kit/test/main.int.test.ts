@@ -26,7 +26,7 @@ describe('runMain', () => {
   });
 
   it('serves, logs JSON, and exits 0 after draining on SIGTERM', async () => {
-    const p = start(['--port', '0', '--host', '127.0.0.1']);
+    const p = start(['--port', '0', '--metrics-port', '0', '--host', '127.0.0.1']);
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
         if (p.stderr().includes('"msg":"serving"')) {
