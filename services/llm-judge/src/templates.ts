@@ -65,33 +65,73 @@ export function render(text: string, vars: Record<string, string>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (m, k: string) => (Object.hasOwn(vars, k) ? vars[k]! : m));
 }
 
-// Everything a judge may read as "<" or ">" (ASCII, look-alikes, HTML entities), with how many brackets each shows.
+// Everything a judge may read as "<" or ">" (ASCII and look-alikes), with how many brackets each shows.
 const OPEN: Record<string, number> = {
-  '<': 1, '‹': 1, '＜': 1, '﹤': 1, '〈': 1, '\u2329': 1, '⟨': 1, '❮': 1, '❬': 1, '❰': 1, '˂': 1, 'ᐸ': 1, '⧼': 1,
-  '«': 2, '≪': 2, '《': 2, '⟪': 2, '⋘': 3, '&lt;': 1, '&#60;': 1, '&#x3c;': 1,
+  '<': 1, '‹': 1, '＜': 1, '﹤': 1, '〈': 1, '\u2329': 1, '⟨': 1, '❮': 1, '❬': 1, '❰': 1, '˂': 1, 'ᐸ': 1, '⧼': 1, '⋖': 1, '≺': 1, '◁': 1, '⊲': 1,
+  '«': 2, '≪': 2, '《': 2, '⟪': 2, '⋘': 3,
 };
 const CLOSE: Record<string, number> = {
-  '>': 1, '›': 1, '＞': 1, '﹥': 1, '〉': 1, '\u232a': 1, '⟩': 1, '❯': 1, '❭': 1, '❱': 1, '˃': 1, 'ᐳ': 1, '⧽': 1,
-  '»': 2, '≫': 2, '》': 2, '⟫': 2, '⋙': 3, '&gt;': 1, '&#62;': 1, '&#x3e;': 1,
+  '>': 1, '›': 1, '＞': 1, '﹥': 1, '〉': 1, '\u232a': 1, '⟩': 1, '❯': 1, '❭': 1, '❱': 1, '˃': 1, 'ᐳ': 1, '⧽': 1, '⋗': 1, '≻': 1, '▷': 1, '⊳': 1,
+  '»': 2, '≫': 2, '》': 2, '⟫': 2, '⋙': 3,
 };
-const alt = (set: Record<string, number>): string => `(?:${Object.keys(set).join('|')})`;
-// Brackets of one direction with only white space, invisible format characters (zero-width space, joiners, soft
-// hyphen) or combining marks between them: such gaps would let "<\u200b<<END" slip past a plain /<{3,}/.
-const GAP = String.raw`[\s\p{Cf}\p{M}]*`;
-const RUN = new RegExp(`${alt(OPEN)}(?:${GAP}${alt(OPEN)})*|${alt(CLOSE)}(?:${GAP}${alt(CLOSE)})*`, 'giu');
-const TOKEN = new RegExp(`${alt(OPEN)}|${alt(CLOSE)}`, 'giu');
+const chars = (set: Record<string, number>): string => Object.keys(set).join('');
+// One bracket token: a look-alike character, or an escape a reader decodes to a character: HTML entities (named, or
+// numeric with leading zeros and with or without ";", as browsers read them), JavaScript/JSON escapes, URL escapes.
+const ESCAPE = String.raw`&(?:lt|gt);?|&#(?:x0*[0-9a-f]{1,6}|0*\d{1,7});?|\\u(?:[0-9a-f]{4}|\{0*[0-9a-f]{1,6}\})|\\x[0-9a-f]{2}|%[0-9a-f]{2}`;
+const TOKEN = new RegExp(`${ESCAPE}|[${chars(OPEN)}${chars(CLOSE)}]`, 'giu');
+// Between two brackets of a run: only white space, invisible format characters (zero-width space, joiners, soft
+// hyphen) or combining marks, which would let "<\u200b<<END" slip past a plain /<{3,}/.
+const GAP = /^[\s\p{Cf}\p{M}]*$/u;
+
+/** The brackets a token shows: positive opening, negative closing, 0 for an escape of anything else. */
+function bracketsOf(token: string): number {
+  let ch = token;
+  const t = token.toLowerCase();
+  if (t.startsWith('&l')) return 1;
+  if (t.startsWith('&g')) return -1;
+  const hex = /^(?:&#x|\\u\{?|\\x|%)0*([0-9a-f]+)/.exec(t)?.[1];
+  const dec = /^&#0*(\d+)/.exec(t)?.[1];
+  if (hex !== undefined || dec !== undefined) {
+    const cp = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+    if (cp > 0x10ffff) return 0;
+    ch = String.fromCodePoint(cp);
+  }
+  return OPEN[ch] ?? -(CLOSE[ch] ?? 0);
+}
 
 /**
- * Rewrites every run that reads as three or more angle brackets as ASCII brackets separated by backslashes ("<<<"
- * and "＜\u200b＜＜" both become "<\<\<"), so data can never write a "<<<END ...>>>" line and close its own fence.
- * Shorter runs ("a << b", French «quotes») are kept as they are.
+ * Rewrites every run that reads as three or more angle brackets as ASCII brackets separated by backslashes ("<<<",
+ * "＜\u200b＜＜" and "&#060;&lt&#x3c;" all become "<\<\<"), so data can never write a "<<<END ...>>>" line and close its
+ * own fence. Shorter runs ("a << b", French «quotes») are kept as they are.
  */
 export function escapeDelimiters(text: string): string {
-  return text.replace(RUN, (run) => {
-    const tokens = Array.from(run.matchAll(TOKEN), ([t]) => t.toLowerCase());
-    const n = tokens.reduce((sum, t) => sum + (OPEN[t] ?? CLOSE[t] ?? 0), 0);
-    return n < 3 ? run : Array<string>(n).fill(tokens[0]! in OPEN ? '<' : '>').join('\\');
-  });
+  let out = '';
+  let pos = 0; // text before pos is in out
+  let run: { start: number; end: number; n: number; open: boolean } | undefined;
+  const flush = (): void => {
+    if (run && run.n >= 3) {
+      out += text.slice(pos, run.start) + Array<string>(run.n).fill(run.open ? '<' : '>').join('\\');
+      pos = run.end;
+    }
+    run = undefined;
+  };
+  for (const m of text.matchAll(TOKEN)) {
+    const b = bracketsOf(m[0]);
+    const end = m.index + m[0].length;
+    if (b === 0) {
+      flush();
+      continue;
+    }
+    if (run && run.open === b > 0 && GAP.test(text.slice(run.end, m.index))) {
+      run.n += Math.abs(b);
+      run.end = end;
+    } else {
+      flush();
+      run = { start: m.index, end, n: Math.abs(b), open: b > 0 };
+    }
+  }
+  flush();
+  return out + text.slice(pos);
 }
 
 /** Data for the judge, inside delimiters it cannot close. */
