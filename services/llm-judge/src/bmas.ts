@@ -8,6 +8,21 @@ export function splitSentences(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/**
+ * The sentences without repeats (compared lower-cased, punctuation and spacing ignored), first occurrence kept. For the
+ * response: a copy adds no content, but counted again it raised the response→reference mean, so writing one good
+ * sentence many times diluted any number of wrong ones.
+ */
+export function distinctSentences(sentences: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return sentences.filter((s) => {
+    const key = s.toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, ' ').trim();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export function cosine(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) throw new Error(`embedding sizes differ (${a.length} vs ${b.length})`);
   let dot = 0;

@@ -294,6 +294,23 @@ describe('judge.semantic', () => {
   });
 });
 
+describe('judge.semantic (red team)', () => {
+  it('copies of one good sentence do not dilute wrong ones: repeated response sentences count once', async () => {
+    const vectors: Record<string, number[]> = { 'The cat sat.': [1, 0], 'The dog ran.': [0, 1], 'A cat sat.': [1, 0], 'Cars are red.': [0.6, -0.8] };
+    server.embed = (text) => vectors[text] ?? [0, 0];
+    const copies = Array<string>(50).fill('The cat sat.').join(' ');
+    const res = await judge.call([
+      item('honest', 'judge.semantic', { response: 'The cat sat. Cars are red.', reference: { answer: 'A cat sat. The dog ran.' } }),
+      item('copies', 'judge.semantic', { response: `${copies} the cat sat! Cars are red.`, reference: { answer: 'A cat sat. The dog ran.' } }),
+    ]);
+    // Response→reference maxima: cat 1, cars max(.6, -.8) = .6 → .8; reference→response: cat 1, dog max(0, -.8) = 0 → .5;
+    // BMAS (.8 + .5) / 2 = .65. With 51 copies counted, response→reference was (51 + .6) / 52 ≈ .992 and BMAS ≈ .746.
+    expect(res.honest!.score).toBeCloseTo(0.65, 12);
+    expect(res.copies!.score).toBeCloseTo(0.65, 12);
+    expect(res.copies!.metrics.response_sentences).toBe(2);
+  });
+});
+
 describe('cache', () => {
   it('answers repeated judgments from the LRU, coalescing a GRPO group inside one batch', async () => {
     const before = (await judge.describe()).cache;

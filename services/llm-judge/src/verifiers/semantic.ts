@@ -1,7 +1,7 @@
 // judge.semantic: BMAS (Mixed-R1) between the response and reference.answer over the backend's sentence embeddings.
 import { InvalidArgumentError, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import { bmas, splitSentences } from '../bmas.js';
+import { bmas, distinctSentences, splitSentences } from '../bmas.js';
 import { JudgmentCache } from '../cache.js';
 import { baseMetrics, orFailure, type Judge } from '../judge.js';
 
@@ -23,7 +23,7 @@ export function semanticVerifier(judge: Judge): VerifierDef {
       const answer = extractAnswer(input.response, parseExtractParam(input.params.extract)).text;
       const p = judge.paramsOr({ model: input.params.model }, SEMANTIC_VERSION);
       if (!('backend' in p)) return p;
-      const rs = splitSentences(answer);
+      const rs = distinctSentences(splitSentences(answer));
       const gs = splitSentences(ref);
       if (rs.length === 0) return { score: 0, detail: 'empty answer: nothing to compare', metrics: { ...baseMetrics(p, SEMANTIC_VERSION, []), response_sentences: 0, reference_sentences: gs.length } };
       const model = p.backend.config.embeddingModel;
