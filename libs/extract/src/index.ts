@@ -5,3 +5,4 @@ export { findNumbers, lastNumber, parseExactNumber, parseReferenceNumber, number
 export type { ParsedNumber } from './numbers.js';
 export { scanValues, readValue, DEFAULT_READ_LIMITS } from './structure.js';
 export type { Loose, LooseObject, ReadLimits, ScanOptions, FoundValue, FoundStructure } from './structure.js';
+export { lengthFloor } from './length.js';

@@ -2,7 +2,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { InvalidArgumentError, Lru } from '@verimesh/kit';
-import { fencedBlocks } from '@verimesh/extract';
+import { fencedBlocks, lengthFloor } from '@verimesh/extract';
 
 const CHECK_TYPES = ['regex', 'contains', 'not_contains', 'max_words', 'min_words', 'json_valid', 'json_schema'] as const;
 export type CheckType = (typeof CHECK_TYPES)[number];
@@ -45,6 +45,9 @@ function compileRegex(src: string, field: string): RegExp {
 }
 
 const words = (s: string): number => (s.trim() === '' ? 0 : s.trim().split(/\s+/).length);
+// max_words never counts fewer than one word per 8 non-space characters (2 CJK): with whitespace alone, an answer
+// with its spaces dropped or replaced by zero-width spaces or hyphens ("glued-words-like-this") was one word long.
+const maxWordsCount = (s: string): number => Math.max(words(s), lengthFloor(s));
 
 /**
  * Strict JSON on purpose: `json_valid` and `json_schema` check that the policy wrote valid JSON, so the lenient reader
@@ -115,7 +118,7 @@ export function compileCheck(check: unknown, field: string): CompiledCheck {
       return {
         type: t,
         run: (a) => {
-          const n = words(a);
+          const n = max ? maxWordsCount(a) : words(a);
           return { pass: max ? n <= value : n >= value, reason: `${n} words (${max ? 'max' : 'min'} ${value})` };
         },
       };

@@ -1,6 +1,7 @@
 // text.length: DAPO's soft overlong punishment, a score in [-1, 0] from the response's length in tokens.
 import { InvalidArgumentError, readNumber } from '@verimesh/kit';
 import type { VerifierDef, VerifyInput, VerifyOutcome } from '@verimesh/kit';
+import { lengthFloor } from '@verimesh/extract';
 
 /**
  * DAPO (Yu et al. 2025, arXiv:2503.14476, eq. 13): with L_max = maxTokens and L_cache = bufferTokens,
@@ -20,20 +21,13 @@ export function whitespaceTokens(text: string): number {
   return t === '' ? 0 : t.split(/\s+/).length;
 }
 
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
-const SPACE = /\s/gu;
-
 /**
- * The stand-in count: the whitespace tokens, but never fewer than one token per 8 other non-space characters plus one
- * per 2 CJK characters (a BPE token holds about 4 English or 1.5 CJK characters). Without that floor a response with
- * its spaces dropped ("glued…words…", or CJK prose) was one token long at any length and escaped the penalty.
+ * The stand-in count: the whitespace tokens, but never fewer than `lengthFloor` (one token per 8 non-space characters,
+ * one per 2 CJK). Without that floor a response with its spaces dropped ("glued…words…", or CJK prose) was one token
+ * long at any length and escaped the penalty.
  */
 export function estimateTokens(text: string): number {
-  const words = whitespaceTokens(text);
-  const codePoints = text.length - (text.match(/[\uD800-\uDBFF](?=[\uDC00-\uDFFF])/g)?.length ?? 0);
-  const spaces = text.match(SPACE)?.length ?? 0;
-  const cjk = text.match(CJK)?.length ?? 0;
-  return Math.max(words, Math.ceil((codePoints - spaces - cjk) / 8 + cjk / 2));
+  return Math.max(whitespaceTokens(text), lengthFloor(text));
 }
 
 /** metadata.response_tokens when the trainer sent a usable count (its tokenizer's), else undefined. */
