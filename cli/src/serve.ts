@@ -41,7 +41,7 @@ export function parseOnly(only: string | undefined): Set<ServiceName> {
 export async function startServe(args: ServeArgs, io: { stdout: Writable; stderr: Writable }): Promise<ServeHandle> {
   const only = parseOnly(args.only);
   const log = createLogger('verimesh', (process.env.VERIMESH_LOG_LEVEL as 'info' | undefined) ?? 'info');
-  await initTelemetry('verimesh');
+  await initTelemetry('verimesh', { log });
   const withGateway = only.has('gateway');
   const { services, missing } = await loadServices(only);
   for (const [name, why] of missing) io.stderr.write(`verimesh: ${name} not started: ${why}\n`);
@@ -52,7 +52,7 @@ export async function startServe(args: ServeArgs, io: { stdout: Writable; stderr
     // The gateway drains first, so nothing it still has in flight loses its service.
     await gatewayHandle?.shutdown().catch(() => undefined);
     await Promise.all(servers.map((s) => s.server.shutdown(10_000).catch(() => undefined)));
-    await shutdownTelemetry().catch(() => undefined);
+    await shutdownTelemetry(undefined, log).catch(() => undefined);
   };
   try {
     let next = args.port;

@@ -40,10 +40,10 @@ export interface Served {
   stop(): Promise<{ code: number | null; stderr: string }>;
 }
 
-/** Starts `verimesh serve ...` and resolves once it printed "ready" with the gateway's addresses. */
-export function startServe(args: string[]): Promise<Served> {
+/** Starts `verimesh serve ...` (with `env` added to this process's) and resolves once it printed "ready" with the gateway's addresses. */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     const exited = new Promise<{ code: number | null; stderr: string }>((res) => child.on('close', (code) => res({ code, stderr })));

@@ -44,7 +44,7 @@ export function drainOnSignal(drain: () => Promise<void>, opts: DrainOnSignalOpt
     log.info('signal received', { signal: why });
     void drain()
       .catch((e: unknown) => log.error('shutdown failed', { error: messageOf(e) }))
-      .then(() => shutdownTelemetry())
+      .then(() => shutdownTelemetry(undefined, log))
       .catch((e: unknown) => log.error('telemetry shutdown failed', { error: messageOf(e) }))
       .finally(() => {
         finish(why);

@@ -1,5 +1,5 @@
 // Structured JSON logs, one line per event on stderr, carrying the active trace id when there is one.
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -23,9 +23,11 @@ export function createLogger(
   const min = ORDER[level] ?? ORDER.info;
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (ORDER[lvl] < min) return;
+    // The active span of the OpenTelemetry context (an AsyncLocalStorage that initTelemetry always registers): every
+    // line written while a request is served carries its trace, even when nothing is exported (the caller's ids then).
     const span = trace.getActiveSpan()?.spanContext();
     const rec: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, service, msg, ...base, ...fields };
-    if (span) {
+    if (span && isSpanContextValid(span)) {
       rec.trace_id = span.traceId;
       rec.span_id = span.spanId;
     }

@@ -41,7 +41,7 @@ export async function runProcess<R extends Drainable>(
   let started: Promise<R> | undefined;
   // Started by a supervisor over IPC (`verimesh serve --processes`): its death drains us, as a pod's would.
   drainOnSignal(async () => (await started)?.shutdown(), { log, watchParent: typeof process.send === 'function' });
-  await initTelemetry(name);
+  await initTelemetry(name, { log });
   started = start(common, log);
   try {
     return await started;

@@ -4,7 +4,8 @@ import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { loadDefinition, loadPackage } from '@verimesh/proto';
 import type { DescribeResponse, VerifyBatchRequest__Output, VerifyBatchResponse, DescribeRequest__Output } from '@verimesh/proto';
-import { withServerSpan } from '@verimesh/telemetry';
+import { OutcomeTally, addressAttributes, extractMetadata, recordError, rpcAttributes, withServerSpan } from '@verimesh/telemetry';
+import { componentStatusFromProto } from '@verimesh/proto';
 import { Admission } from './admission.js';
 import { callDeadline } from './deadline.js';
 import { InvalidArgumentError, UnavailableError } from './errors.js';
@@ -116,6 +117,8 @@ export interface RunningService extends RunningServer {
   metricsPort?: number;
 }
 
+const VERIFY_BATCH_ATTRIBUTES = rpcAttributes('verimesh.v1.VerifierService', 'VerifyBatch');
+
 export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger(service.name, (opts.logLevel as LogLevel | undefined) ?? undefined);
   const admission = new Admission(opts.maxInFlight || service.maxInFlight || 20_000);
@@ -123,6 +126,7 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
   let draining = false;
   await service.start?.();
   const pkg = loadPackage();
+  let port = 0; // known once bound; spans read it at call time
   const running = await startServer({
     name: service.name,
     host: opts.host,
@@ -146,34 +150,48 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
           }
           const controller = new AbortController();
           call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
-          void withServerSpan('verimesh.v1.VerifierService/VerifyBatch', call.metadata, { 'verimesh.service': service.name, 'verimesh.items': items.length }, async () => {
-            const seen = new Set<string>();
-            for (const it of items) {
-              if (seen.has(it.key)) throw new InvalidArgumentError('items.key', `items.key "${it.key}" appears twice in one batch`);
-              seen.add(it.key);
-            }
-            admission.acquire(items.length);
-            metrics.admitted(items.length);
-            let started = 0;
+          const attrs = { ...VERIFY_BATCH_ATTRIBUTES, ...addressAttributes('network.peer', call.getPeer()), 'server.port': port, 'verimesh.service': service.name, 'verimesh.items': items.length };
+          // The reply is sent inside the span, so whatever is logged on the way carries the caller's trace.
+          void withServerSpan('verimesh.v1.VerifierService/VerifyBatch', extractMetadata(call.metadata), attrs, async (span) => {
             try {
-              return await runBatch(service, items, {
-                deadline: callDeadline(call),
-                signal: controller.signal,
-                log,
-                onStart: () => {
-                  started++;
-                  metrics.started();
-                },
-                onResult: (verifier, r) => metrics.result(verifier, r),
-              });
-            } finally {
-              metrics.finished(items.length, started);
-              admission.release(items.length);
+              const seen = new Set<string>();
+              for (const it of items) {
+                if (seen.has(it.key)) throw new InvalidArgumentError('items.key', `items.key "${it.key}" appears twice in one batch`);
+                seen.add(it.key);
+              }
+              admission.acquire(items.length);
+              metrics.admitted(items.length);
+              let started = 0;
+              let results;
+              try {
+                results = await runBatch(service, items, {
+                  deadline: callDeadline(call),
+                  signal: controller.signal,
+                  log,
+                  onStart: () => {
+                    started++;
+                    metrics.started();
+                  },
+                  onResult: (verifier, r) => metrics.result(verifier, r),
+                });
+              } finally {
+                metrics.finished(items.length, started);
+                admission.release(items.length);
+              }
+              if (span.isRecording()) {
+                const tally = new OutcomeTally('components');
+                for (const r of results) tally.add(componentStatusFromProto(r.result?.status as string | undefined), r.result?.detail, r.result?.flags);
+                tally.apply(span, service.name);
+              }
+              span.setAttribute('rpc.grpc.status_code', grpc.status.OK);
+              callback(null, { results });
+            } catch (err) {
+              const status = toStatus(err);
+              span.setAttribute('rpc.grpc.status_code', status.code ?? grpc.status.UNKNOWN);
+              recordError(span, err);
+              callback(status);
             }
-          }).then(
-            (results) => callback(null, { results }),
-            (err: unknown) => callback(toStatus(err)),
-          );
+          });
         },
         Describe: (_call: grpc.ServerUnaryCall<DescribeRequest__Output, DescribeResponse>, callback: grpc.sendUnaryData<DescribeResponse>) => {
           try {
@@ -193,6 +211,7 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
     throw e;
   }
   if (endpoint) log.info('metrics', { port: endpoint.port, path: '/metrics' });
+  port = running.port;
   return {
     ...running,
     admission,

@@ -4,6 +4,7 @@ import type { ComponentResult, ComponentStatus, MediaJson, SentinelFlag, Verifie
 import { componentStatusToProto, readMedia } from '@verimesh/proto';
 import { atDeadline, deadlineAfter, expired, minDeadline } from './deadline.js';
 import { DeadlineError, InvalidArgumentError, componentStatusOf, messageOf } from './errors.js';
+import { VerifierSpans } from './batch-spans.js';
 import type { Logger } from './log.js';
 import { noopLogger } from './log.js';
 import type { PoolStats } from './service-metrics.js';
@@ -149,6 +150,7 @@ export async function runBatch(service: ServiceDef, items: readonly VerifyItem[]
   else opts.signal?.addEventListener('abort', onParentAbort, { once: true });
   const cancelTimer = atDeadline(opts.deadline, () => batch.abort(new DeadlineError('the call deadline passed before the verifier finished')));
   const results: VerifyResult[] = new Array(items.length);
+  const spans = VerifierSpans.start();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -157,6 +159,7 @@ export async function runBatch(service: ServiceDef, items: readonly VerifyItem[]
       opts.onStart?.();
       const r = runItem(byName, item, opts.deadline, batch.signal, log);
       results[i] = r instanceof Promise ? await r : r;
+      spans?.add(item.verifier ?? '', byName.has(item.verifier ?? ''), results[i]!);
       opts.onResult?.(item.verifier ?? '', results[i]!);
     }
   };
@@ -166,6 +169,7 @@ export async function runBatch(service: ServiceDef, items: readonly VerifyItem[]
   } finally {
     cancelTimer();
     opts.signal?.removeEventListener('abort', onParentAbort);
+    spans?.end();
   }
   return results;
 }

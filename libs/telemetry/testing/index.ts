@@ -1,10 +1,12 @@
 // Test helpers of @verimesh/telemetry (the `testing` subpath, never the main export): the real SDK with an in-memory
-// exporter, registered globally for the test file.
-import { context, trace } from '@opentelemetry/api';
+// exporter registered globally for the test file, and real OTLP receivers (gRPC and HTTP) for exports across processes.
+import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { propagation } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+
+export { startOtlpReceiver, decodeJsonExport, decodeProtobufExport } from './otlp-receiver.js';
+export type { OtlpReceiver, ReceivedExport, ReceivedSpan, ReceiverProtocol } from './otlp-receiver.js';
 
 export interface InMemoryTracing {
   exporter: InMemorySpanExporter;

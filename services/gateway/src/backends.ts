@@ -18,7 +18,7 @@ import {
   type ServiceDef,
 } from '@verimesh/kit';
 import { type DescribeResponse, type ServiceName, type VerifyItem, type VerifyResult } from '@verimesh/proto';
-import { withClientSpan } from '@verimesh/telemetry';
+import { addressAttributes, rpcAttributes, withClientSpan } from '@verimesh/telemetry';
 import { DEFAULT_REPLICA_OPTIONS, ReplicaSet, type Health, type Replica } from './replicas.js';
 import { parseTarget } from './targets.js';
 
@@ -221,15 +221,16 @@ export function grpcBackend(service: ServiceName, target: string, opts: GrpcBack
   });
   const maxChunk = Math.max(1, opts.chunkItems ?? DEFAULT_CHUNK_ITEMS);
   const retries: Record<RetryReason, number> = { unavailable: 0, overloaded: 0, malformed: 0 };
-  const attrs = { 'rpc.system': 'grpc', 'rpc.service': 'verimesh.v1.VerifierService', 'rpc.method': 'VerifyBatch', 'verimesh.service': service };
+  const attrs = { ...rpcAttributes('verimesh.v1.VerifierService', 'VerifyBatch'), 'verimesh.service': service };
 
   /** One VerifyBatch to one replica; never rejects. */
   const attempt = (r: Replica, items: VerifyItem[], deadline: number, signal: AbortSignal | undefined): Promise<Attempt> =>
-    withClientSpan('verimesh.v1.VerifierService/VerifyBatch', new grpc.Metadata(), { ...attrs, 'server.address': r.key, 'verimesh.items': items.length }, (md) =>
+    withClientSpan('verimesh.v1.VerifierService/VerifyBatch', new grpc.Metadata(), { ...attrs, ...addressAttributes('server', r.key), 'verimesh.items': items.length }, (md, span) =>
       new Promise<Attempt>((resolve, reject) => {
         const onAbort = (): void => call.cancel();
         const call = r.client.VerifyBatch({ items }, md, { deadline: outgoingDeadline(deadline, 60_000) }, (err, res) => {
           signal?.removeEventListener('abort', onAbort);
+          span.setAttribute('rpc.grpc.status_code', err ? err.code : grpc.status.OK);
           if (err) return reject(err);
           const results = res?.results ?? [];
           if (sameKeys(items, results)) resolve({ ok: true, results });

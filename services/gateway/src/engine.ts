@@ -6,6 +6,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { InvalidSample, PreparedSample } from './samples.js';
 import { DEGENERATE, DUPLICATE_IN_GROUP, DuplicateTracker, FORMAT_FAIL_MAX, flagsOf, formatFailMax, isDegenerate, maskOf } from './sentinels.js';
 import { combineScores, contributionOf, onFlagReward, type CompiledComponent, type CompiledSpec } from './spec.js';
+import { traceCall } from './tracing.js';
 
 export interface ComponentOutcome {
   readonly name: string;
@@ -230,13 +231,17 @@ export async function runSamples(
     };
     await Promise.all(
       [...calls.values()].map((call) =>
-        callService(deps, call, opts.signal, (k, result, failure) => {
-          const pos = call.who[2 * k]!;
-          const ci = call.who[2 * k + 1]!;
-          const c = samples[pos]!.spec.components[ci]!;
-          outs[pos]![ci] = failure ? failed(c, failure.status, failure.detail) : outcomeOf(c, result);
-          if (--pending[pos]! === 0) finishStage(pos);
-        }),
+        traceCall(call.service, stage, call.items.length, (tally) =>
+          callService(deps, call, opts.signal, (k, result, failure) => {
+            const pos = call.who[2 * k]!;
+            const ci = call.who[2 * k + 1]!;
+            const c = samples[pos]!.spec.components[ci]!;
+            const o = failure ? failed(c, failure.status, failure.detail) : outcomeOf(c, result);
+            outs[pos]![ci] = o;
+            tally?.add(o);
+            if (--pending[pos]! === 0) finishStage(pos);
+          }),
+        ),
       ),
     );
     live = next;

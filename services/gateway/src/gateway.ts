@@ -16,6 +16,7 @@ import { groupStats, toResultJson } from './results.js';
 import { idProblem, prepareSample, type PrepareContext, type PreparedSample } from './samples.js';
 import { SpecCache, compileSpec, type CompiledSpec } from './spec.js';
 import { DuplicateTracker } from './sentinels.js';
+import { streamTally, traceResults } from './tracing.js';
 import { createTextService } from './text-service.js';
 import { isObject } from './wire.js';
 
@@ -132,6 +133,7 @@ export class Gateway {
           for (const p of prepared) results[p.index] ??= this.record(internalFailure(p, e));
         }
       }
+      traceResults(results);
       return results;
     } finally {
       this.admission.release(samples.length);
@@ -174,7 +176,9 @@ export class Gateway {
     let nextIndex = 0;
     // The whole stream is one request for duplicate_in_group (sentinels.ts), across its micro-batches.
     const duplicates = new DuplicateTracker();
+    const tally = streamTally();
     const done = (r: InternalResult): void => {
+      tally?.add(r);
       ready.push({ result: this.record(r), tag: tags.get(r.index) as T });
       tags.delete(r.index);
       notify();
@@ -249,6 +253,7 @@ export class Gateway {
     } finally {
       controller.abort(new Error('stream closed'));
       opts.signal?.removeEventListener('abort', onAbort);
+      tally?.end();
       if (held > 0) this.admission.release(held);
       held = 0;
     }

@@ -14,7 +14,8 @@ import {
   type ScoreStreamRequest__Output,
   type ScoreStreamResponse,
 } from '@verimesh/proto';
-import { withServerSpan } from '@verimesh/telemetry';
+import { addressAttributes, extractHeaders, extractMetadata, recordError, rpcAttributes, withServerSpan } from '@verimesh/telemetry';
+import type { Span } from '@opentelemetry/api';
 import type { InternalResult } from './engine.js';
 import type { Gateway } from './gateway.js';
 import { getRewardOptions, getRewardReply, getRewardSamples } from './openrlhf.js';
@@ -77,31 +78,40 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** Sends a JSON route's outcome: 200 with its value, or the error's HTTP status and body; counts it. */
-function answer(res: ServerResponse, gateway: Gateway, log: Logger, work: Promise<unknown>): void {
-  work.then(
-    (out) => {
+/**
+ * Serves a JSON route inside its SERVER span (continuing the caller's `traceparent`): 200 with `work`'s value, or the
+ * error's HTTP status and body; counts it. The answer is written, and any failure logged, inside the span, so those
+ * log lines carry the request's trace and the span carries http.response.status_code.
+ */
+function route(req: IncomingMessage, res: ServerResponse, gateway: Gateway, log: Logger, path: string, work: () => Promise<unknown>): void {
+  const attrs = {
+    'http.request.method': 'POST',
+    'http.route': path,
+    'url.path': path,
+    'url.scheme': 'http',
+    'server.port': req.socket.localPort,
+    ...addressAttributes('network.peer', `${req.socket.remoteAddress}:${req.socket.remotePort}`),
+    'network.protocol.version': req.httpVersion,
+    'user_agent.original': req.headers['user-agent'],
+  };
+  void withServerSpan(`POST ${path}`, extractHeaders(req.headers), attrs, async (span) => {
+    let status = 200;
+    let body: string;
+    try {
+      body = JSON.stringify(await work());
       gateway.metrics.requests.inc(['http', 'OK']);
-      send(res, 200, JSON.stringify(out));
-    },
-    (err: unknown) => {
-      const { status, body } = toHttpError(err);
-      gateway.metrics.requests.inc(['http', body.error.code]);
+    } catch (err) {
+      const e = toHttpError(err);
+      status = e.status;
+      body = JSON.stringify(e.body);
+      gateway.metrics.requests.inc(['http', e.body.error.code]);
       if (status === 429) res.setHeader('retry-after', '1');
+      recordError(span, err);
       if (status >= 500) log.warn('score failed', { error: messageOf(err) });
-      send(res, status, JSON.stringify(body));
-    },
-  );
-}
-
-/** Trace context from HTTP headers, as gRPC metadata (what withServerSpan reads). */
-function headerMetadata(req: IncomingMessage): grpc.Metadata {
-  const md = new grpc.Metadata();
-  for (const k of ['traceparent', 'tracestate']) {
-    const v = req.headers[k];
-    if (typeof v === 'string') md.set(k, v);
-  }
-  return md;
+    }
+    span.setAttribute('http.response.status_code', status);
+    send(res, status, body);
+  });
 }
 
 function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger) {
@@ -126,27 +136,34 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
         return;
       }
       const signal = abortOnClose(res);
-      answer(res, gateway, log, withServerSpan('POST /v1/score', headerMetadata(req), { 'http.request.method': 'POST', 'url.path': '/v1/score' }, async () => {
+      route(req, res, gateway, log, '/v1/score', async () => {
         const body = await readJson(req);
         if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as { samples?: unknown }).samples)) {
           throw new InvalidArgumentError('samples', 'samples: the body must be {"samples": [...]}');
         }
         return gateway.score((body as { samples: unknown[] }).samples, { signal });
-      }));
+      });
       return;
     }
     if (path === '/get_reward' && req.method === 'POST') {
       // OpenRLHF's remote reward protocol (SPEC section 5, src/openrlhf.ts): --reward.remote_url http://<gateway>:8080/get_reward?profile=NAME
       const signal = abortOnClose(res);
-      answer(res, gateway, log, withServerSpan('POST /get_reward', headerMetadata(req), { 'http.request.method': 'POST', 'url.path': '/get_reward' }, async () => {
+      route(req, res, gateway, log, '/get_reward', async () => {
         const opts = getRewardOptions(new URL(req.url ?? '/', 'http://gateway').searchParams);
         const samples = getRewardSamples(await readJson(req), opts);
         return getRewardReply((await gateway.score(samples, { signal })).results, opts);
-      }));
+      });
       return;
     }
     send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}; routes: POST /v1/score, POST /get_reward, GET /healthz, GET /metrics`, reason: 'NO_ROUTE' } }));
   };
+}
+
+const SCORE_ATTRIBUTES = rpcAttributes('verimesh.v1.RewardGatewayService', 'Score');
+
+/** The caller's address on a gRPC server span. */
+function grpcPeer(call: { getPeer(): string }): Record<string, string | number> {
+  return addressAttributes('network.peer', call.getPeer()) as Record<string, string | number>;
 }
 
 function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void {
@@ -156,26 +173,30 @@ function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void 
       const controller = new AbortController();
       call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
       const samples = call.request.samples ?? [];
-      void withServerSpan('verimesh.v1.RewardGatewayService/Score', call.metadata, { 'rpc.system': 'grpc', 'verimesh.samples': samples.length }, async () => {
-        // The components get the caller's deadline less a margin, so a reply with `timeout` components still
-        // reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
-        const results = await gateway.scoreInternal({ kind: 'proto', samples }, { deadline: withReplyMargin(callDeadline(call)), signal: controller.signal });
-        return { results: results.map(toResultProto), groups: groupStatsProto(groupStats(results, gateway.metrics)) };
-      }).then(
-        (res) => {
+      const attrs = { ...SCORE_ATTRIBUTES, ...grpcPeer(call), 'verimesh.samples': samples.length };
+      void withServerSpan('verimesh.v1.RewardGatewayService/Score', extractMetadata(call.metadata), attrs, async (span) => {
+        try {
+          // The components get the caller's deadline less a margin, so a reply with `timeout` components still
+          // reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
+          const results = await gateway.scoreInternal({ kind: 'proto', samples }, { deadline: withReplyMargin(callDeadline(call)), signal: controller.signal });
+          const res = { results: results.map(toResultProto), groups: groupStatsProto(groupStats(results, gateway.metrics)) };
           gateway.metrics.requests.inc(['grpc', 'OK']);
+          span.setAttribute('rpc.grpc.status_code', grpc.status.OK);
           callback(null, res);
-        },
-        (err: unknown) => {
+        } catch (err) {
           const st = toStatus(err);
-          gateway.metrics.requests.inc(['grpc', grpc.status[st.code ?? grpc.status.INTERNAL] ?? 'UNKNOWN']);
+          const code = st.code ?? grpc.status.INTERNAL;
+          gateway.metrics.requests.inc(['grpc', grpc.status[code] ?? 'UNKNOWN']);
+          span.setAttribute('rpc.grpc.status_code', code);
+          recordError(span, err);
           if (!(err instanceof VerimeshError)) log.warn('score failed', { error: messageOf(err) });
           callback(st);
-        },
-      );
+        }
+      });
     },
     ScoreStream: (call: grpc.ServerDuplexStream<ScoreStreamRequest__Output, ScoreStreamResponse>) => {
-      void streamHandler(call, gateway, log);
+      const attrs = { ...rpcAttributes('verimesh.v1.RewardGatewayService', 'ScoreStream'), ...grpcPeer(call) };
+      void withServerSpan('verimesh.v1.RewardGatewayService/ScoreStream', extractMetadata(call.metadata), attrs, (span) => streamHandler(call, gateway, log, span));
     },
     ListVerifiers: (_call: grpc.ServerUnaryCall<ListVerifiersRequest__Output, ListVerifiersResponse>, callback: grpc.sendUnaryData<ListVerifiersResponse>) => {
       gateway.listVerifiers().then(
@@ -187,7 +208,7 @@ function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void 
 }
 
 /** ScoreStream: each result goes back as it completes; after the last sample of a request message, that message's group stats. */
-async function streamHandler(call: grpc.ServerDuplexStream<ScoreStreamRequest__Output, ScoreStreamResponse>, gateway: Gateway, log: Logger): Promise<void> {
+async function streamHandler(call: grpc.ServerDuplexStream<ScoreStreamRequest__Output, ScoreStreamResponse>, gateway: Gateway, log: Logger, span: Span): Promise<void> {
   const controller = new AbortController();
   call.once('cancelled', () => controller.abort(new Error('stream cancelled by the client')));
   const remaining = new Map<number, { left: number; results: InternalResult[] }>();
@@ -217,11 +238,15 @@ async function streamHandler(call: grpc.ServerDuplexStream<ScoreStreamRequest__O
       }
     }
     gateway.metrics.requests.inc(['grpc-stream', 'OK']);
+    span.setAttribute('rpc.grpc.status_code', grpc.status.OK);
     call.end();
   } catch (err) {
     gateway.metrics.requests.inc(['grpc-stream', 'ERROR']);
+    const st = toStatus(err);
+    span.setAttribute('rpc.grpc.status_code', controller.signal.aborted ? grpc.status.CANCELLED : (st.code ?? grpc.status.INTERNAL));
+    recordError(span, err);
     if (!controller.signal.aborted) log.warn('score stream failed', { error: messageOf(err) });
-    call.destroy(Object.assign(new Error(messageOf(err)), toStatus(err)));
+    call.destroy(Object.assign(new Error(messageOf(err)), st));
   }
 }
 
