@@ -3,7 +3,7 @@
 // require hooks do not see grpc-js when it is loaded from ES modules (as every verimesh package is).
 import type { IncomingHttpHeaders } from 'node:http';
 import { context, propagation, trace, SpanKind, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import type { Metadata } from '@grpc/grpc-js';
+import { status as grpcStatus, type Metadata } from '@grpc/grpc-js';
 import { tracer } from './setup.js';
 
 const setter = { set: (md: Metadata, k: string, v: string) => md.set(k, v) };
@@ -40,11 +40,14 @@ export function extractHeaders(headers: IncomingHttpHeaders): Context {
 
 /**
  * What `exception.type` and `error.type` say for a thrown value: its class (`UnavailableError`, `TypeError`), never
- * a numeric `code` (the SDK's recordException prefers `code`, which made a gRPC status read as the type '3').
+ * a numeric `code` (the SDK's recordException prefers `code`, which made a gRPC status read as the type '3'). A
+ * grpc-js call error (a plain Error with code, details, metadata) reads as its status: `grpc.UNAVAILABLE`.
  */
 export function errorType(err: unknown): string {
   if (err instanceof Error) {
     if (err.name && err.name !== 'Error') return err.name;
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'number' && 'details' in err && 'metadata' in err) return `grpc.${grpcStatus[code] ?? code}`;
     return err.constructor?.name || 'Error';
   }
   return typeof err;

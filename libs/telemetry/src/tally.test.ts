@@ -72,7 +72,8 @@ describe('recordError', () => {
     expect(done!.events[0]!.attributes).toMatchObject({ 'exception.type': 'UnavailableError', 'exception.message': 'down' });
     expect(done!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'down' });
     expect(errorType(new TypeError('x'))).toBe('TypeError');
-    expect(errorType(Object.assign(new Error('grpc'), { code: 3 }))).toBe('Error');
+    expect(errorType(Object.assign(new Error('3 INVALID_ARGUMENT: x'), { code: 3 }))).toBe('Error');
+    expect(errorType(Object.assign(new Error('14 UNAVAILABLE: x'), { code: 14, details: 'x', metadata: {} }))).toBe('grpc.UNAVAILABLE');
     expect(errorType('text')).toBe('string');
   });
 });
