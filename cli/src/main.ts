@@ -12,8 +12,9 @@ export const USAGE = `usage:
       --timeout-ms (with --gateway): give up, exit 1, when the gateway sends no result for N ms while results
       are owed (default 600000; 0 = wait forever).
       Results go to --out (or stdout) as each completes; the summary goes to stdout with --out, else stderr.
-  verimesh serve [--only gateway,code-exec,...] [--host H] [--port N] [--http-port N] [--profiles ...]
-      Runs the chosen services as gRPC servers (the gateway also serves HTTP) until SIGTERM.
+  verimesh serve [--only gateway,code-exec,...] [--host H] [--port N] [--http-port N] [--profiles ...] [--processes]
+      Runs the chosen services as gRPC servers (the gateway also serves HTTP) until SIGTERM; --processes runs
+      each one in its own OS process, as pods would.
   verimesh verifiers [--gateway HOST:PORT] [--json]
       Prints the verifier catalogue with params, reference keys and availability.
 `;
@@ -74,6 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             port: { type: 'string' },
             'http-port': { type: 'string' },
             profiles: { type: 'string' },
+            processes: { type: 'boolean', default: false },
           },
           strict: true,
         });
@@ -88,6 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           port: int(values.port, '--port', 50051),
           httpPort: int(values['http-port'], '--http-port', 8080),
           profiles: values.profiles,
+          processes: values.processes ?? false,
         });
       }
       case 'verifiers': {

@@ -41,7 +41,7 @@ export interface Served {
 }
 
 /** Starts `verimesh serve ...` (with `env` added to this process's) and resolves once it printed "ready" with the gateway's addresses. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 60_000): Promise<Served> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
@@ -50,7 +50,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`serve did not get ready\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 60_000);
+    }, readyTimeoutMs);
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();

@@ -178,7 +178,7 @@ describe('verimesh serve with a domain service behind the gateway', () => {
   });
 
   it('serves vision-iou on its own port and the gateway reaches it over loopback gRPC', async () => {
-    expect(served.lines.some((l) => /^verimesh: vision-iou grpc=127\.0\.0\.1:\d+$/.test(l))).toBe(true);
+    expect(served.lines.some((l) => /^verimesh: vision-iou grpc=127\.0\.0\.1:\d+ metrics=127\.0\.0\.1:\d+$/.test(l))).toBe(true);
     const file = join(dir, 'box.jsonl');
     // IoU of [0,0,10,10] and [5,5,15,15]: intersection 5·5 = 25, union 100 + 100 − 25 = 175, IoU = 1/7.
     writeFileSync(

@@ -58,8 +58,11 @@ export async function runProcess<R extends Drainable>(
 export interface ReadyMessage {
   verimesh: 'ready';
   service: string;
+  /** gRPC port. */
   port: number;
   metricsPort?: number;
+  /** The gateway's HTTP port. */
+  httpPort?: number;
 }
 
 /**

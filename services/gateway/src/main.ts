@@ -1,5 +1,5 @@
 // The gateway process: the kit's runProcess (config fails fast, telemetry, drain on SIGTERM) starting backends, profiles, gRPC + HTTP.
-import { runProcess } from '@verimesh/kit';
+import { runProcess, type ReadyMessage } from '@verimesh/kit';
 import type { ServiceName } from '@verimesh/proto';
 import { grpcBackend, type VerifierBackend } from './backends.js';
 import { OPTIONS, loadGatewayConfig } from './config.js';
@@ -23,6 +23,8 @@ void runProcess('gateway', OPTIONS, async (_common, log) => {
   const gateway = new Gateway({ backends, profiles: loadProfiles(config.profiles), defaultTimeoutMs: config.defaultTimeoutMs, maxInFlight: config.maxInFlight, log });
   const running = await startGateway(gateway, { host: config.host, port: config.port, httpPort: config.httpPort, shutdownGraceMs: config.shutdownGraceMs, log });
   log.info('gateway ready', { grpc_port: running.grpcPort, http_port: running.httpPort, services: config.serviceTargets, profiles: config.profiles });
+  const ready: ReadyMessage = { verimesh: 'ready', service: 'gateway', port: running.grpcPort, httpPort: running.httpPort };
+  process.send?.(ready);
   return {
     shutdown: async () => {
       await running.shutdown();
