@@ -21,7 +21,11 @@ const SERVICES = ['code-exec', 'gateway', 'llm-judge', 'math', 'ocr-table', 'vid
 const VALUES = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8'));
 const SCHEMA = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
 
-const byKind = (ms: Manifest[], kind: string) => ms.filter((m) => m.kind === kind);
+const byKind = (ms: Manifest[], kind: string) => ms.filter((m) => m.kind === kind) as Manifest[];
+// The services' own workloads (the loop over `services:`), not the collector's.
+const isService = (m: Manifest) => !!m.metadata.labels?.['app.kubernetes.io/name'] && m.metadata.labels['app.kubernetes.io/name'] !== 'otel-collector';
+const deployments = (ms: Manifest[]) => byKind(ms, 'Deployment').filter(isService);
+const serviceObjects = (ms: Manifest[]) => byKind(ms, 'Service').filter((s) => s.metadata.labels?.['verimesh.io/service-role']);
 const nameLabel = (m: Manifest) => m.metadata.labels?.['app.kubernetes.io/name'];
 const container = (d: Manifest) => d.spec.template.spec.containers[0];
 const envOf = (d: Manifest): Record<string, string> =>
@@ -48,7 +52,7 @@ describe('helm lint and schemas', () => {
   });
 
   it('the unknown-field check catches a misspelt field (the check can fail)', () => {
-    const d = structuredClone(byKind(renders.default!, 'Deployment')[0]!);
+    const d = structuredClone(deployments(renders.default!)[0]!);
     container(d).readinesProbe = container(d).readinessProbe;
     expect(schemaProblems(d).join('\n')).toMatch(/unknown field .*readinesProbe/);
   });
@@ -106,8 +110,8 @@ describe('helm lint and schemas', () => {
 describe('rendered workloads', () => {
   it('one Deployment, one ClusterIP Service and one headless Service per enabled service', () => {
     for (const [f, ms] of Object.entries(renders)) {
-      const deps = byKind(ms, 'Deployment');
-      const svcs = byKind(ms, 'Service');
+      const deps = deployments(ms);
+      const svcs = serviceObjects(ms);
       for (const d of deps) {
         const sel = d.spec.selector.matchLabels;
         const selecting = svcs.filter((s) => JSON.stringify(s.spec.selector) === JSON.stringify(sel));
@@ -120,7 +124,7 @@ describe('rendered workloads', () => {
   it('selectors use only app.kubernetes.io/name and instance, are unique per service and match the pod labels', () => {
     const KEYS = ['app.kubernetes.io/instance', 'app.kubernetes.io/name'];
     for (const [f, ms] of Object.entries(renders)) {
-      const deps = byKind(ms, 'Deployment');
+      const deps = deployments(ms);
       const seen = new Set<string>();
       for (const d of deps) {
         const sel = d.spec.selector.matchLabels;
@@ -146,7 +150,7 @@ describe('rendered workloads', () => {
 
   it('every Deployment has gRPC startup, readiness and liveness probes on its gRPC port', () => {
     for (const [f, ms] of Object.entries(renders)) {
-      for (const d of byKind(ms, 'Deployment')) {
+      for (const d of deployments(ms)) {
         const c = container(d);
         const grpcPort = c.ports.find((p: { name: string }) => p.name === 'grpc').containerPort;
         expect(grpcPort).toBe(50051);
@@ -159,23 +163,43 @@ describe('rendered workloads', () => {
   });
 
   it('ocr-table gets a long startup window for its model load', () => {
-    const deps = byKind(renders.default!, 'Deployment');
+    const deps = deployments(renders.default!);
     const window = (d: Manifest) => container(d).startupProbe.periodSeconds * container(d).startupProbe.failureThreshold;
     const ocr = deps.find((d) => nameLabel(d) === 'ocr-table')!;
     expect(window(ocr)).toBeGreaterThanOrEqual(600);
     for (const d of deps.filter((x) => x !== ocr)) expect(window(d)).toBeLessThan(window(ocr));
   });
 
-  it('the pod grace period is longer than the service drain window', () => {
-    for (const ms of Object.values(renders)) {
-      for (const d of byKind(ms, 'Deployment')) {
-        const drainS = Number(envOf(d).VERIMESH_SHUTDOWN_GRACE_MS) / 1000;
-        expect(d.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(drainS);
+  it('stop timings: grace period >= preStop sleep + drain, drain >= the gateway component deadline + margin', () => {
+    for (const [f, ms] of Object.entries(renders)) {
+      const values = parse(readFileSync(f === 'default' ? join(CHART, 'values.yaml') : f, 'utf8'));
+      const gw = deployments(ms).find((d) => nameLabel(d) === 'gateway')!;
+      const deadlineMs = Number(envOf(gw).VERIMESH_GATEWAY_DEFAULT_TIMEOUT_MS);
+      expect(deadlineMs, f).toBe(values.componentDeadlineMs ?? VALUES.componentDeadlineMs);
+      const marginMs = values.drainMarginMs ?? VALUES.drainMarginMs;
+      for (const d of deployments(ms)) {
+        const drainMs = Number(envOf(d).VERIMESH_SHUTDOWN_GRACE_MS);
+        const sleepS = container(d).lifecycle.preStop.sleep.seconds;
+        expect(sleepS, `${f} ${d.metadata.name}`).toBeGreaterThan(0);
+        expect(drainMs, `${f} ${d.metadata.name}`).toBeGreaterThanOrEqual(deadlineMs + marginMs);
+        expect(d.spec.template.spec.terminationGracePeriodSeconds, `${f} ${d.metadata.name}`).toBeGreaterThan(sleepS + drainMs / 1000);
       }
     }
-    const code = byKind(renders[join(CI_DIR, 'all-features.yaml')]!, 'Deployment').find((d) => nameLabel(d) === 'code-exec')!;
+    const code = deployments(renders[join(CI_DIR, 'all-features.yaml')]!).find((d) => nameLabel(d) === 'code-exec')!;
     expect(envOf(code).VERIMESH_SHUTDOWN_GRACE_MS).toBe('55000');
-    expect(code.spec.template.spec.terminationGracePeriodSeconds).toBe(60); // 55 s + the 5 s default margin
+    expect(code.spec.template.spec.terminationGracePeriodSeconds).toBe(70); // 10 s preStop + 55 s + the 5 s default margin
+  });
+
+  it('refuses a drain window shorter than the component deadline + margin, naming the service and the numbers', () => {
+    const short = helm(['template', RELEASE, CHART, '--set', 'services.math.shutdownGraceMs=20000']);
+    expect(short.status).not.toBe(0);
+    expect(short.stderr).toMatch(/services\.math\.shutdownGraceMs \(20000\) must be at least componentDeadlineMs \+ drainMarginMs \(35000\)/);
+    // Raising the deadline alone breaks the rule for every service; raising the drain with it is accepted.
+    expect(helm(['template', RELEASE, CHART, '--set', 'componentDeadlineMs=60000']).status).not.toBe(0);
+    const ms = render([], ['componentDeadlineMs=60000', 'defaults.shutdownGraceMs=65000']);
+    const gw = deployments(ms).find((d) => nameLabel(d) === 'gateway')!;
+    expect(envOf(gw).VERIMESH_GATEWAY_DEFAULT_TIMEOUT_MS).toBe('60000');
+    expect(gw.spec.template.spec.terminationGracePeriodSeconds).toBe(80);
   });
 
   it('renders a PodDisruptionBudget for every service by default', () => {
@@ -187,27 +211,27 @@ describe('rendered workloads', () => {
 
   it('puts GPUs under limits."nvidia.com/gpu" (never requests) only where the values ask', () => {
     for (const [f, ms] of Object.entries(renders)) {
-      for (const d of byKind(ms, 'Deployment')) {
+      for (const d of deployments(ms)) {
         const res = container(d).resources ?? {};
         expect(res.requests?.['nvidia.com/gpu'], `${f} ${d.metadata.name}`).toBeUndefined();
         const wantGpu = f.endsWith('gpu.yaml') && nameLabel(d) === 'ocr-table';
         expect(res.limits?.['nvidia.com/gpu'], `${f} ${d.metadata.name}`).toBe(wantGpu ? 1 : undefined);
       }
     }
-    const ocr = byKind(renders[join(CI_DIR, 'gpu.yaml')]!, 'Deployment').find((d) => nameLabel(d) === 'ocr-table')!;
+    const ocr = deployments(renders[join(CI_DIR, 'gpu.yaml')]!).find((d) => nameLabel(d) === 'ocr-table')!;
     expect(ocr.spec.template.spec.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
     expect(envOf(ocr).VERIMESH_OCR_TABLE_ORT_PROVIDERS).toBe('cuda');
   });
 
   it('the gateway lists every enabled service by its headless Service DNS name, and nothing else', () => {
     for (const [f, ms] of Object.entries(renders)) {
-      const gw = byKind(ms, 'Deployment').find((d) => nameLabel(d) === 'gateway')!;
+      const gw = deployments(ms).find((d) => nameLabel(d) === 'gateway')!;
       const targets = Object.fromEntries(envOf(gw).VERIMESH_SERVICES!.split(',').filter(Boolean).map((t) => t.split(/=(.*)/s).slice(0, 2)));
       // Expected from the rendered headless Services themselves: <name>.<namespace>.svc[.<clusterDomain>].
       const suffix = f.endsWith('all-features.yaml') ? '.svc.cluster.local' : '.svc';
       const expected: Record<string, string> = {};
-      for (const s of byKind(ms, 'Service').filter((x) => x.spec.clusterIP === 'None' && nameLabel(x) !== 'gateway')) {
-        expected[nameLabel(s)!] = `dns:///${s.metadata.name}.${NAMESPACE}${suffix}:${s.spec.ports[0].port}`;
+      for (const s of serviceObjects(ms).filter((x) => x.spec.clusterIP === 'None' && nameLabel(x) !== 'gateway')) {
+        expected[nameLabel(s)!] = `dns:///${s.metadata.name}.${s.metadata.namespace}${suffix}:${s.spec.ports[0].port}`;
       }
       if (f.endsWith('all-features.yaml')) expected['custom-verifier'] = 'dns:///custom-verifier.research.svc:50051';
       expect(targets, f).toEqual(expected);
@@ -219,11 +243,11 @@ describe('rendered workloads', () => {
       const ms = render([], [`services.${svc}.enabled=false`]);
       const mentions = ms.filter((m) => nameLabel(m) === svc || m.metadata.name.includes(`-${svc}`));
       expect(mentions.map((m) => `${m.kind}/${m.metadata.name}`), svc).toEqual([]);
-      const gw = byKind(ms, 'Deployment').find((d) => nameLabel(d) === 'gateway')!;
+      const gw = deployments(ms).find((d) => nameLabel(d) === 'gateway')!;
       expect(envOf(gw).VERIMESH_SERVICES).not.toContain(`${svc}=`);
       const testPod = byKind(ms, 'Pod')[0]!;
       expect(testPod.spec.containers[0].args.join(' ')).not.toContain(svc);
-      expect(byKind(ms, 'Deployment')).toHaveLength(SERVICES.length - 1);
+      expect(deployments(ms)).toHaveLength(SERVICES.length - 1);
     }
     const minimal = renders[join(CI_DIR, 'minimal.yaml')]!;
     expect([...new Set(minimal.map(nameLabel))].sort()).toEqual(['gateway', 'vision-iou']);
@@ -233,21 +257,30 @@ describe('rendered workloads', () => {
 
   it('renders HPA, KEDA, ServiceMonitor, secrets and profiles as the values ask', () => {
     const ms = renders[join(CI_DIR, 'all-features.yaml')]!;
-    const dep = (n: string) => byKind(ms, 'Deployment').find((d) => nameLabel(d) === n)!;
+    const dep = (n: string) => deployments(ms).find((d) => nameLabel(d) === n)!;
     // Scaled objects own the replica count.
     expect(byKind(ms, 'HorizontalPodAutoscaler').map(nameLabel).sort()).toEqual(['gateway', 'vision-iou']);
-    expect(byKind(ms, 'ScaledObject').map(nameLabel)).toEqual(['code-exec']);
-    for (const n of ['gateway', 'vision-iou', 'code-exec']) expect(dep(n).spec.replicas, n).toBeUndefined();
+    expect(byKind(ms, 'ScaledObject').map(nameLabel).sort()).toEqual(['code-exec', 'llm-judge']);
+    for (const n of ['gateway', 'vision-iou', 'code-exec', 'llm-judge']) expect(dep(n).spec.replicas, n).toBeUndefined();
     expect(dep('video-temporal').spec.replicas).toBe(1);
     const hpa = byKind(ms, 'HorizontalPodAutoscaler').find((h) => nameLabel(h) === 'vision-iou')!;
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: dep('vision-iou').metadata.name });
     expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 80]]);
-    expect(byKind(ms, 'ScaledObject')[0]!.spec.scaleTargetRef.name).toBe(dep('code-exec').metadata.name);
-    // The ServiceMonitor scrapes the gateway's http port through the ClusterIP Service only (not also the headless one).
-    const sm = byKind(ms, 'ServiceMonitor')[0]!;
-    const scraped = byKind(ms, 'Service').filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels![k] === v));
-    expect(scraped.map((s) => s.metadata.name)).toEqual(['vm-gateway']);
-    expect(scraped[0]!.spec.ports.map((p: { name: string }) => p.name)).toContain(sm.spec.endpoints[0].port);
+    expect(byKind(ms, 'ScaledObject').find((o) => nameLabel(o) === 'code-exec')!.spec.scaleTargetRef.name).toBe(dep('code-exec').metadata.name);
+    // A ServiceMonitor scrapes the ClusterIP Service only (not also the headless one), on ports that Service has,
+    // with honorLabels (the services' own `service` label must win over the target's Service name).
+    const sms = byKind(ms, 'ServiceMonitor');
+    expect(sms.map(nameLabel).sort()).toEqual(['code-exec', 'gateway']);
+    for (const sm of sms) {
+      const scraped = byKind(ms, 'Service').filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels![k] === v));
+      expect(scraped.map((s) => s.metadata.name)).toEqual([`vm-${nameLabel(sm)}`]);
+      const ports = scraped[0]!.spec.ports.map((p: { name: string }) => p.name);
+      for (const ep of sm.spec.endpoints) {
+        expect(ports).toContain(ep.port);
+        expect(ep).toMatchObject({ path: '/metrics', honorLabels: true });
+      }
+      expect(sm.spec.endpoints.map((e: { port: string }) => e.port)).toEqual(nameLabel(sm) === 'gateway' ? ['http'] : ['metrics']);
+    }
     // The judge key reaches the pod through a Secret, never as a plain env value.
     const judge = dep('llm-judge');
     expect(JSON.stringify(judge)).not.toContain('not-a-real-key');
@@ -267,57 +300,59 @@ describe('rendered workloads', () => {
     expect(envOf(dep('ocr-table')).OTEL_SERVICE_NAME).toBe('ocr-table');
     expect(container(gw).image).toBe('registry.example.com/ml/verimesh-gateway:2026.11.1');
     // No profiles, no ConfigMap and no VERIMESH_PROFILES.
-    const plain = byKind(renders.default!, 'Deployment').find((d) => nameLabel(d) === 'gateway')!;
+    const plain = deployments(renders.default!).find((d) => nameLabel(d) === 'gateway')!;
     expect(envOf(plain).VERIMESH_PROFILES).toBeUndefined();
     expect(byKind(renders.default!, 'ConfigMap').map((c) => c.metadata.name)).toEqual([`${RELEASE}-tests`]);
   });
 
   it('renders a new entry of services: through the same loop, and leaves empty env values unset', () => {
     const ms = render([], ['services.my-verifier.replicaCount=2']);
-    const d = byKind(ms, 'Deployment').find((x) => nameLabel(x) === 'my-verifier')!;
+    const d = deployments(ms).find((x) => nameLabel(x) === 'my-verifier')!;
     expect(d.spec.replicas).toBe(2);
     expect(container(d).image).toBe('ghcr.io/verimesh/my-verifier:0.1.0');
     expect(byKind(ms, 'PodDisruptionBudget').map(nameLabel)).toContain('my-verifier');
-    const gw = byKind(ms, 'Deployment').find((x) => nameLabel(x) === 'gateway')!;
+    const gw = deployments(ms).find((x) => nameLabel(x) === 'gateway')!;
     expect(envOf(gw).VERIMESH_SERVICES).toContain(`my-verifier=dns:///${RELEASE}-my-verifier-headless.${NAMESPACE}.svc:50051`);
     // values.yaml lists the judge's settings with empty values: documented there, not set as empty strings.
-    const judge = byKind(renders.default!, 'Deployment').find((x) => nameLabel(x) === 'llm-judge')!;
+    const judge = deployments(renders.default!).find((x) => nameLabel(x) === 'llm-judge')!;
     expect(container(judge).env.map((e: { name: string }) => e.name)).not.toContain('VERIMESH_LLM_JUDGE_URL');
   });
 
   it('the gateway gets NODE_OPTIONS=--max-semi-space-size=32 (bench/RESULTS.md), from the chart, not the image', () => {
-    for (const d of byKind(renders.default!, 'Deployment')) {
+    for (const d of deployments(renders.default!)) {
       expect(envOf(d).NODE_OPTIONS, nameLabel(d)).toBe(nameLabel(d) === 'gateway' ? '--max-semi-space-size=32' : undefined);
     }
     expect(readFileSync(join(CHART, '../../docker/Dockerfile'), 'utf8')).not.toMatch(/NODE_OPTIONS|semi-space/);
     // Another env key of the gateway merges with it instead of dropping it.
-    const ms = render([], ['services.gateway.env.VERIMESH_LOG_LEVEL=debug']);
-    expect(envOf(byKind(ms, 'Deployment').find((x) => nameLabel(x) === 'gateway')!).NODE_OPTIONS).toBe('--max-semi-space-size=32');
+    const ms = render([], ['services.gateway.env.UV_THREADPOOL_SIZE=8']);
+    expect(envOf(deployments(ms).find((x) => nameLabel(x) === 'gateway')!).NODE_OPTIONS).toBe('--max-semi-space-size=32');
   });
 
   it("extra args keep the image's entry point: the command is the Dockerfile's CMD for the service", () => {
     const dockerfile = readFileSync(join(CHART, '../../docker/Dockerfile'), 'utf8');
-    const cmd = JSON.parse(/FROM app AS service-vision-iou\n(?:.*\n)*?CMD (\[.*\])/.exec(dockerfile)![1]!);
+    const cmd = JSON.parse(/FROM \w+ AS service-vision-iou\n(?:.*\n)*?CMD (\[.*\])/.exec(dockerfile)![1]!);
     const ms = render([], ['services.vision-iou.args={--concurrency=4}']);
-    const c = container(byKind(ms, 'Deployment').find((x) => nameLabel(x) === 'vision-iou')!);
+    const c = container(deployments(ms).find((x) => nameLabel(x) === 'vision-iou')!);
     expect(c.command).toEqual(cmd);
     expect(c.args).toEqual(['--concurrency=4']);
     // Without args the image's CMD runs as built.
-    for (const d of byKind(renders.default!, 'Deployment')) expect(container(d).command, nameLabel(d)).toBeUndefined();
+    for (const d of deployments(renders.default!)) expect(container(d).command, nameLabel(d)).toBeUndefined();
   });
 
-  it('refuses HPA and KEDA on the same service, and a ServiceMonitor where nothing serves /metrics', () => {
-    const both = helm(['template', RELEASE, CHART, '--set', 'services.vision-iou.autoscaling.enabled=true', '--set', 'services.vision-iou.keda.enabled=true']);
-    expect(both.status).not.toBe(0);
-    expect(both.stderr).toMatch(/vision-iou.*mutually exclusive/);
-    const sm = helm(['template', RELEASE, CHART, '--set', 'services.vision-iou.serviceMonitor.enabled=true']);
-    expect(sm.status).not.toBe(0);
-    expect(sm.stderr).toMatch(/httpPort/);
+  it('refuses HPA and KEDA on the same service: helm lint through the schema, and helm template once defaults merge', () => {
+    const both = ['--set', 'services.vision-iou.autoscaling.enabled=true', '--set', 'services.vision-iou.keda.enabled=true', '--set', 'prometheus.serverAddress=http://prom:9090'];
+    const lint = helm(['lint', CHART, ...both]);
+    expect(lint.status).not.toBe(0);
+    expect(lint.stdout + lint.stderr).toMatch(/services\.vision-iou\.autoscaling\.enabled/);
+    // HPA on for every service from defaults, KEDA on for one: only the merged view sees both.
+    const merged = helm(['template', RELEASE, CHART, '--set', 'defaults.autoscaling.enabled=true', '--set', 'services.code-exec.keda.enabled=true', '--set', 'prometheus.serverAddress=http://prom:9090']);
+    expect(merged.status).not.toBe(0);
+    expect(merged.stderr).toMatch(/services\.code-exec: autoscaling\.enabled and keda\.enabled are mutually exclusive/);
   });
 
   it('pods run without privilege: no service-account token, no privilege escalation, all capabilities dropped', () => {
     for (const [f, ms] of Object.entries(renders)) {
-      for (const d of byKind(ms, 'Deployment')) {
+      for (const d of deployments(ms)) {
         const spec = d.spec.template.spec;
         expect(spec.automountServiceAccountToken, f).toBe(false);
         const sc = container(d).securityContext;
@@ -326,6 +361,106 @@ describe('rendered workloads', () => {
         expect(sc.capabilities.drop).toEqual(['ALL']);
         expect(sc.readOnlyRootFilesystem).toBe(true);
         expect(container(d).volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toContain('/tmp');
+      }
+    }
+  });
+});
+
+describe('metrics, scaling and telemetry', () => {
+  const ports = (x: { ports?: { name: string; port?: number; containerPort?: number }[] }) =>
+    Object.fromEntries((x.ports ?? []).map((p) => [p.name, p.port ?? p.containerPort]));
+
+  it('every verifier serves /metrics on a `metrics` port (container, both Services, VERIMESH_METRICS_PORT); the gateway on http', () => {
+    for (const [f, ms] of Object.entries(renders)) {
+      for (const d of deployments(ms)) {
+        const gateway = nameLabel(d) === 'gateway';
+        const want = gateway ? undefined : 9464; // PLAN D6
+        expect(ports(container(d)).metrics, `${f} ${d.metadata.name}`).toBe(want);
+        expect(envOf(d).VERIMESH_METRICS_PORT).toBe(want && String(want));
+        const svcs = byKind(ms, 'Service').filter((s) => nameLabel(s) === nameLabel(d));
+        for (const svc of svcs) expect(ports(svc.spec).metrics, `${f} ${svc.metadata.name}`).toBe(want);
+        if (gateway) expect(ports(container(d)).http).toBe(8080);
+      }
+    }
+  });
+
+  it("the gateway's headless Service exposes HTTP too, and its HPA keeps at least two pods", () => {
+    const ms = renders.default!;
+    const headless = byKind(ms, 'Service').find((s) => nameLabel(s) === 'gateway' && s.spec.clusterIP === 'None')!;
+    expect(ports(headless.spec)).toMatchObject({ grpc: 50051, http: 8080 });
+    const hpa = byKind(ms, 'HorizontalPodAutoscaler').find((h) => nameLabel(h) === 'gateway')!;
+    expect(hpa.spec.minReplicas).toBe(2);
+    expect(hpa.spec.metrics[0].resource).toEqual({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } });
+    // Without the HPA the Deployment itself runs two.
+    const plain = render([], ['services.gateway.autoscaling.enabled=false']);
+    expect(deployments(plain).find((d) => nameLabel(d) === 'gateway')!.spec.replicas).toBe(2);
+  });
+
+  it("KEDA's built-in trigger asks Prometheus for the service's items in flight + queued, per replica, with fallback and advanced", () => {
+    const ms = renders[join(CI_DIR, 'all-features.yaml')]!;
+    const so = byKind(ms, 'ScaledObject').find((o) => nameLabel(o) === 'code-exec')!;
+    const [builtin, extra] = so.spec.triggers;
+    expect(builtin.type).toBe('prometheus');
+    expect(builtin.metadata.serverAddress).toBe('http://prometheus-operated.monitoring:9090');
+    expect(builtin.metadata.query).toBe(
+      `sum(verimesh_items_in_flight{namespace="${NAMESPACE}",service="code-exec"}) + sum(verimesh_items_queued{namespace="${NAMESPACE}",service="code-exec"})`,
+    );
+    expect(builtin.metadata.threshold).toBe(String(VALUES.services['code-exec'].keda.targetItemsPerReplica));
+    expect(extra.metadata.query).toContain('verimesh_gateway_service_items_in_flight'); // the values' own trigger follows
+    const values = parse(readFileSync(join(CI_DIR, 'all-features.yaml'), 'utf8'));
+    expect(so.spec.fallback).toEqual(values.services['code-exec'].keda.fallback);
+    expect(so.spec.advanced).toEqual(values.services['code-exec'].keda.advanced);
+    // Every service's built-in target is set in values.yaml (the figures behind them are cited there).
+    for (const name of SERVICES.filter((n) => n !== 'gateway')) expect(VALUES.services[name].keda.targetItemsPerReplica, name).toBeGreaterThan(0);
+  });
+
+  it('schema guards that helm lint reports: KEDA without Prometheus, scale to zero, reserved env names, bad ports and attributes', () => {
+    const cases: [string[], RegExp][] = [
+      [['services.math.keda.enabled=true', 'services.math.autoscaling.enabled=false'], /prometheus\.serverAddress/],
+      [['services.math.keda.minReplicaCount=0'], /services\.math\.keda\.minReplicaCount/],
+      [['services.math.env.VERIMESH_METRICS_PORT=1'], /VERIMESH_METRICS_PORT/],
+      [['services.math.metricsPort=70000'], /services\.math\.metricsPort/],
+      [['otel.resourceAttributes.team=a\\,b'], /otel\.resourceAttributes\.team/],
+      [['otel.protocol=http'], /otel\.protocol/],
+      [['services.math.keda.fallback.replicas=2'], /failureThreshold/],
+      [['services.llm-judge.networkPolicy.egress=some'], /services\.llm-judge\.networkPolicy\.egress/],
+    ];
+    for (const [set, why] of cases) {
+      const r = helm(['lint', CHART, ...set.flatMap((x) => ['--set', x])]);
+      expect(r.status, set.join(' ')).not.toBe(0);
+      expect(r.stdout + r.stderr, set.join(' ')).toMatch(why);
+    }
+  });
+
+  it('VERIMESH_MAX_IN_FLIGHT is left to the service unless set (the gateway admits a 100,000-sample request by its own default)', () => {
+    for (const d of deployments(renders.default!)) expect(envOf(d).VERIMESH_MAX_IN_FLIGHT, nameLabel(d)).toBeUndefined();
+    const gw = deployments(renders[join(CI_DIR, 'all-features.yaml')]!).find((d) => nameLabel(d) === 'gateway')!;
+    expect(envOf(gw).VERIMESH_MAX_IN_FLIGHT).toBe('150000');
+  });
+
+  it('every pod carries its Kubernetes identity into OTEL_RESOURCE_ATTRIBUTES through the downward API', () => {
+    for (const [f, ms] of Object.entries(renders)) {
+      for (const d of deployments(ms)) {
+        const name = nameLabel(d)!;
+        const env = container(d).env as { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+        const field = Object.fromEntries(env.filter((e) => e.valueFrom?.fieldRef).map((e) => [e.name, e.valueFrom!.fieldRef!.fieldPath]));
+        expect(field).toEqual({ K8S_POD_NAME: 'metadata.name', K8S_NAMESPACE_NAME: 'metadata.namespace', K8S_NODE_NAME: 'spec.nodeName', K8S_POD_UID: 'metadata.uid' });
+        // $(VAR) refers only to variables defined before it (Kubernetes expands earlier entries only).
+        const idx = (n: string) => env.findIndex((e) => e.name === n);
+        for (const v of Object.keys(field)) expect(idx(v)).toBeLessThan(idx('OTEL_RESOURCE_ATTRIBUTES'));
+        const attrs = Object.fromEntries(envOf(d).OTEL_RESOURCE_ATTRIBUTES!.split(',').map((kv) => kv.split('=') as [string, string]));
+        expect(attrs, `${f} ${name}`).toMatchObject({
+          'k8s.pod.name': '$(K8S_POD_NAME)',
+          'k8s.namespace.name': '$(K8S_NAMESPACE_NAME)',
+          'k8s.node.name': '$(K8S_NODE_NAME)',
+          'k8s.pod.uid': '$(K8S_POD_UID)',
+          'k8s.container.name': name,
+          'k8s.deployment.name': d.metadata.name,
+          'service.instance.id': `$(K8S_NAMESPACE_NAME).$(K8S_POD_NAME).${name}`,
+          'service.namespace': RELEASE,
+        });
+        expect(envOf(d).OTEL_SERVICE_NAME).toBe(name);
+        if (f.endsWith('all-features.yaml')) expect(attrs['deployment.environment']).toBe('staging');
       }
     }
   });
@@ -347,7 +482,7 @@ describe('code-exec pod security', () => {
     expect(section, 'services/code-exec/README.md has a "## Kubernetes securityContext" section').toBeTruthy();
     const doc = parse(/```yaml\n([\s\S]*?)```/.exec(section!)![1]!);
     const want = doc.spec;
-    const d = byKind(renders.default!, 'Deployment').find((x) => nameLabel(x) === 'code-exec')!;
+    const d = deployments(renders.default!).find((x) => nameLabel(x) === 'code-exec')!;
     const pod = d.spec.template.spec;
     expect(pod.hostUsers).toBe(want.hostUsers);
     expect(pod.securityContext).toEqual(want.securityContext);
@@ -360,7 +495,7 @@ describe('code-exec pod security', () => {
     const concurrency = wantC.env.find((e: { name: string }) => e.name === 'VERIMESH_CODE_EXEC_CONCURRENCY')?.value;
     expect(String(container(d).resources.limits.cpu)).toBe(concurrency);
     // No privilege is added on any service, code-exec included.
-    for (const x of byKind(renders.default!, 'Deployment')) {
+    for (const x of deployments(renders.default!)) {
       expect(container(x).securityContext.privileged ?? false).toBe(false);
       expect(container(x).securityContext.capabilities.add).toBeUndefined();
     }
@@ -396,9 +531,12 @@ describe('helm test pod', () => {
     const ms = renders.default!;
     const pod = byKind(ms, 'Pod')[0]!;
     expect(pod.metadata.annotations!['helm.sh/hook']).toBe('test');
-    const expected = byKind(ms, 'Service')
+    const expected = serviceObjects(ms)
       .filter((s) => s.spec.clusterIP !== 'None')
-      .flatMap((s) => s.spec.ports.map((p: { name: string; port: number }) => (p.name === 'grpc' ? `grpc://${s.metadata.name}:${p.port}` : `http://${s.metadata.name}:${p.port}/healthz`)));
+      .flatMap((s) => s.spec.ports.filter((p: { name: string }) => p.name !== 'metrics').map((p: { name: string; port: number }) => {
+        const host = `${s.metadata.name}.${s.metadata.namespace}.svc`;
+        return p.name === 'grpc' ? `grpc://${host}:${p.port}` : `http://${host}:${p.port}/healthz`;
+      }));
     expect([...pod.spec.containers[0].args].sort()).toEqual(expected.sort());
   });
 

@@ -261,7 +261,9 @@ describe.each(SERVICES)('docker build --build-arg SERVICE=%s', (svc) => {
   for (const i of ins.filter((x) => x.op === 'ENV')) for (const m of i.args.matchAll(/(\w+)=(\S+)/g)) env[m[1]!] = m[2]!;
 
   it('builds on the pinned node image through the app stage into service-<svc>', () => {
-    expect(chain.map((i) => DF.stages[i]!.name)).toEqual(['runtime-node', 'app', `service-${svc}`, undefined]);
+    // The verifiers go through the stage that declares their metrics port; the gateway serves its metrics over HTTP.
+    const middle = svc === 'gateway' ? ['app'] : ['app', 'verifier'];
+    expect(chain.map((i) => DF.stages[i]!.name)).toEqual(['runtime-node', ...middle, `service-${svc}`, undefined]);
     expect(subst(DF.stages[chain[0]!]!.from, vars)).toBe(DF.globalArgs.NODE_IMAGE);
     expect(stageChain(DF, { ...vars, RUNTIME: 'cuda' }).map((i) => DF.stages[i]!.name)[0]).toBe('runtime-cuda');
   });
@@ -275,12 +277,19 @@ describe.each(SERVICES)('docker build --build-arg SERVICE=%s', (svc) => {
     expect(env.HOME).toBe('/tmp'); // the pods' only writable path (read-only root filesystem)
   });
 
-  it('exposes gRPC 50051, and the gateway its HTTP 8080', () => {
+  it('exposes gRPC 50051, a verifier its metrics port 9464, the gateway its HTTP 8080 (where its /metrics is)', () => {
     const exposed = ins.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
     expect(env.VERIMESH_PORT).toBe('50051');
     expect(exposed).toContain('50051');
     const values = { ...VALUES.defaults, ...VALUES.services[svc] };
     expect(exposed).toContain(String(values.grpcPort));
+    if (values.metricsPort) {
+      expect(env.VERIMESH_METRICS_PORT).toBe(String(values.metricsPort));
+      expect(exposed).toContain(String(values.metricsPort));
+    } else {
+      expect(env.VERIMESH_METRICS_PORT).toBeUndefined();
+      expect(exposed).not.toContain('9464');
+    }
     if (svc === 'gateway') {
       expect(exposed).toContain('8080');
       expect(env.VERIMESH_HTTP_PORT).toBe(String(values.httpPort));

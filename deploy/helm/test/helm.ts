@@ -89,7 +89,7 @@ export function helm(args: string[]): HelmResult {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
 
 export const RELEASE = 'rl';
 export const NAMESPACE = 'verimesh-test';

@@ -2,10 +2,11 @@
 // OpenAPI and the KEDA / Prometheus Operator CRDs) plus an unknown-field check, which those validators do not make.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Deployment } from 'kubernetes-models/apps/v1';
+import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Pod, Secret, Service } from 'kubernetes-models/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ConfigMap, Namespace, Pod, Secret, Service } from 'kubernetes-models/v1';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { REPO, type Manifest } from './helm.js';
@@ -18,6 +19,9 @@ type ModelCtor = new (data: never) => Validatable;
 /** apiVersion/kind -> model class and the package path of its type declaration. */
 const MODELS: Record<string, { model: ModelCtor; dts: string }> = {
   'apps/v1/Deployment': { model: Deployment as unknown as ModelCtor, dts: 'kubernetes-models/apps/v1/Deployment' },
+  'apps/v1/DaemonSet': { model: DaemonSet as unknown as ModelCtor, dts: 'kubernetes-models/apps/v1/DaemonSet' },
+  'v1/Namespace': { model: Namespace as unknown as ModelCtor, dts: 'kubernetes-models/v1/Namespace' },
+  'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy as unknown as ModelCtor, dts: 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy' },
   'v1/Service': { model: Service as unknown as ModelCtor, dts: 'kubernetes-models/v1/Service' },
   'v1/ConfigMap': { model: ConfigMap as unknown as ModelCtor, dts: 'kubernetes-models/v1/ConfigMap' },
   'v1/Secret': { model: Secret as unknown as ModelCtor, dts: 'kubernetes-models/v1/Secret' },
@@ -34,9 +38,37 @@ const MODELS: Record<string, { model: ModelCtor; dts: string }> = {
   },
 };
 
+// Kinds without a model package: the Security Profiles Operator's SeccompProfile, checked field by field against its
+// CRD types (api/seccompprofile/v1beta1: spec.defaultAction required, syscalls[].names and .action required, enums).
+const SECCOMP_ACTIONS = ['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY'];
+const SECCOMP_ARCHES = ['SCMP_ARCH_NATIVE', 'SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64', 'SCMP_ARCH_MIPSEL64N32', 'SCMP_ARCH_PPC', 'SCMP_ARCH_PPC64', 'SCMP_ARCH_PPC64LE', 'SCMP_ARCH_S390', 'SCMP_ARCH_S390X', 'SCMP_ARCH_PARISC', 'SCMP_ARCH_PARISC64', 'SCMP_ARCH_RISCV64'];
+function seccompProfileProblems(m: Manifest): string[] {
+  const out: string[] = [];
+  const unknown = (o: Record<string, unknown>, keys: string[], where: string) => {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) out.push(`unknown field ${where}.${k}`);
+  };
+  unknown(m, ['apiVersion', 'kind', 'metadata', 'spec'], '');
+  const spec = (m.spec ?? {}) as Record<string, any>;
+  unknown(spec, ['baseProfileName', 'defaultAction', 'architectures', 'listenerPath', 'listenerMetadata', 'syscalls', 'flags'], '.spec');
+  if (!SECCOMP_ACTIONS.includes(spec.defaultAction)) out.push(`.spec.defaultAction ${spec.defaultAction} is not one of ${SECCOMP_ACTIONS.join(', ')}`);
+  for (const a of spec.architectures ?? []) if (!SECCOMP_ARCHES.includes(a)) out.push(`.spec.architectures: ${a} is not an architecture`);
+  (spec.syscalls ?? []).forEach((sc: Record<string, any>, i: number) => {
+    unknown(sc, ['names', 'action', 'errnoRet', 'args'], `.spec.syscalls[${i}]`);
+    if (!Array.isArray(sc.names) || !sc.names.every((n: unknown) => typeof n === 'string')) out.push(`.spec.syscalls[${i}].names must be a list of strings`);
+    if (!SECCOMP_ACTIONS.includes(sc.action)) out.push(`.spec.syscalls[${i}].action ${sc.action} is not an action`);
+    if (sc.errnoRet !== undefined && typeof sc.errnoRet !== 'string') out.push(`.spec.syscalls[${i}].errnoRet must be a string`);
+  });
+  return out;
+}
+const CUSTOM: Record<string, (m: Manifest) => string[]> = {
+  'security-profiles-operator.x-k8s.io/v1beta1/SeccompProfile': seccompProfileProblems,
+};
+
 /** Problems of one manifest against its Kubernetes schema; empty when it is valid. */
 export function schemaProblems(m: Manifest): string[] {
   const key = `${m.apiVersion}/${m.kind}`;
+  const custom = CUSTOM[key];
+  if (custom) return custom(m).map((p) => `${m.kind}/${m.metadata?.name}: ${p}`);
   const entry = MODELS[key];
   if (!entry) return [`${key}: no schema known for this kind`];
   const where = `${m.kind}/${m.metadata?.name}`;

@@ -62,27 +62,65 @@ value when the override is a zero value, which would make `pdb: {enabled: false}
 {{- printf "%s:%s" $repo (.s.image.tag | default $img.tag | default .root.Chart.AppVersion | toString) -}}
 {{- end -}}
 
-{{/* Host name of a service's headless Service, as the gateway's DNS resolver sees it. Call with (dict "root" $ "name" $name). */}}
+{{/* Namespace of a service's objects: its `namespace` setting, else the release's. Call with (dict "root" $ "s" $settings). */}}
+{{- define "verimesh.namespace" -}}
+{{- .s.namespace | default .root.Release.Namespace -}}
+{{- end -}}
+
+{{/* Host name of a service's headless Service, as the gateway's DNS resolver sees it. Call with (dict "root" $ "name" $name "ns" $namespace). */}}
 {{- define "verimesh.headlessHost" -}}
-{{- $host := printf "%s-%s-headless.%s.svc" (include "verimesh.fullname" .root) .name .root.Release.Namespace -}}
+{{- $host := printf "%s-%s-headless.%s.svc" (include "verimesh.fullname" .root) .name .ns -}}
 {{- if .root.Values.clusterDomain }}{{ $host = printf "%s.%s" $host .root.Values.clusterDomain }}{{ end -}}
 {{- $host -}}
+{{- end -}}
+
+{{/* Every enabled service with its effective settings and namespace: a YAML map name -> {s, ns}. Call with $. */}}
+{{- define "verimesh.enabledServices" -}}
+{{- $root := . -}}
+{{- $out := dict -}}
+{{- range $name, $_ := .Values.services -}}
+{{- $s := include "verimesh.settings" (dict "root" $root "name" $name) | fromYaml -}}
+{{- if $s.enabled -}}
+{{- $_ := set $out $name (dict "s" $s "ns" (include "verimesh.namespace" (dict "root" $root "s" $s))) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{/* VERIMESH_SERVICES of the gateway: every other enabled service over DNS round_robin, plus extraServiceTargets. */}}
 {{- define "verimesh.serviceTargets" -}}
 {{- $root := . -}}
 {{- $targets := list -}}
-{{- range $name, $_ := .Values.services -}}
-{{- $s := include "verimesh.settings" (dict "root" $root "name" $name) | fromYaml -}}
-{{- if and $s.enabled (ne $name "gateway") -}}
-{{- $targets = append $targets (printf "%s=dns:///%s:%d" $name (include "verimesh.headlessHost" (dict "root" $root "name" $name)) (int $s.grpcPort)) -}}
+{{- range $name, $e := include "verimesh.enabledServices" . | fromYaml -}}
+{{- if ne $name "gateway" -}}
+{{- $targets = append $targets (printf "%s=dns:///%s:%d" $name (include "verimesh.headlessHost" (dict "root" $root "name" $name "ns" $e.ns)) (int $e.s.grpcPort)) -}}
 {{- end -}}
 {{- end -}}
 {{- range $name, $target := .Values.extraServiceTargets -}}
 {{- $targets = append $targets (printf "%s=%s" $name $target) -}}
 {{- end -}}
 {{- join "," $targets -}}
+{{- end -}}
+
+{{/* The collector's OTLP endpoint for the services' OTEL_EXPORTER_OTLP_PROTOCOL. Call with $. */}}
+{{- define "verimesh.collectorEndpoint" -}}
+{{- $port := ternary 4317 4318 (eq .Values.otel.protocol "grpc") -}}
+{{- printf "http://%s-otel-collector.%s.svc:%d" (include "verimesh.fullname" .) .Release.Namespace $port -}}
+{{- end -}}
+
+{{/* OTEL_EXPORTER_OTLP_ENDPOINT of every service: the chart's collector when enabled, else otel.endpoint (may be ""). */}}
+{{- define "verimesh.otlpEndpoint" -}}
+{{- if .Values.otel.collector.enabled }}{{ include "verimesh.collectorEndpoint" . }}{{ else }}{{ .Values.otel.endpoint }}{{ end -}}
+{{- end -}}
+
+{{/* A NetworkPolicy peer: the pods of one chart component in their namespace. Call with (dict "root" $ "name" $name "ns" $namespace). */}}
+{{- define "verimesh.peer" -}}
+podSelector:
+  matchLabels:
+    {{- include "verimesh.selectorLabels" . | nindent 4 }}
+namespaceSelector:
+  matchLabels:
+    kubernetes.io/metadata.name: {{ .ns }}
 {{- end -}}
 
 {{/* A gRPC probe: the values' timings with grpc.health.v1 on the service port, unless the values name a handler. */}}
