@@ -142,18 +142,17 @@ export async function serve(service: ServiceDef, opts: VerifierServerOptions = {
           callback: grpc.sendUnaryData<VerifyBatchResponse>,
         ) => {
           const items = call.request.items ?? [];
-          if (draining) {
-            // A call that slipped in after the drain began: refused as retryable, so a gateway sends it elsewhere.
-            metrics.draining();
-            callback(toStatus(new UnavailableError(`${service.name} is draining (shutting down); retry on another replica`)));
-            return;
-          }
           const controller = new AbortController();
           call.once('cancelled', () => controller.abort(new Error('call cancelled by the client')));
           const attrs = { ...VERIFY_BATCH_ATTRIBUTES, ...addressAttributes('network.peer', call.getPeer()), 'server.port': port, 'verimesh.service': service.name, 'verimesh.items': items.length };
           // The reply is sent inside the span, so whatever is logged on the way carries the caller's trace.
           void withServerSpan('verimesh.v1.VerifierService/VerifyBatch', extractMetadata(call.metadata), attrs, async (span) => {
             try {
+              if (draining) {
+                // A call that slipped in after the drain began: refused as retryable, so a gateway sends it elsewhere.
+                metrics.draining();
+                throw new UnavailableError(`${service.name} is draining (shutting down); retry on another replica`);
+              }
               const seen = new Set<string>();
               for (const it of items) {
                 if (seen.has(it.key)) throw new InvalidArgumentError('items.key', `items.key "${it.key}" appears twice in one batch`);
