@@ -209,18 +209,28 @@ describe('rendered workloads', () => {
     for (const p of pdbs) expect(p.spec.maxUnavailable).toBe(1);
   });
 
-  it('puts GPUs under limits."nvidia.com/gpu" (never requests) only where the values ask', () => {
+  it('puts GPUs (whole, MIG slices, time-sliced shares) under limits, never requests, only where the values ask', () => {
+    // Per ci file, the GPU resources each service's pod must have (nothing elsewhere).
+    const WANT: Record<string, Record<string, Record<string, number>>> = {
+      'gpu.yaml': { 'ocr-table': { 'nvidia.com/gpu': 1 } },
+      'gpu-mig.yaml': { 'ocr-table': { 'nvidia.com/mig-1g.10gb': 1 } },
+      'gpu-time-slicing.yaml': { 'ocr-table': { 'nvidia.com/gpu': 1 } },
+    };
+    const gpuKeys = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).filter(([k]) => k.startsWith('nvidia.com/')));
     for (const [f, ms] of Object.entries(renders)) {
+      const want = WANT[f.split('/').pop()!] ?? {};
       for (const d of deployments(ms)) {
         const res = container(d).resources ?? {};
-        expect(res.requests?.['nvidia.com/gpu'], `${f} ${d.metadata.name}`).toBeUndefined();
-        const wantGpu = f.endsWith('gpu.yaml') && nameLabel(d) === 'ocr-table';
-        expect(res.limits?.['nvidia.com/gpu'], `${f} ${d.metadata.name}`).toBe(wantGpu ? 1 : undefined);
+        expect(gpuKeys(res.requests), `${f} ${d.metadata.name}`).toEqual({});
+        expect(gpuKeys(res.limits), `${f} ${d.metadata.name}`).toEqual(want[nameLabel(d)!] ?? {});
       }
     }
-    const ocr = deployments(renders[join(CI_DIR, 'gpu.yaml')]!).find((d) => nameLabel(d) === 'ocr-table')!;
-    expect(ocr.spec.template.spec.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
-    expect(envOf(ocr).VERIMESH_OCR_TABLE_ORT_PROVIDERS).toBe('cuda');
+    for (const f of Object.keys(WANT)) {
+      const ocr = deployments(renders[join(CI_DIR, f)]!).find((d) => nameLabel(d) === 'ocr-table')!;
+      expect(ocr.spec.template.spec.tolerations, f).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+      expect(envOf(ocr).VERIMESH_OCR_TABLE_ORT_PROVIDERS, f).toBe('cuda');
+      expect(container(ocr).image, f).toMatch(/-cuda12$/);
+    }
   });
 
   it('the gateway lists every enabled service by its headless Service DNS name, and nothing else', () => {
