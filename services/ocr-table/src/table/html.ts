@@ -1,13 +1,16 @@
-// HTML tables (tolerant, browser-grade parsing by parse5) into the table model, PubTabNet- or OmniDocBench-style.
+// HTML tables into the table model, PubTabNet- or OmniDocBench-style: plain table markup by a strict reader
+// (strict-html.ts), everything else by parse5 (tolerant, browser-grade), both giving the builder the same elements.
 import { Parser, defaultTreeAdapter } from 'parse5';
 import type { DefaultTreeAdapterMap, Token, html as parse5Html } from 'parse5';
 import type { Table, TableNode, TableNormalization } from './model.js';
-import { TableParseError, charTokens, normalizeText, trimTokens } from './model.js';
+import { TableParseError, normalizeText, pushCharTokens, trimTokens } from './model.js';
+import { MAX_HTML_DEPTH, nestingDepth } from './nesting.js';
+import { readStrictTable, type HtmlElement, type HtmlNode, type HtmlText } from './strict-html.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
 
-const isElement = (n: Node): n is Element => 'tagName' in n;
+const isElement = (n: HtmlNode): n is HtmlElement => 'tagName' in n;
 
 // Source locations cost parse5 a fifth of TEDS's time, and they served only to tell which elements were written
 // in the source. The parser below tells it directly: an element is written when parse5 makes it from a start tag
@@ -52,13 +55,13 @@ export function parseWritten(html: string): { doc: DefaultTreeAdapterMap['docume
 const OMNI_UNWRAP = new Set(['thead', 'tbody', 'span', 'sup', 'sub', 'div', 'p']);
 const OMNI_DROP = new Set(['colgroup', 'style', 'script']);
 
-function attr(el: Element, name: string): string | undefined {
+function attr(el: HtmlElement, name: string): string | undefined {
   for (const a of el.attrs) if (a.name === name) return a.value;
   return undefined;
 }
 
 /** The reference does int(attrib.get('colspan', '1')); a malformed span counts as 1 instead of crashing. */
-function span(el: Element, name: string): number {
+function span(el: HtmlElement, name: string): number {
   const v = attr(el, name);
   if (v === undefined) return 1;
   const n = Number.parseInt(v.trim(), 10);
@@ -79,29 +82,40 @@ function firstTable(node: Node): Element | undefined {
   return undefined;
 }
 
+/** Which elements the source wrote (parse5 also makes implied ones; the strict reader makes only written ones). */
+interface Written {
+  has(el: HtmlElement): boolean;
+}
+const ALL_WRITTEN: Written = { has: () => true };
+
 class Builder {
   count = 0;
   cells = 0;
+  /** Text of the cell being tokenized, not yet emitted. */
+  private text = '';
+  private readonly omni: boolean;
   constructor(
     private readonly mode: TableNormalization,
-    private readonly written: ReadonlySet<Element>,
-  ) {}
+    private readonly written: Written,
+  ) {
+    this.omni = mode === 'omnidocbench';
+  }
 
   /**
    * Elements the source did not write are unwrapped: the reference parses with lxml, which does not add them, so a
    * <tbody> is a node only when written. An implied <tr> (cells written straight into <table>) is kept: a row is what
    * the writer meant.
    */
-  private implicit(el: Element): boolean {
+  private implicit(el: HtmlElement): boolean {
     return !this.written.has(el) && el.tagName !== 'tr';
   }
 
-  private tagOf(el: Element): string {
+  private tagOf(el: HtmlElement): string {
     return this.mode === 'omnidocbench' && el.tagName === 'th' ? 'td' : el.tagName;
   }
 
   /** Effective element children after unwrapping and dropping (what the normalized HTML would contain). */
-  private elementsOf(el: Element, out: Element[] = []): Element[] {
+  private elementsOf(el: HtmlElement, out: HtmlElement[] = []): HtmlElement[] {
     for (const c of el.childNodes) {
       if (!isElement(c)) continue;
       if (this.mode === 'omnidocbench') {
@@ -119,7 +133,7 @@ class Builder {
     return out;
   }
 
-  build(el: Element): TableNode {
+  build(el: HtmlElement): TableNode {
     const tag = this.tagOf(el);
     if (tag === 'td') {
       this.cells++;
@@ -140,98 +154,68 @@ class Builder {
    * PubTabNet's tokenize(): "<tag>", the text's characters, the children, "</tag>"; the cell's own tags are then
    * dropped by the caller (here: not emitted). Inline elements count as nodes of the table (the reference's .//*).
    */
-  private tokenize(el: Element, out: string[], isCell: boolean): void {
-    const omni = this.mode === 'omnidocbench';
-    let text = '';
-    const flush = (): void => {
-      if (text) out.push(...charTokens(omni ? normalizeText(text) : text));
-      text = '';
-    };
+  private tokenize(el: HtmlElement, out: string[], isCell: boolean): void {
     if (!isCell) out.push(`<${this.tagOf(el)}>`);
-    const walk = (parent: Element): void => {
-      for (const c of parent.childNodes) {
-        if (c.nodeName === '#text') text += (c as DefaultTreeAdapterMap['textNode']).value;
-        else if (isElement(c)) {
-          if (omni && OMNI_DROP.has(c.tagName)) continue;
-          if (omni && c.tagName === 'math') {
-            const alt = attr(c, 'alttext');
-            if (alt) {
-              text += `$${alt}$`;
-              continue;
-            }
-          }
-          if ((omni && OMNI_UNWRAP.has(c.tagName)) || this.implicit(c)) {
-            walk(c);
-            continue;
-          }
-          flush();
-          this.count++;
-          this.tokenize(c, out, false);
-        }
-      }
-    };
-    walk(el);
-    flush();
+    this.walk(el, out);
+    this.flush(out);
     if (!isCell && this.tagOf(el) !== 'unk') out.push(`</${this.tagOf(el)}>`);
   }
+
+  /** The text and elements of `parent` into `out`; text runs on across unwrapped elements until the next token. */
+  private walk(parent: HtmlElement, out: string[]): void {
+    const omni = this.omni;
+    for (const c of parent.childNodes) {
+      if (c.nodeName === '#text') this.text += (c as HtmlText).value;
+      else if (isElement(c)) {
+        if (omni && OMNI_DROP.has(c.tagName)) continue;
+        if (omni && c.tagName === 'math') {
+          const alt = attr(c, 'alttext');
+          if (alt) {
+            this.text += `$${alt}$`;
+            continue;
+          }
+        }
+        if ((omni && OMNI_UNWRAP.has(c.tagName)) || this.implicit(c)) {
+          this.walk(c, out);
+          continue;
+        }
+        this.flush(out);
+        this.count++;
+        this.tokenize(c, out, false);
+      }
+    }
+  }
+
+  private flush(out: string[]): void {
+    if (this.text) pushCharTokens(this.omni ? normalizeText(this.text) : this.text, out);
+    this.text = '';
+  }
 }
-
-/** Deeper element nesting than this is refused before parsing (the HTML5 algorithm is O(depth) per tag). */
-const MAX_HTML_DEPTH = 256;
-
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
-// Elements whose end tag is implied by the next sibling: an unclosed run of them does not nest.
-const SELF_CLOSING_RUN = new Set(['td', 'th', 'tr', 'thead', 'tbody', 'tfoot', 'p', 'li', 'dt', 'dd', 'option', 'colgroup', 'caption']);
-
-const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-const isNameChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
 
 /**
- * An upper estimate of the element nesting depth, by a linear scan of the tags: what the pattern
- * /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(\/?)>/g finds, scanned by hand (a regex here was an eighth of parsing).
+ * The first <table> of an HTML text as a tree, or undefined when there is none. Throws TableParseError if too deep.
+ * Plain table markup is read by the strict reader; whatever it does not read exactly as parse5 would goes to parse5.
  */
-function nestingDepth(html: string): number {
-  const n = html.length;
-  let depth = 0;
-  let max = 0;
-  let i = html.indexOf('<');
-  while (i >= 0) {
-    let j = i + 1;
-    const close = html.charCodeAt(j) === 47; // '/'
-    if (close) j++;
-    const c0 = html.charCodeAt(j);
-    if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) {
-      i = html.indexOf('<', i + 1);
-      continue;
-    }
-    let e = j + 1;
-    while (e < n && isNameChar(html.charCodeAt(e))) e++;
-    // \b after the name, backtracking over a trailing '-' as the pattern does.
-    let p = e;
-    while (p > j && isWordChar(html.charCodeAt(p - 1)) === (p < n && isWordChar(html.charCodeAt(p)))) p--;
-    const gt = p > j ? html.indexOf('>', p) : -1;
-    if (gt < 0) {
-      i = html.indexOf('<', i + 1);
-      continue;
-    }
-    const tag = html.slice(j, p).toLowerCase();
-    const selfClosing = gt - 1 >= p && html.charCodeAt(gt - 1) === 47;
-    if (!(VOID.has(tag) || SELF_CLOSING_RUN.has(tag) || selfClosing)) {
-      if (close) depth = Math.max(0, depth - 1);
-      else if (++depth > max) max = depth;
-    }
-    i = html.indexOf('<', gt + 1);
-  }
-  return max;
+export function parseHtmlTable(html: string, mode: TableNormalization): Table | undefined {
+  const strict = readStrictTable(html);
+  if (!strict) return parseHtmlTableWithParse5(html, mode);
+  guardDepth(strict.depth);
+  return tableOf(strict.table, mode, ALL_WRITTEN);
 }
 
-/** The first <table> of an HTML text as a tree, or undefined when there is none. Throws TableParseError if too deep. */
-export function parseHtmlTable(html: string, mode: TableNormalization): Table | undefined {
-  const depth = nestingDepth(html);
-  if (depth > MAX_HTML_DEPTH) throw new TableParseError(`HTML nested ${depth} elements deep (limit ${MAX_HTML_DEPTH})`);
+/** parse5's path alone (what parseHtmlTable does for any text the strict reader leaves; exported for its tests). */
+export function parseHtmlTableWithParse5(html: string, mode: TableNormalization): Table | undefined {
+  guardDepth(nestingDepth(html));
   const { doc, written } = parseWritten(html);
   const table = firstTable(doc);
-  if (!table) return undefined;
+  return table && tableOf(table, mode, written);
+}
+
+function guardDepth(depth: number): void {
+  if (depth > MAX_HTML_DEPTH) throw new TableParseError(`HTML nested ${depth} elements deep (limit ${MAX_HTML_DEPTH})`);
+}
+
+function tableOf(table: HtmlElement, mode: TableNormalization, written: Written): Table {
   const b = new Builder(mode, written);
   const root = b.build(table);
   return { root, count: b.count, cells: b.cells, format: 'html' };

@@ -67,3 +67,20 @@ export function trimTokens(tokens: string[]): string[] {
 export function charTokens(s: string): string[] {
   return Array.from(s);
 }
+
+/** charTokens(s) appended to `out` (no intermediate array). */
+export function pushCharTokens(s: string, out: string[]): void {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out.push(s.slice(i, i + 2));
+        i++;
+        continue;
+      }
+    }
+    out.push(s[i]!);
+  }
+}
