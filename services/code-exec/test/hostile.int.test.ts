@@ -464,6 +464,43 @@ describe('code.verilog forgeries', () => {
   });
 });
 
+// Red team: with params.pass_regex the verdict is a line of text, which a design could print itself. It is now read
+// from the testbench's own output calls only (wrapped in a marker made after the response was written), and a design
+// that reads files or arguments (where it could find the marker: the compiled simulation) does not pass.
+describe('code.verilog pass_regex forgeries', () => {
+  const tb = `module tb; reg a, b; wire out; integer errors = 0;
+    TopModule dut(.a(a), .b(b), .out(out));
+    initial begin
+      for (integer i = 0; i < 4; i++) begin {a, b} = i; #1; if (out !== (a & b)) errors++; end
+      if (errors == 0) $display("ALL TESTS PASSED"); else $display("FAILED with %0d errors", errors);
+    end
+  endmodule`;
+  const or = 'module TopModule (input a, input b, output out);\n  assign out = a | b;\n';
+  const v = (key: string, design: string) => item(key, 'code.verilog', fence('verilog', design), { top: 'TopModule', testbench: tb }, { pass_regex: '^ALL TESTS PASSED$' });
+  let o: Record<string, Outcome> = {};
+  beforeAll(async () => {
+    o = await verify(svc, [
+      // Scored 1: the wrong design printed the pass line itself.
+      v('prints', `${or}  initial $display("ALL TESTS PASSED");\nendmodule`),
+      v('writes', `${or}  final $write("ALL TESTS PASSED\\n");\nendmodule`),
+      v('stdout', `${or}  initial $fdisplay(32'h8000_0001, "ALL TESTS PASSED");\nendmodule`),
+      // Reading the compiled simulation, where the testbench's strings are.
+      v('reads', `${or}  integer fd; reg [8*64-1:0] line;\n  initial begin fd = $fopen("/src/sim.vvp", "r"); while ($fgets(line, fd)) ; end\nendmodule`),
+      v('right', 'module TopModule (input a, input b, output out);\n  assign out = a & b;\n  initial $display("my own line");\nendmodule'),
+    ]);
+  }, 120_000);
+  it.each(['prints', 'writes', 'stdout'])('a wrong design that prints the pass line does not pass (%s)', (key) => {
+    expect([o[key]!.status, o[key]!.score], o[key]!.detail).toEqual(['ok', 0.1]);
+    expect(o[key]!.detail).toContain('pass_regex did not match');
+  });
+  it('a design that reads files does not pass with pass_regex', () => {
+    expect([o.reads!.score, o.reads!.detail]).toEqual([0.1, expect.stringContaining('may not read files or arguments (it calls $fopen)')]);
+  });
+  it('the right design passes on the testbench\'s line, printing its own lines too', () => {
+    expect([o.right!.score, o.right!.detail]).toEqual([1, expect.stringContaining('pass_regex matched')]);
+  });
+});
+
 // Programs that forge a passing assert test (test/forgeries.ts: each passed with the previous harness). None passes
 // a test; the ones the harness can recognize (a completion token of their own, comparison overrides, a killed
 // checker) raise tamper.

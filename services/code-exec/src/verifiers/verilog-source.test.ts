@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blankCommentsAndStrings, judgeSimulation, mismatchLines, moduleDeclarations, neutralizeSimControl, testbenchRoots } from './verilog-source.js';
+import { blankCommentsAndStrings, judgeSimulation, mismatchLines, moduleDeclarations, neutralizeSimControl, readingCalls, tagTestbenchOutput, testbenchOutput, testbenchRoots } from './verilog-source.js';
 
 describe('reading Verilog source', () => {
   it('blanks comments, strings and escaped identifiers without moving offsets', () => {
@@ -64,5 +64,24 @@ describe('the simulation verdict (SPEC 4.2, VerilogEval)', () => {
     expect(judgeSimulation('Mismatches: 3\n', 'dense').pass).toBe(0);
     expect(judgeSimulation('ALL PASS\n', 'binary', /^ALL PASS$/m).pass).toBe(1);
     expect(judgeSimulation('ALL PASS\nTIMEOUT\n', 'binary', /^ALL PASS$/m).pass).toBe(0);
+  });
+});
+
+describe('pass_regex reads the testbench\'s own output (red team: a design printed the pass line itself)', () => {
+  it('wraps every output call of the testbench in marker delimiters, keeping its arguments and descriptor', () => {
+    const tb = 'initial begin $display("ALL (TESTS) PASSED"); $display; $write("n=%0d", (a+b)); $fdisplay(f, "x", y); $fwrite(f); $monitor("%b", q);\n  // $display("no")\n $info("i"); $displayh (v); end';
+    expect(tagTestbenchOutput(tb, 'MK')).toBe(
+      'initial begin $display( "@MKS@","ALL (TESTS) PASSED", "@MKD@"); $display("@MKS@", "@MKD@"); $write( "@MKS@","n=%0d", (a+b), "@MKW@"); $fdisplay(f, "@MKS@", "x", y, "@MKD@"); $fwrite(f, "@MKS@", "@MKW@"); $monitor( "@MKS@","%b", q, "@MKD@");\n  // $display("no")\n $info( "@MKS@","i", "@MKD@"); $displayh ( "@MKS@",v, "@MKD@"); end',
+    );
+  });
+  it('reads back only what the testbench printed, lines kept, whatever the design printed around it', () => {
+    const out = 'ALL TESTS PASSED\n@MKS@FAILED: @MKW@design text@MKS@3 errors@MKD@\n@MKS@@MKD@\nMismatches: 0\n';
+    expect(testbenchOutput(out, 'MK')).toBe('FAILED: 3 errors\n\n');
+    expect(judgeSimulation(out, 'binary', /^ALL TESTS PASSED$/m, testbenchOutput(out, 'MK')).pass).toBe(0);
+    expect(judgeSimulation('x\n@MKS@ALL TESTS PASSED@MKD@\n', 'binary', /^ALL TESTS PASSED$/m, 'ALL TESTS PASSED\n').pass).toBe(1);
+  });
+  it('finds the design\'s calls that read files, arguments or the simulator (not in comments or strings)', () => {
+    expect(readingCalls('initial fd = $fopen("/src/sim.vvp", "r");\ninitial $readmemh("m.hex", mem);\n// $value$plusargs\ninitial $display("$fopen");\ninitial x = $ivlh_file_open(f);')).toEqual(['$fopen', '$readmemh', '$ivlh_file_open']);
+    expect(readingCalls('assign y = $signed(a) >>> $clog2(W); initial $display("%d", $floor(1.5));')).toEqual([]);
   });
 });

@@ -146,6 +146,96 @@ export function neutralizeSimControl(src: string, marker: string): { text: strin
   return { text: text + src.slice(last), calls: [...new Set(calls)] };
 }
 
+// Output tasks whose text reaches the simulation's output: the $f… forms take a descriptor first.
+const OUTPUT_TASK = /(?<![\w$\\])\$(f?)(display|write|strobe|monitor)([bho]?)(?![\w$])|(?<![\w$\\])\$(info|warning)(?![\w$])/g;
+
+/** The offset of the `)` closing the `(` at `open` in blanked text (strings and comments already blank), or -1. */
+function closingParen(code: string, open: number): number {
+  let depth = 0;
+  for (let k = open; k < code.length; k++) {
+    if (code[k] === '(') depth++;
+    else if (code[k] === ')' && --depth === 0) return k;
+  }
+  return -1;
+}
+
+/** The offset of the first top-level comma between `from` and `to` in blanked text, or -1. */
+function topLevelComma(code: string, from: number, to: number): number {
+  let depth = 0;
+  for (let k = from; k < to; k++) {
+    const c = code[k];
+    if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 0) return k;
+  }
+  return -1;
+}
+
+/**
+ * The testbench with every output call's text wrapped in `marker` delimiters: `$display(a, b)` prints
+ * `@<marker>S@ a b @<marker>D@` and its newline (`W` for $write, which prints none); the `$f…` forms keep their
+ * descriptor first. `testbenchOutput` then reads back what the testbench printed, whatever the design printed around
+ * it: the marker is made after the response was written, so no design can print it.
+ */
+export function tagTestbenchOutput(tb: string, marker: string): string {
+  const code = blankCommentsAndStrings(tb);
+  let out = '';
+  let last = 0;
+  OUTPUT_TASK.lastIndex = 0;
+  for (let m = OUTPUT_TASK.exec(code); m; m = OUTPUT_TASK.exec(code)) {
+    const end = `"@${marker}${m[2] === 'write' ? 'W' : 'D'}@"`;
+    const start = `"@${marker}S@"`;
+    const after = m.index + m[0].length;
+    let k = after;
+    while (k < code.length && /\s/.test(code[k]!)) k++;
+    if (code[k] !== '(') {
+      // No argument list (`$display;`): give it one.
+      if (m[1]) continue; // $fdisplay needs its descriptor: leave the odd form alone
+      out += tb.slice(last, after) + `(${start}, ${end})`;
+      last = after;
+      continue;
+    }
+    const close = closingParen(code, k);
+    if (close < 0) continue;
+    let insertAt = k + 1;
+    if (m[1]) {
+      const comma = topLevelComma(code, k + 1, close);
+      if (comma < 0) {
+        // `$fdisplay(fd)`: only the descriptor.
+        out += tb.slice(last, close) + `, ${start}, ${end}`;
+        last = close;
+        OUTPUT_TASK.lastIndex = close;
+        continue;
+      }
+      insertAt = comma + 1;
+    }
+    const empty = tb.slice(insertAt, close).trim() === ''; // the original: the blanked text hides string arguments
+    out += tb.slice(last, insertAt) + ` ${start}${empty ? '' : ','}` + tb.slice(insertAt, close) + `, ${end}`;
+    last = close;
+    OUTPUT_TASK.lastIndex = close;
+  }
+  return out + tb.slice(last);
+}
+
+/** What the testbench printed (the text of its output calls, in order), from a simulation's output. */
+export function testbenchOutput(out: string, marker: string): string {
+  const re = new RegExp(`@${marker}S@([\\s\\S]*?)@${marker}([DW])@(\\n?)`, 'g');
+  let text = '';
+  for (const m of out.matchAll(re)) text += m[1]! + (m[2] === 'D' ? '\n' : '');
+  return text;
+}
+
+/**
+ * Calls of the design that read files, arguments or the simulator's internals ($fopen, $readmemh, $value$plusargs,
+ * $ivl…): with `pass_regex` the verdict is the testbench's text behind a marker compiled into the simulation, and a
+ * design that could read the compiled simulation could print it.
+ */
+export function readingCalls(src: string): string[] {
+  const code = blankCommentsAndStrings(src);
+  const re = /(?<![\w$\\])\$(fopen|readmem[bh]|sreadmem[bh]|sdf_annotate|value\$plusargs|test\$plusargs|ivl\w*)(?![\w$])/g;
+  return [...new Set(Array.from(code.matchAll(re), (m) => `$${m[1]}`))];
+}
+
 export interface MismatchLine {
   mismatches: number;
   samples?: number;
@@ -172,17 +262,18 @@ export interface SimVerdict {
 
 /**
  * The function verdict of a simulation that ended by itself (SPEC 4.2, VerilogEval's convention): a `TIMEOUT` or an
- * error line fails; then `passRe` decides when given; else every `Mismatches:` line must report 0 (a design may print
+ * error line fails; then `passRe` decides when given (on `testbenchText`, what the testbench printed, when given); else every `Mismatches:` line must report 0 (a design may print
  * lines of its own: extra lines can only fail it) and every `in M samples` needs M ≥ 1 (a run that checked nothing fails).
  */
-export function judgeSimulation(out: string, fn: 'binary' | 'dense', passRe?: RegExp): SimVerdict {
+export function judgeSimulation(out: string, fn: 'binary' | 'dense', passRe?: RegExp, testbenchText?: string): SimVerdict {
   const lines = out.split('\n');
   const timeout = lines.find((l) => l.includes('TIMEOUT'));
   if (timeout !== undefined) return { pass: 0, why: `the testbench printed ${JSON.stringify(timeout.trim().slice(0, 120))}` };
   const error = lines.find((l) => ERROR_LINE.test(l));
   if (error !== undefined) return { pass: 0, why: `the simulation printed an error line: ${JSON.stringify(error.trim().slice(0, 200))}` };
   if (passRe) {
-    const pass = passRe.test(out) ? 1 : 0;
+    // On the testbench's own text when the caller has it (a design printing the pass line must not pass).
+    const pass = passRe.test(testbenchText ?? out) ? 1 : 0;
     return { pass, why: pass ? 'pass_regex matched' : 'pass_regex did not match the simulation output' };
   }
   const mm = mismatchLines(out);

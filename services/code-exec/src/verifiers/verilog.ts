@@ -7,7 +7,7 @@ import type { SentinelFlag } from '@verimesh/proto';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import type { Engine } from '../engine.js';
 import type { SandboxResult } from '../sandbox/sandbox.js';
-import { judgeSimulation, neutralizeSimControl, testbenchRoots, type SimVerdict } from './verilog-source.js';
+import { judgeSimulation, neutralizeSimControl, readingCalls, tagTestbenchOutput, testbenchOutput, testbenchRoots, type SimVerdict } from './verilog-source.js';
 
 /** "Number of cells" of the flattened top in Yosys `stat` output (the last report printed). */
 export function parseCellCount(out: string): number | undefined {
@@ -123,7 +123,12 @@ export function verilogVerifier(engine: Engine): VerifierDef {
         const { text: dut, calls } = neutralizeSimControl(readFileSync(file('design.pp.sv'), 'utf8'), marker);
         writeFileSync(file('design.sv'), `${dut}\n\`resetall\n`);
         for (const f of ['design.pp.sv', 'alone.vvp']) rmSync(file(f), { force: true });
-        writeFileSync(file('tb.sv'), ref.testbench);
+        // With pass_regex the verdict is a line the design could print itself ("ALL TESTS PASSED"): it is read only
+        // from the testbench's own output calls, delimited by a marker made now (after the response was written), and
+        // the design may not read files or arguments, through which it could find the marker in the simulation.
+        const tbMarker = passRe ? `vmtb${randomBytes(8).toString('hex')}` : undefined;
+        const reads = passRe ? readingCalls(dut) : [];
+        writeFileSync(file('tb.sv'), tbMarker ? tagTestbenchOutput(ref.testbench, tbMarker) : ref.testbench);
         const comp = await engine.runRaw({
           argv: [tools.iverilog.iverilog, '-g2012', '-o', '/work/sim.vvp', ...roots.flatMap((r) => ['-s', r]), '/work/design.sv', ...libArgs, '/work/tb.sv'],
           workDir: dir,
@@ -174,11 +179,12 @@ export function verilogVerifier(engine: Engine): VerifierDef {
         if (kept.length < printed.length) metrics.sim_control_calls = printed.length - kept.length;
         const timedOut = sim.wallTimedOut || sim.cpuTimedOut;
         let verdict: SimVerdict;
-        if (timedOut) verdict = { pass: 0, why: `simulation did not finish within ${simMs} ms` };
+        if (reads.length) verdict = { pass: 0, why: `with params.pass_regex the design may not read files or arguments (it calls ${reads.join(', ')})` };
+        else if (timedOut) verdict = { pass: 0, why: `simulation did not finish within ${simMs} ms` };
         else if (sim.exitCode !== 0 && sim.exitCode !== null) verdict = { pass: 0, why: `simulation exited with code ${sim.exitCode}` };
         else if (sim.signal) verdict = { pass: 0, why: `simulation killed by ${sim.signal}` };
         else if (sim.stdoutTruncated || sim.stderrTruncated) verdict = { pass: 0, why: 'the simulation printed more than the output limit (its verdict may be lost)' };
-        else verdict = judgeSimulation(out, fn, passRe);
+        else verdict = judgeSimulation(out, fn, passRe, tbMarker ? testbenchOutput(out, tbMarker) : undefined);
         const { pass, why } = verdict;
         metrics.sim_timeout = timedOut;
         metrics.pass = pass;
