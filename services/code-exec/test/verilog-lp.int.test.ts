@@ -179,4 +179,18 @@ describe('code.lp', () => {
     expect(o.tolerance!.score).toBe(1); // 0.5 / 6.5 = 0.077 <= 0.1
     expect(o.badref!.status).toBe('invalid');
   });
+  it('red team: "infeasible or unbounded" is settled, so one unbounded integer model does not answer both status questions', async () => {
+    // min -x, x integer and >= 0: HiGHS's MIP says "infeasible or unbounded", which matched both references. The
+    // feasibility problem (cost 0) is feasible (x = 0), so the model is unbounded.
+    const model = 'Minimize\n obj: -x\nSubject To\n c1: x >= 0\nGeneral\n x\nEnd';
+    const o = await verify(svc, [
+      item('asUnbounded', 'code.lp', fence('', model), { objective: 'unbounded' }),
+      item('asInfeasible', 'code.lp', fence('', model), { objective: 'infeasible' }),
+      // Infeasible integers (2y = 1) beside the same unbounded ray: settled as infeasible.
+      item('infeasibleMip', 'code.lp', fence('', 'Minimize\n obj: -x\nSubject To\n c1: 2 y = 1\n c2: x >= 0\nGeneral\n x\n y\nEnd'), { objective: 'infeasible' }),
+    ]);
+    expect([o.asUnbounded!.score, o.asUnbounded!.metrics.status]).toEqual([1, 'unbounded']);
+    expect([o.asInfeasible!.score, o.asInfeasible!.metrics.status]).toEqual([0, 'unbounded']);
+    expect([o.infeasibleMip!.score, o.infeasibleMip!.metrics.status]).toEqual([1, 'infeasible']);
+  });
 });

@@ -28,8 +28,18 @@ parentPort.on('message', (msg) => {
   try {
     model.options.set({ output_flag: false, time_limit: timeLimitS });
     model.run();
-    const code = model.getModelStatus();
+    let code = model.getModelStatus();
     const lp = model.getLp();
+    if (code === S.unboundedOrInfeasible && lp.numCols > 0) {
+      // HiGHS could not tell which (its MIP presolve often cannot): "infeasible or unbounded" matched both kinds of
+      // reference, so one trivially unbounded model (min -x, x integer) passed every status question. Settle it with
+      // the feasibility problem (every cost 0): feasible means the model is unbounded, infeasible means infeasible.
+      model.changeColsCost({ kind: 'range', from: 0, to: lp.numCols - 1 }, new Float64Array(lp.numCols));
+      model.run();
+      const feasibility = model.getModelStatus();
+      if (feasibility === S.optimal) code = S.unbounded;
+      else if (feasibility === S.infeasible) code = S.infeasible;
+    }
     const status = NAMES.get(code) ?? `other_${code}`;
     const out = { id, status, sense: lp.sense === -1 ? 'max' : 'min', rows: lp.numRows, cols: lp.numCols };
     if (status === 'optimal') out.objective = model.getObjectiveValue();

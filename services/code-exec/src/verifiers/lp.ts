@@ -59,8 +59,15 @@ export function lpVerifier(pool: LpPool, config: Config): VerifierDef {
         return { score: 0, detail: `the model ${r.sense === 'max' ? 'maximizes' : 'minimizes'}, the reference ${sense === 'max' ? 'maximizes' : 'minimizes'}`, metrics };
       }
       if (typeof objective === 'string') {
-        const ok = status === objective || status === 'infeasible_or_unbounded';
-        return { score: ok ? 1 : 0, detail: ok ? `the model is ${status}, as the reference says` : `the model is ${status}, the reference says ${objective}`, metrics };
+        // "infeasible or unbounded" is what HiGHS says when even the feasibility problem could not settle it (the
+        // worker tries): it matches neither reference, or one such model would answer every status question.
+        const ok = status === objective;
+        const detail = ok
+          ? `the model is ${status}, as the reference says`
+          : status === 'infeasible_or_unbounded'
+            ? `HiGHS could not tell whether the model is infeasible or unbounded; the reference says ${objective}`
+            : `the model is ${status}, the reference says ${objective}`;
+        return { score: ok ? 1 : 0, detail, metrics };
       }
       if (status !== 'optimal') return { score: 0, detail: `the model is ${status}, the reference has optimum ${objective}`, metrics };
       const ok = objectiveMatches(r.objective!, objective, tolerance);
