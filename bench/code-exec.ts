@@ -1,12 +1,29 @@
-// Benchmark: code-exec over real gRPC. Python trivial asserts per second through the zygote path (service defaults and
-// explicit settings), against one fresh sandboxed python3 per test (the same service with zygotes off) in the same run;
-// C++ rollouts of 10 tests, compiled once per rollout against compiled once per test. `npm run bench:code-exec -- NAME`
-// measures only the zygote configurations whose name contains NAME.
-import type { ChildProcess } from 'node:child_process';
+// Benchmark: code-exec over real gRPC against baselines measured in the same run, as ratios (issue 15.3).
+//  1. Python assert tests through the zygote path (service defaults) vs a warm fork server with no sandbox at all
+//     (a preloaded interpreter forking one child per test that runs solution + assert in one process: the fastest
+//     way to run these tests, and one a policy could forge; target ≥ 0.5).
+//  2. The fresh-sandbox path (zygotes off: one sandbox per test; Python asserts, Python stdin/stdout, JavaScript
+//     asserts) vs a plain `bwrap` + interpreter per test (namespaces and read-only binds only: no cgroup, rlimits,
+//     uid drop or harness; target ≥ 0.5).
+//  3. C++ rollouts of 10 tests: compiled once per rollout vs once per test.
+// Every result is checked (status ok, score 1), so a broken sandbox cannot make a fast figure.
+// `npm run bench:code-exec -- [--rounds N] [--only zygote|fresh|cpp]`.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { VerifierServiceClient } from '@verimesh/proto';
 import { verifierClient } from './lib/grpc.js';
 import { machineLine } from './lib/machine.js';
 import { freePort, spawnNode } from './lib/proc.js';
+import { f1, f2 } from './lib/stats.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const ROUNDS = Number(flag('rounds') ?? 4);
+const ONLY = flag('only');
+const CORES = Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || 2;
 
 async function startService(env: Record<string, string>): Promise<{ proc: ChildProcess; client: VerifierServiceClient }> {
   const port = await freePort();
@@ -35,69 +52,200 @@ function check(results: any[], want: number): void {
   }
 }
 
-const PY = '```python\ndef add(a, b):\n    return a + b\n```';
-const pyItems = (n: number, tests: number, tag: string) =>
-  Array.from({ length: n }, (_, i) => item(`${tag}${i}`, 'code.tests', PY, { language: 'python', tests: Array.from({ length: tests }, (_, j) => `assert add(${j}, ${i}) == ${i + j}`) }));
+// The workload: trivial asserts, 10 per rollout (tests of `add`); the same programs for every path.
+const PY_CODE = 'def add(a, b):\n    return a + b';
+const pyTest = (i: number, j: number): string => `assert add(${j}, ${i}) == ${i + j}`;
+const JS_CODE = 'function add(a, b) { return a + b; }';
+const jsTest = (i: number, j: number): string => `assert.strictEqual(add(${j}, ${i}), ${i + j})`;
+const PY_IO = 'a, b = map(int, input().split())\nprint(a + b)';
 
-async function pythonRate(client: VerifierServiceClient, items: number, tests: number, rounds: number): Promise<number> {
-  await call(client, pyItems(4, tests, 'warm'));
+type Workload = 'py-assert' | 'py-io' | 'js-assert';
+const rollouts = (w: Workload, n: number, tests: number, tag: string) =>
+  Array.from({ length: n }, (_, i) => {
+    const key = `${tag}${i}`;
+    if (w === 'py-io') return item(key, 'code.tests', `\`\`\`python\n${PY_IO}\n\`\`\``, { language: 'python', tests: Array.from({ length: tests }, (_, j) => ({ stdin: `${j} ${i}`, stdout: String(i + j) })) });
+    const [lang, code, test] = w === 'py-assert' ? ['python', PY_CODE, pyTest] as const : ['javascript', JS_CODE, jsTest] as const;
+    return item(key, 'code.tests', `\`\`\`${lang}\n${code}\n\`\`\``, { language: lang, tests: Array.from({ length: tests }, (_, j) => test(i, j)) });
+  });
+
+/** Runs per second of the service on one workload: `rounds` calls of `n` rollouts × `tests` tests, after a warm-up. */
+async function serviceRate(client: VerifierServiceClient, w: Workload, n: number, tests: number, rounds: number): Promise<number> {
+  check(await call(client, rollouts(w, 2, tests, 'warm')), 1);
   const t0 = performance.now();
-  let runs = 0;
+  for (let r = 0; r < rounds; r++) check(await call(client, rollouts(w, n, tests, `r${r}-`)), 1);
+  return (rounds * n * tests) / ((performance.now() - t0) / 1000);
+}
+
+/** The Python the service uses (pyenv shims resolved) and the prefixes a sandbox must bind for it. */
+function pythonInfo(): { exe: string; roots: string[] } {
+  const out = execFileSync('python3', ['-c', 'import sys; print(sys.executable); print(sys.base_prefix)'], { encoding: 'utf8' }).trim().split('\n');
+  return { exe: out[0]!, roots: [...new Set([out[1]!])].filter((p) => !p.startsWith('/usr')) };
+}
+
+// -- baseline 1: a warm fork server, no sandbox ---------------------------------------------------------------------
+// Started like the zygote (python -E -S, then site's helpers and site-packages), with the same modules warmed.
+const FORK_SERVER = String.raw`
+import json, os, sys, site
+site.setquit(); site.setcopyright(); site.sethelper()
+sys.path.extend(p for p in site.getsitepackages() if p not in sys.path and os.path.isdir(p))
+import collections, functools, heapq, itertools, math, random, re, string, bisect, typing, fractions, decimal, dataclasses
+null = os.open('/dev/null', os.O_WRONLY)
+out = sys.stdout.buffer
+for line in sys.stdin.buffer:
+    msg = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(null, 1)
+        try:
+            exec(compile(msg['code'] + '\n' + msg['test'] + '\n', 'main.py', 'exec'), {'__name__': '__main__'})
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    out.write((json.dumps({'id': msg['id'], 'ok': status == 0}) + '\n').encode())
+    out.flush()
+`;
+
+/** `CORES` warm fork servers (one test at a time each), fed over pipes like the zygotes are. */
+function forkServers(python: string): { round: (count: number, tests: number) => Promise<void>; stop: () => void } {
+  const servers = Array.from({ length: CORES }, () => spawn(python, ['-E', '-S', '-c', FORK_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const pending = new Map<number, (ok: boolean) => void>();
+  for (const s of servers) createInterface({ input: s.stdout! }).on('line', (l) => {
+    const m = JSON.parse(l) as { id: number; ok: boolean };
+    pending.get(m.id)?.(m.ok);
+  });
+  let next = 0;
+  const runOn = (s: ChildProcess, test: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const id = ++next;
+      pending.set(id, resolve);
+      s.stdin!.write(JSON.stringify({ id, code: PY_CODE, test }) + '\n');
+    });
+  const round = async (count: number, tests: number): Promise<void> => {
+    const work = Array.from({ length: count }, (_, k) => pyTest(Math.floor(k / tests), k % tests));
+    await Promise.all(
+      servers.map(async (s) => {
+        for (let t = work.pop(); t !== undefined; t = work.pop()) if (!(await runOn(s, t))) throw new Error('fork server: a test failed');
+      }),
+    );
+  };
+  return { round, stop: () => servers.forEach((s) => s.kill('SIGKILL')) };
+}
+
+// -- baseline 2: plain bwrap + interpreter per test ------------------------------------------------------------------
+function plainBwrap(argv: string[], roots: string[], stdin: string): Promise<{ code: number | null; out: string }> {
+  const binds = roots.flatMap((r) => ['--ro-bind', r, r]);
+  const a = ['--unshare-all', '--die-with-parent', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin', ...binds, '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--chdir', '/tmp', '--', ...argv];
+  return new Promise((resolve, reject) => {
+    const c = spawn('bwrap', a, { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    c.once('error', reject);
+    c.once('close', (code) => resolve({ code, out }));
+    c.stdin!.end(stdin);
+  });
+}
+
+/** One round of plain bwrap + interpreter runs, `CORES` at a time; each must succeed (and print `want`). */
+async function plainBwrapRound(make: (k: number) => { argv: string[]; stdin: string; want?: string }, roots: string[], count: number): Promise<void> {
+  let k = 0;
+  const one = async (): Promise<void> => {
+    for (let i = k++; i < count; i = k++) {
+      const { argv, stdin, want } = make(i);
+      const r = await plainBwrap(argv, roots, stdin);
+      if (r.code !== 0 || (want !== undefined && r.out.trim() !== want)) throw new Error(`plain bwrap run failed: ${r.code} ${r.out.slice(0, 200)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CORES }, one));
+}
+
+/** Alternating rounds of a baseline and of ours (so both see the same load); runs per second of each. */
+async function alternate(rounds: number, runsPerRound: number, base: () => Promise<void>, ours: () => Promise<void>): Promise<{ base: number; ours: number }> {
+  await base();
+  await ours();
+  let baseMs = 0;
+  let oursMs = 0;
   for (let r = 0; r < rounds; r++) {
-    const res = await call(client, pyItems(items, tests, `r${r}-`));
-    check(res, 1);
-    runs += items * tests;
+    let t0 = performance.now();
+    await base();
+    baseMs += performance.now() - t0;
+    t0 = performance.now();
+    await ours();
+    oursMs += performance.now() - t0;
   }
-  return runs / ((performance.now() - t0) / 1000);
+  return { base: (rounds * runsPerRound) / (baseMs / 1000), ours: (rounds * runsPerRound) / (oursMs / 1000) };
 }
 
 const CPP = '```cpp\n#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n```';
 const cppTests = Array.from({ length: 10 }, (_, i) => ({ stdin: `${i} ${i * 7}\n`, stdout: `${i * 8}\n` }));
 
-/** Python zygote-path configurations measured in the same run: the service defaults, then explicit settings. */
-const CONFIGS: Array<{ name: string; env: Record<string, string> }> = [
-  { name: 'defaults', env: {} },
-  { name: 'concurrency 2, zygotes 4', env: { VERIMESH_CODE_EXEC_CONCURRENCY: '2', VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '4' } },
-  { name: 'concurrency 4, zygotes 4', env: { VERIMESH_CODE_EXEC_CONCURRENCY: '4', VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '4' } },
-];
-
 async function main(): Promise<void> {
   console.log(machineLine());
-  const only = process.argv[2];
-  const rates = new Map<string, number>();
-  for (const c of CONFIGS) {
-    if (only && !c.name.includes(only)) continue;
-    const svc = await startService(c.env);
+  const py = pythonInfo();
+  const node = execFileSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).trim();
+
+  if (!ONLY || ONLY === 'zygote') {
+    // Alternating rounds (fork servers, then the service, ...), so that both see the same load on a shared machine.
+    const base = forkServers(py.exe);
+    const svc = await startService({});
     try {
-      const rate = await pythonRate(svc.client, 50, 10, 6);
-      rates.set(c.name, rate);
-      console.log(`python trivial asserts, zygote path (${c.name}): ${rate.toFixed(0)} runs/s`);
+      const n = 50;
+      const tests = 10;
+      await base.round(40, tests);
+      check(await call(svc.client, rollouts('py-assert', 4, tests, 'warm')), 1);
+      let baseMs = 0;
+      let oursMs = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        let t0 = performance.now();
+        await base.round(n * tests, tests);
+        baseMs += performance.now() - t0;
+        t0 = performance.now();
+        check(await call(svc.client, rollouts('py-assert', n, tests, `r${r}-`)), 1);
+        oursMs += performance.now() - t0;
+      }
+      const runs = ROUNDS * n * tests;
+      const ours = runs / (oursMs / 1000);
+      const b = runs / (baseMs / 1000);
+      console.log(`python asserts, zygote path (defaults: ${CORES} zygotes): ${f1(ours)} runs/s; warm fork server, no sandbox: ${f1(b)} runs/s (${ROUNDS} alternating rounds of ${n * tests} runs); ratio ${f2(ours / b)}`);
+    } finally {
+      base.stop();
+      svc.client.close();
+      svc.proc.kill('SIGTERM');
+    }
+  }
+
+  if (!ONLY || ONLY === 'fresh') {
+    const svc = await startService({ VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '0' });
+    try {
+      // Each baseline starts its interpreter as our path does: the Python assert harness as python -E -S (+ site's
+      // helpers), stdin/stdout programs as plain python3, node as node. Rounds of 4 rollouts x 5 tests = 20 runs.
+      const per = 20;
+      let k = 0;
+      const pyS = (i: number) => ({ argv: [py.exe, '-E', '-S', '-c', `import site; site.setquit()\n${PY_CODE}\n${pyTest(i, 1)}\nprint('ok')`], stdin: '', want: 'ok' });
+      const round = (w: Workload) => async (): Promise<void> => check(await call(svc.client, rollouts(w, 4, 5, `${w}${k++}-`)), 1);
+      const pa = await alternate(ROUNDS, per, () => plainBwrapRound(pyS, py.roots, per), round('py-assert'));
+      const pi = await alternate(ROUNDS, per, () => plainBwrapRound((i) => ({ argv: [py.exe, '-c', PY_IO], stdin: `${i} 1`, want: String(i + 1) }), py.roots, per), round('py-io'));
+      const js = await alternate(ROUNDS, per, () => plainBwrapRound((i) => ({ argv: [node, '-e', `const assert = require('node:assert');\n${JS_CODE}\n${jsTest(i, 1)};\nconsole.log('ok')`], stdin: '', want: 'ok' }), [], per), round('js-assert'));
+      for (const [label, r, base] of [['python asserts', pa, 'python3 -E -S'], ['python stdin/stdout', pi, 'python3'], ['javascript asserts', js, 'node']] as const) {
+        console.log(`fresh sandbox per test, ${label}: ${f1(r.ours)} runs/s vs plain bwrap + ${base}: ${f1(r.base)} runs/s; ratio ${f2(r.ours / r.base)}`);
+      }
+
+      if (!ONLY || ONLY === 'cpp') {
+        await call(svc.client, [item('warm', 'code.tests', CPP, { language: 'cpp', tests: cppTests.slice(0, 1) })]);
+        let t0 = performance.now();
+        check(await call(svc.client, Array.from({ length: 4 }, (_, i) => item(`c${i}`, 'code.tests', CPP, { language: 'cpp', tests: cppTests }))), 1);
+        const onceRate = 4 / ((performance.now() - t0) / 1000);
+        t0 = performance.now();
+        check(await call(svc.client, Array.from({ length: 40 }, (_, i) => item(`p${i}`, 'code.tests', CPP, { language: 'cpp', tests: [cppTests[i % 10]] }))), 1);
+        const perRate = 4 / ((performance.now() - t0) / 1000);
+        console.log(`C++ rollouts of 10 tests: compile once ${f2(onceRate)} rollouts/s, compile per test ${f2(perRate)} rollouts/s (${f1(onceRate / perRate)}x)`);
+      }
     } finally {
       svc.client.close();
       svc.proc.kill('SIGTERM');
     }
   }
-  const slow = await startService({ VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '0' });
-  try {
-    const slowRate = await pythonRate(slow.client, 10, 5, 2);
-    console.log(`python trivial asserts, fresh sandboxed python3 per test (baseline, defaults): ${slowRate.toFixed(1)} runs/s`);
-    for (const [name, rate] of rates) console.log(`ratio (${name} / baseline): ${(rate / slowRate).toFixed(1)}x`);
-
-    // C++: 4 rollouts of 10 tests, compiled once each, against the same 40 tests with one compile per test.
-    await call(slow.client, [item('warm', 'code.tests', CPP, { language: 'cpp', tests: cppTests.slice(0, 1) })]);
-    let t0 = performance.now();
-    const once = await call(slow.client, Array.from({ length: 4 }, (_, i) => item(`c${i}`, 'code.tests', CPP, { language: 'cpp', tests: cppTests })));
-    check(once, 1);
-    const onceRate = 4 / ((performance.now() - t0) / 1000);
-    t0 = performance.now();
-    const per = await call(slow.client, Array.from({ length: 40 }, (_, i) => item(`p${i}`, 'code.tests', CPP, { language: 'cpp', tests: [cppTests[i % 10]] })));
-    check(per, 1);
-    const perRate = 4 / ((performance.now() - t0) / 1000);
-    console.log(`C++ rollouts of 10 tests (defaults): compile once ${onceRate.toFixed(2)} rollouts/s, compile per test ${perRate.toFixed(2)} rollouts/s (${(onceRate / perRate).toFixed(1)}x)`);
-  } finally {
-    slow.client.close();
-    slow.proc.kill('SIGTERM');
-  }
+  console.log(machineLine());
 }
 
 await main();

@@ -160,13 +160,14 @@ export class Engine {
   async runJsAssert(req: TestRun & { test: string }, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput> {
     const harness = this.jsChecker();
     const msg = {
+      // The program's own limits (its node has the checker's threads beside it in the per-user process count).
+      ...harnessLimits({ ...limits, processes: limits.processes + 14 }, false),
       source: jsSource(req.code),
       esm: isEsm(req.code),
       test: req.test,
       node: this.toolchains.available.javascript!.exe,
       heap_mb: Math.max(64, Math.floor(Math.floor(limits.memoryBytes / 1048576) * 0.75)),
       decoy: randomBytes(16).toString('hex'),
-      out: limits.outputBytes,
     };
     const r = await this.pool.run(
       () =>
@@ -179,8 +180,7 @@ export class Engine {
           stdin: JSON.stringify(msg),
           // Two node processes (the checker and the program): room for the checker's memory and threads.
           limits: { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 16 },
-          rlimitAs: false,
-          asInit: true,
+          harness: true,
           signal,
         }),
       signal,
@@ -199,13 +199,13 @@ export class Engine {
     const r = await this.pool.run(
       () =>
         this.sandbox.run({
-          argv: [python.exe, '-E', `${PY_INSIDE}/zygote.py`, '', randomBytes(16).toString('hex'), 'once'],
+          argv: [python.exe, '-E', '-S', `${PY_INSIDE}/zygote.py`, '', randomBytes(16).toString('hex'), 'once'],
           roBinds: [{ src: dir, dest: PY_INSIDE }],
           stdin: JSON.stringify(msg) + '\n',
           fd3: JSON.stringify({ id: 1, test: req.test }) + '\n',
           // The harness (zygote.py, the checker) needs some room beside the program.
           limits: { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 4 },
-          asInit: true,
+          harness: true,
           signal,
         }),
       signal,

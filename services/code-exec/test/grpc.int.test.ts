@@ -57,14 +57,15 @@ describe('zygote isolation (runs that share one zygote)', () => {
       'import ctypes, os, time\nlibc = ctypes.CDLL(None)\nlibc.syscall.restype = ctypes.c_long\nopen("secret", "w").write("x")\nopen("/tmp/secret", "w").write("x")\nopen("/dev/shm/secret", "w").write("x")\nos.makedirs("/work/deep", exist_ok=True)\nassert libc.shmget(1234, 4096, 0o1666) >= 0  # a SysV segment (IPC_CREAT)\n' +
         // add_key into the user and user-session keyrings (-4, -5) and the persistent keyring (KEYCTL_GET_PERSISTENT).
         'rings = [-4, -5, libc.syscall(250, 22, -1, -2)]\nassert all(libc.syscall(248, b"user", b"vm-planted", b"x", 1, r) >= 0 for r in rings)\n' +
-        'if os.fork() == 0:\n    os.setsid()\n    time.sleep(30)\n    os._exit(0)\nprint("ok")',
+        'if os.fork() == 0:\n    os.setsid()\n    libc.prctl(15, b"vm-planted", 0, 0, 0)  # PR_SET_NAME: the reader looks for it\n    time.sleep(30)\n    os._exit(0)\nprint("ok")',
     );
     const reader = fence(
       'python',
-      'import ctypes, os\nlibc = ctypes.CDLL(None)\nlibc.syscall.restype = ctypes.c_long\nme = os.getpid()\nothers = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getppid(), me)]\nfiles = os.listdir(".") + os.listdir("/tmp") + os.listdir("/dev/shm") + os.listdir("/work")\nipc = open("/proc/sysvipc/shm").read().split("\\n")[1:]\n' +
+      'import ctypes, os\nlibc = ctypes.CDLL(None)\nlibc.syscall.restype = ctypes.c_long\nme = os.getpid()\nothers = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getppid(), me)]\nplanted = [p for p in others if open(f"/proc/{p}/comm").read().strip() == "vm-planted"]\nfiles = os.listdir(".") + os.listdir("/tmp") + os.listdir("/dev/shm") + os.listdir("/work")\nipc = open("/proc/sysvipc/shm").read().split("\\n")[1:]\n' +
         // KEYCTL_SEARCH (10) for the planted key in each keyring: -1 (ENOKEY) when it is gone.
         'keys = [libc.syscall(250, 10, r, b"user", b"vm-planted", 0) for r in [-4, -5, libc.syscall(250, 22, -1, -2)]]\n' +
-        'print("clean" if not others and sorted(files) == ["main.py", "run"] and not any(l.strip() for l in ipc) and keys == [-1, -1, -1] else (others, files, ipc, keys))',
+        // Besides the zygote (pid 1), only its checker of assert tests may be there, never a process of a previous run.
+        'print("clean" if not planted and len(others) <= 1 and sorted(files) == ["main.py", "run"] and not any(l.strip() for l in ipc) and keys == [-1, -1, -1] else (others, planted, files, ipc, keys))',
     );
     const o1 = await verify(svc, [item('w', 'code.tests', writer, { language: 'python', tests: [{ stdin: '', stdout: 'ok' }] })]);
     expect(o1.w!.score).toBe(1);
@@ -72,6 +73,34 @@ describe('zygote isolation (runs that share one zygote)', () => {
     expect(o2.r!.metrics.path).toBe('zygote');
     expect(o2.r!.score, o2.r!.detail).toBe(1);
   });
+
+  it("a run that tampers with the zygote's assert checker (limits, priority, CPUs, SIGSTOP) cannot affect the next run's verdict", async () => {
+    // One zygote, so that the saboteur and the next runs share it (and its checker).
+    const one = makeService({ VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '1', VERIMESH_CODE_EXEC_CONCURRENCY: '1' });
+    await one.start!();
+    try {
+      await sabotage(one);
+    } finally {
+      await one.stop!();
+    }
+  });
+
+  async function sabotage(svc: ReturnType<typeof makeService>): Promise<void> {
+    const correct = fence('python', 'def add(a, b):\n    return a + b');
+    const first = await verify(svc, [item('a', 'code.tests', correct, { language: 'python', tests: ['assert add(1, 2) == 3'] })]);
+    expect(first.a!.score).toBe(1); // the checker exists now
+    const saboteur = fence(
+      'python',
+      'import os, resource, signal\nfor p in [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]:\n' +
+        '    for r in (resource.RLIMIT_AS, resource.RLIMIT_NOFILE, resource.RLIMIT_CPU):\n        try:\n            resource.prlimit(p, r, (1, 1))\n        except OSError:\n            pass\n' +
+        '    for f in (lambda: os.setpriority(os.PRIO_PROCESS, p, 19), lambda: os.sched_setaffinity(p, {0}), lambda: os.kill(p, signal.SIGSTOP)):\n        try:\n            f()\n        except OSError:\n            pass\nprint("done")',
+    );
+    const o = await verify(svc, [item('s', 'code.tests', saboteur, { language: 'python', tests: [{ stdin: '', stdout: 'done' }] })]);
+    expect(o.s!.score, o.s!.detail).toBe(1);
+    const after = await verify(svc, [item('b', 'code.tests', correct, { language: 'python', tests: ['assert add(2, 2) == 4', 'assert add(2, 3) == 5'] })]);
+    expect(after.b!.score, after.b!.detail).toBe(1);
+    expect(after.b!.metrics.path).toBe('zygote');
+  }
 
   it('a run cannot kill or stop its zygote: signals to it are ignored and the same zygote serves the next run', async () => {
     const restarts = (svc.info!() as any).zygote_restarts;

@@ -7,25 +7,30 @@
 #
 # Frames: 4-byte big-endian length + UTF-8 JSON. Requests ["q", n, op, ...] and replies ["r", n, ok, value] flow both
 # ways (the solution may call back a function the test passed to it).
-import base64
+import binascii
 import builtins
 import collections
-import decimal
-import fractions
 import json
 import os
 import struct
-import traceback
+import sys
 import types
 
 MAX_FRAME = 64 << 20
+_ENCODE = json.JSONEncoder(separators=(',', ':'), allow_nan=False).encode
 MAX_DEPTH = 200
 _CMP = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__')
 
-try:  # numpy values cross as data when numpy is importable on both sides
-    import numpy as _np
-except Exception:  # pragma: no cover - numpy is optional
-    _np = None
+def _numpy(load=False):
+    """numpy when the program imported it (encoding), or when a value needs it (decoding): never imported eagerly,
+    so a zygote without it stays small."""
+    np = sys.modules.get('numpy')
+    if np is None and load:
+        try:
+            import numpy as np
+        except Exception:
+            return None
+    return np
 
 
 class ProgramEnded(BaseException):
@@ -48,7 +53,7 @@ class Peer:
 
     # -- framing --------------------------------------------------------------------------------------------------
     def send(self, msg):
-        data = json.dumps(msg, separators=(',', ':'), allow_nan=False).encode()
+        data = _ENCODE(msg).encode()
         data = struct.pack('>I', len(data)) + data
         view = memoryview(data)
         while view:
@@ -149,16 +154,18 @@ class Peer:
         if t is frozenset:
             return ['fs', [self.encode(x, d) for x in v]]
         if t is bytes:
-            return ['b', base64.b64encode(v).decode()]
+            return ['b', _b64(v)]
         if t is bytearray:
-            return ['ba', base64.b64encode(bytes(v)).decode()]
+            return ['ba', _b64(bytes(v))]
         if t is complex:
             return ['c', v.real.hex(), v.imag.hex()]
         if t is range:
             return ['range', v.start, v.stop, v.step]
-        if t is fractions.Fraction:
+        fractions = sys.modules.get('fractions')  # a Fraction exists only where the module was imported
+        decimal = sys.modules.get('decimal')
+        if fractions is not None and t is fractions.Fraction:
             return ['Q', v.numerator, v.denominator]
-        if t is decimal.Decimal:
+        if decimal is not None and t is decimal.Decimal:
             return ['D', str(v)]
         if t is collections.OrderedDict:
             return ['od', [[self.encode(k, d), self.encode(x, d)] for k, x in v.items()]]
@@ -170,11 +177,12 @@ class Peer:
             return ['q', [self.encode(x, d) for x in v], v.maxlen]
         if issubclass(t, tuple) and _plain_namedtuple(t):
             return ['nt', t.__name__, list(t._fields), [self.encode(x, d) for x in tuple.__iter__(v)]]
+        _np = _numpy()
         if _np is not None:
             if t is _np.ndarray and v.dtype.kind in 'biufcSUM':
-                return ['np', v.dtype.str, list(v.shape), base64.b64encode(_np.ascontiguousarray(v).tobytes()).decode()]
+                return ['np', v.dtype.str, list(v.shape), _b64(_np.ascontiguousarray(v).tobytes())]
             if isinstance(v, _np.generic) and t is _np.dtype(t).type and _np.dtype(t).kind in 'biufc':
-                return ['ns', _np.dtype(t).str, base64.b64encode(v.tobytes()).decode()]
+                return ['ns', _np.dtype(t).str, _b64(v.tobytes())]
         if isinstance(v, Remote) and v._peer is self:
             return ['ref', v._id]  # a handle going back to the side that owns the object
         flags = [n for n in _CMP if _overrides(t, n)]
@@ -211,16 +219,18 @@ class Peer:
         if tag == 'fs':
             return frozenset(self.decode(x, d) for x in v[1])
         if tag == 'b':
-            return base64.b64decode(v[1])
+            return binascii.a2b_base64(v[1])
         if tag == 'ba':
-            return bytearray(base64.b64decode(v[1]))
+            return bytearray(binascii.a2b_base64(v[1]))
         if tag == 'c':
             return complex(float.fromhex(v[1]), float.fromhex(v[2]))
         if tag == 'range':
             return range(int(v[1]), int(v[2]), int(v[3]))
         if tag == 'Q':
+            import fractions
             return fractions.Fraction(int(v[1]), int(v[2]))
         if tag == 'D':
+            import decimal
             return decimal.Decimal(str(v[1]))
         if tag == 'q':
             return collections.deque([self.decode(x, d) for x in v[1]], v[2] if isinstance(v[2], int) else None)
@@ -228,13 +238,14 @@ class Peer:
             cls = _namedtuple(str(v[1]), tuple(str(f) for f in v[2]))
             items = [self.decode(x, d) for x in v[3]]
             return cls(*items) if cls and len(items) == len(cls._fields) else tuple(items)
-        if tag in ('np', 'ns') and _np is not None:
+        _np = _numpy(load=True) if tag in ('np', 'ns') else None
+        if _np is not None:
             dtype = _np.dtype(str(v[1]))
             if dtype.kind not in 'biufcSUM':
                 raise ValueError('numpy data of an object dtype')
             if tag == 'ns':
-                return _np.frombuffer(base64.b64decode(v[2]), dtype=dtype)[0]
-            arr = _np.frombuffer(base64.b64decode(v[3]), dtype=dtype)
+                return _np.frombuffer(binascii.a2b_base64(v[2]), dtype=dtype)[0]
+            arr = _np.frombuffer(binascii.a2b_base64(v[3]), dtype=dtype)
             return arr.reshape([int(n) for n in v[2]]).copy()
         if tag == 'h':
             hid = int(v[1])
@@ -259,6 +270,10 @@ def _namedtuple(name, fields):
         except (ValueError, TypeError):
             _NAMEDTUPLES[key] = None
     return _NAMEDTUPLES[key]
+
+
+def _b64(data):
+    return binascii.b2a_base64(bytes(data), newline=False).decode()
 
 
 def _safe_str(e):
@@ -600,6 +615,7 @@ def check(fd, test):
         return {'status': 'error', 'detail': f'the program offered malformed data: {_safe_str(e)}'}
     try:
         exec(compile(test, '<test>', 'exec'), ns)
+        # No 'done' to the program: it is killed when the verdict is in (a message would only cost a wakeup).
     except ProgramEnded as e:
         return _verdict('ended', f'the program ended during the tests ({e})')
     except AssertionError as e:
@@ -608,10 +624,6 @@ def check(fd, test):
         return _verdict('error', f'the test called exit({e.code!r})')
     except BaseException as e:  # noqa: BLE001
         return _verdict('error', _detail(type(e).__name__, e, test))
-    try:
-        peer.send(['done'])
-    except ProgramEnded:
-        pass
     return _verdict('pass', '')
 
 
@@ -623,6 +635,7 @@ def _verdict(status, detail):
 
 
 def _detail(name, e, test):
+    import traceback
     where = next((f for f in reversed(traceback.extract_tb(e.__traceback__)) if f.filename == '<test>'), None)
     msg = _safe_str(e)
     out = f'{name}{": " + msg if msg else ""}'

@@ -7,20 +7,94 @@ export interface CgroupLimits {
   pids: number;
 }
 
-/** One run's cgroup: the paths a launcher writes its pid into, then stats and removal. */
+/** One run's cgroup: the paths a launcher writes its pid into, then stats and its return to the pool. */
 export interface RunCgroup {
   /** cgroup.procs files the sandbox launcher joins (one per hierarchy). */
   procsFiles: string[];
-  /** How many processes the memory controller killed in this cgroup so far (0 when the kernel does not say). */
+  /** How many processes the memory controller killed in this cgroup since it was handed out (0 when unknown). */
   oomKills(): number;
-  /** SIGKILLs every process still in the cgroup, then removes it (retries briefly while processes exit). */
+  /**
+   * SIGKILLs every process still in the cgroup; once it is empty (at once, usually) it goes back to the pool for
+   * the next run, without the caller waiting. `destroy` resolves when that happened (or the cgroup was removed).
+   */
   destroy(): Promise<void>;
 }
 
 export interface CgroupManager {
   mode: 'v2' | 'v1';
+  /** An empty cgroup with these limits: a pooled one (limits rewritten only when they differ) or a new one. */
   create(name: string, limits: CgroupLimits): RunCgroup;
   dispose(): void;
+}
+
+/** The directories of one pooled cgroup (one per hierarchy) and what the pool needs to reuse it. */
+interface Slot {
+  dirs: string[];
+  limits?: CgroupLimits;
+}
+
+/**
+ * Run cgroups are reused: creating and removing two cgroup directories per run (and waiting for the kernel to let
+ * go of a dying run's) cost more than the run of a small test. A slot is handed out only when its cgroup.procs is
+ * empty, so no two runs ever share one; the OOM counter is read as a difference from when it was handed out.
+ */
+function pooled(make: (name: string) => Slot, setLimits: (slot: Slot, limits: CgroupLimits) => void, oomFile: (slot: Slot) => [string, string]): Pick<CgroupManager, 'create'> {
+  const free: Slot[] = [];
+  let n = 0;
+  return {
+    create(_name, limits) {
+      const slot = free.pop() ?? make(`run-${++n}`);
+      if (!slot.limits || slot.limits.memoryBytes !== limits.memoryBytes || slot.limits.pids !== limits.pids) {
+        setLimits(slot, limits);
+        slot.limits = { ...limits };
+      }
+      const [file, key] = oomFile(slot);
+      const oomBase = readCounter(file, key);
+      let released: Promise<void> | undefined;
+      return {
+        procsFiles: slot.dirs.map((d) => join(d, 'cgroup.procs')),
+        oomKills: () => readCounter(file, key) - oomBase,
+        destroy: () =>
+          (released ??= (async () => {
+            if (await emptied(slot.dirs)) free.push(slot);
+            else {
+              for (const d of slot.dirs) {
+                try {
+                  rmdirSync(d);
+                } catch {
+                  /* removed with the tree at exit */
+                }
+              }
+            }
+          })()),
+      };
+    },
+  };
+}
+
+/** Kills what is left in the cgroups and waits (briefly) until they are empty; false if they never were. */
+async function emptied(dirs: string[]): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    let left = false;
+    for (const dir of dirs) {
+      let procs = '';
+      try {
+        procs = readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim();
+      } catch {
+        return false;
+      }
+      if (!procs) continue;
+      left = true;
+      try {
+        writeFileSync(join(dir, 'cgroup.kill'), '1');
+      } catch {
+        killMembers(dir); // v1 (or an older v2) has no cgroup.kill
+      }
+    }
+    if (!left) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
 }
 
 function ownCgroupPaths(): Map<string, string> {
@@ -90,27 +164,6 @@ function removeTreeSync(root: string): void {
   }
 }
 
-async function killAndRemove(dirs: string[]): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    let left = false;
-    for (const dir of dirs) {
-      if (!existsSync(dir)) continue;
-      try {
-        writeFileSync(join(dir, 'cgroup.kill'), '1');
-      } catch {
-        killMembers(dir); // v1 (or an older v2) has no cgroup.kill
-      }
-      try {
-        rmdirSync(dir);
-      } catch {
-        left = true;
-      }
-    }
-    if (!left) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * Finds a cgroup hierarchy where this process may create children with memory and pids limits, or returns
  * undefined (the sandbox then falls back to rlimits). Run cgroups are nested under the service's own cgroup, so
@@ -165,27 +218,32 @@ export function createCgroupManager(prefix = `verimesh-code-exec-${process.pid}-
 }
 
 function v1Manager(memRoot: string, pidsRoot: string): CgroupManager {
+  const pool = pooled(
+    (name) => {
+      const dirs = [join(memRoot, name), join(pidsRoot, name)];
+      for (const d of dirs) mkdirSync(d);
+      return { dirs };
+    },
+    ({ dirs: [mem, pids] }, limits) => {
+      // Lower the swap limit first when shrinking (memsw must stay >= the memory limit), raise it first when growing.
+      const memsw = join(mem!, 'memory.memsw.limit_in_bytes');
+      const write = (f: string): void => {
+        try {
+          writeFileSync(f, String(limits.memoryBytes));
+        } catch {
+          /* no swap accounting: the plain limit then already bounds RAM */
+        }
+      };
+      write(memsw);
+      writeFileSync(join(mem!, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+      write(memsw);
+      writeFileSync(join(pids!, 'pids.max'), String(limits.pids));
+    },
+    ({ dirs: [mem] }) => [join(mem!, 'memory.oom_control'), 'oom_kill'],
+  );
   return {
     mode: 'v1',
-    create(name, limits) {
-      const mem = join(memRoot, name);
-      const pids = join(pidsRoot, name);
-      mkdirSync(mem);
-      mkdirSync(pids);
-      writeFileSync(join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
-      try {
-        // Without swap accounting this file is absent; the plain limit then already bounds RAM.
-        writeFileSync(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
-      } catch {
-        /* no swap accounting */
-      }
-      writeFileSync(join(pids, 'pids.max'), String(limits.pids));
-      return {
-        procsFiles: [join(mem, 'cgroup.procs'), join(pids, 'cgroup.procs')],
-        oomKills: () => readCounter(join(mem, 'memory.oom_control'), 'oom_kill'),
-        destroy: () => killAndRemove([mem, pids]),
-      };
-    },
+    create: pool.create,
     dispose() {
       removeTreeSync(memRoot);
       removeTreeSync(pidsRoot);
@@ -194,24 +252,26 @@ function v1Manager(memRoot: string, pidsRoot: string): CgroupManager {
 }
 
 function v2Manager(root: string): CgroupManager {
-  return {
-    mode: 'v2',
-    create(name, limits) {
+  const pool = pooled(
+    (name) => {
       const dir = join(root, name);
       mkdirSync(dir);
-      writeFileSync(join(dir, 'memory.max'), String(limits.memoryBytes));
       try {
         writeFileSync(join(dir, 'memory.swap.max'), '0');
       } catch {
         /* no swap controller */
       }
-      writeFileSync(join(dir, 'pids.max'), String(limits.pids));
-      return {
-        procsFiles: [join(dir, 'cgroup.procs')],
-        oomKills: () => readCounter(join(dir, 'memory.events'), 'oom_kill'),
-        destroy: () => killAndRemove([dir]),
-      };
+      return { dirs: [dir] };
     },
+    ({ dirs: [dir] }, limits) => {
+      writeFileSync(join(dir!, 'memory.max'), String(limits.memoryBytes));
+      writeFileSync(join(dir!, 'pids.max'), String(limits.pids));
+    },
+    ({ dirs: [dir] }) => [join(dir!, 'memory.events'), 'oom_kill'],
+  );
+  return {
+    mode: 'v2',
+    create: pool.create,
     dispose() {
       removeTreeSync(root);
     },

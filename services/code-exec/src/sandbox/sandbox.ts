@@ -38,11 +38,12 @@ export interface SandboxRunSpec {
   /** Data the program reads on fd 3 (a pipe; the Python harness's tests channel). */
   fd3?: string;
   /**
-   * The program is its PID namespace's init (no bwrap reaper beside it, which would hold the service's stdio where
-   * the program's children could take it): for trusted harnesses (the Python zygote, the JS checker) that spawn the
-   * untrusted program themselves and make themselves untraceable first.
+   * The program is a trusted harness (the Python zygote serving one request, the JS checker) that starts the untrusted
+   * program itself: it runs as its PID namespace's init (no bwrap reaper beside it, which would hold the service's
+   * stdio where the program could take it), writes the start marker (fd 4) itself, and applies the run's limits to
+   * what it starts; no shell or prlimit in between.
    */
-  asInit?: boolean;
+  harness?: boolean;
   signal?: AbortSignal;
 }
 
@@ -155,6 +156,8 @@ export interface SandboxInfo {
 export class Sandbox {
   readonly hostRoot: string;
   private readonly mirrorDir: string | undefined;
+  /** The process holding the private mount namespace where the toolchains are mirrored (root only). */
+  private readonly mirror: { pid: Promise<number>; kill: () => void } | undefined;
   private readonly dropTo: { uid: number; gid: number } | undefined;
   private readonly cgroups: CgroupManager | undefined;
   private readonly cgroupReason: string;
@@ -175,6 +178,7 @@ export class Sandbox {
     if (root && outside.length) {
       this.mirrorDir = join(this.hostRoot, 'toolchains');
       mkdirSync(this.mirrorDir, { mode: 0o755 });
+      this.mirror = startMirror(this.mirrorDir, outside);
     }
     if (opts.useCgroups) {
       const { manager, reason } = createCgroupManager();
@@ -239,8 +243,19 @@ export class Sandbox {
     };
   }
 
+  private mirrorPid: number | undefined;
+
   /** Starts one trivial sandbox to learn whether bubblewrap and user namespaces work here; logs loudly when not. */
   async probe(): Promise<boolean> {
+    if (this.mirror) {
+      try {
+        this.mirrorPid = await this.mirror.pid;
+      } catch (e) {
+        this.state = { ok: false, reason: `could not mirror the toolchains for the sandbox user: ${(e as Error).message}` };
+        this.opts.log.error('SANDBOX UNAVAILABLE: code.tests and code.verilog will answer status unavailable until this is fixed', { reason: this.state.reason });
+        return false;
+      }
+    }
     if (!findOnPath(this.opts.bwrap)) {
       this.state = { ok: false, reason: `bubblewrap (${this.opts.bwrap}) not found: install the Debian package "bubblewrap"` };
     } else {
@@ -280,9 +295,9 @@ export class Sandbox {
    * that a run without that byte is known not to have started: an infrastructure failure, whatever its stderr says.
    * The zygote instead runs as its PID namespace's init (no bwrap reaper beside it; see spawnLongLived).
    */
-  private bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits' | 'asInit'>, rlimitAs: boolean, kind: 'run' | 'zygote'): string[] {
+  private bwrapArgs(spec: Pick<SandboxRunSpec, 'workDir' | 'roBinds' | 'env' | 'argv' | 'limits' | 'harness'>, rlimitAs: boolean, kind: 'run' | 'zygote'): string[] {
     const a = [...this.baseArgs];
-    if (kind === 'zygote' || spec.asInit) a.push('--as-pid-1');
+    if (kind === 'zygote' || spec.harness) a.push('--as-pid-1');
     if (spec.workDir) a.push('--bind', spec.workDir, '/work');
     else a.push('--size', String(this.opts.tmpfsBytes), '--tmpfs', '/work');
     for (const b of spec.roBinds ?? []) a.push('--ro-bind', b.src, b.dest);
@@ -301,7 +316,8 @@ export class Sandbox {
       '--core=0',
     ];
     if (rlimitAs) rl.push(`--as=${l.memoryBytes}`);
-    if (kind === 'run') a.push('--', '/bin/sh', '-c', 'printf . >&4 && exec 4>&- && exec "$@"', 'sh', ...rl, '--', ...spec.argv);
+    if (spec.harness) a.push('--', ...spec.argv);
+    else if (kind === 'run') a.push('--', '/bin/sh', '-c', 'printf . >&4 && exec 4>&- && exec "$@"', 'sh', ...rl, '--', ...spec.argv);
     else a.push('--', ...rl, '--', ...spec.argv);
     return a;
   }
@@ -315,10 +331,7 @@ export class Sandbox {
       cgroup = this.cgroups.create(`run-${++this.runCounter}`, { memoryBytes: limits.memoryBytes + (16 << 20), pids: limits.processes + 4 });
       env.VM_CGROUP_PROCS = cgroup.procsFiles.join(' ');
     }
-    if (this.mirrorDir) {
-      env.VM_MIRROR_DIR = this.mirrorDir;
-      env.VM_MIRROR_SRCS = this.opts.toolchainRoots.filter((p) => !p.startsWith('/usr/')).join(' ');
-    }
+    if (this.mirrorPid !== undefined) env.VM_MOUNT_NS = `/proc/${this.mirrorPid}/ns/mnt`;
     if (this.dropTo) env.VM_DROP_TO = `${this.dropTo.uid} ${this.dropTo.gid}`;
     return { env, cgroup };
   }
@@ -399,7 +412,8 @@ export class Sandbox {
     clearTimeout(timer);
     spec.signal?.removeEventListener('abort', onAbort);
     const oomKilled = (cgroup?.oomKills() ?? 0) > 0;
-    await cgroup?.destroy();
+    // The cgroup goes back to the pool once empty; the run's result does not wait for that.
+    void cgroup?.destroy();
     const wallMs = performance.now() - started;
     if (spawnError) return infraResult(`could not start the sandbox launcher: ${spawnError.message}`, started);
     const stderr = err.value();
@@ -431,6 +445,7 @@ export class Sandbox {
 
   dispose(): void {
     LIVE.delete(this);
+    this.mirror?.kill();
     this.cgroups?.dispose();
     try {
       rmSync(this.hostRoot, { recursive: true, force: true });
@@ -438,6 +453,38 @@ export class Sandbox {
       /* best effort */
     }
   }
+}
+
+/**
+ * As root, the sandbox user may not traverse the directories above some toolchains (pyenv and rustup under /root,
+ * 0700): a process holds a private mount namespace (never visible on the host) with each of them bind-mounted under
+ * `dir`, which every launch enters (nsenter) before it drops to the sandbox user. It dies with the service.
+ */
+function startMirror(dir: string, sources: string[]): { pid: Promise<number>; kill: () => void } {
+  const script = 'd=$1; shift; mount -t tmpfs -o mode=755,size=64k verimesh-toolchains "$d" || exit 125; i=0; for s in "$@"; do mkdir "$d/$i" && mount --bind "$s" "$d/$i" || exit 125; i=$((i + 1)); done; echo ready; exec sleep infinity';
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'sh', dir, ...sources], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-500)));
+  const pid = new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      if (c.toString().includes('ready')) resolve(child.pid!);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the toolchain mirror exited (${code}): ${err.trim()}`)));
+  });
+  pid.catch(() => {});
+  return {
+    pid,
+    kill: () => {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    },
+  };
 }
 
 /** Sandboxes not disposed yet: their cgroup roots and host dirs are removed when the process exits anyway. */

@@ -98,7 +98,7 @@ class Zygote {
 
   constructor(sandbox: Sandbox, python: string, harnessDir: string, limits: SandboxLimits, preload: string[], log: Logger) {
     const spawned = sandbox.spawnLongLived({
-      argv: [python, '-E', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex')],
+      argv: [python, '-E', '-S', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex')],
       roBinds: [{ src: harnessDir, dest: PY_INSIDE }],
       limits,
     });

@@ -8,6 +8,9 @@ const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { Peer, ProgramEnded, errName, errMessage } = require('./wire.cjs');
 
+// A one-off sandbox starts us directly (no shell in front): the byte on fd 4 says the sandbox did start.
+fs.writeSync(4, '.');
+fs.closeSync(4);
 const req = JSON.parse(fs.readFileSync(0, 'utf8'));
 const dir = '/work/.vm';
 fs.mkdirSync(dir, { mode: 0o700 });
@@ -23,7 +26,9 @@ const outFile = path.join(dir, 'stdout');
 const errFile = path.join(dir, 'stderr');
 const decoyFile = path.join(dir, 'fd3');
 const started = process.hrtime.bigint();
-const child = spawn(req.node, [`--max-old-space-size=${req.heap_mb}`, path.join(__dirname, 'host.cjs'), u2t, t2u, main, req.decoy], {
+// The program runs under the run's limits (prlimit: CPU, file size, open files, processes; V8's heap by its flag).
+const limits = [`--cpu=${req.cpu_s}:${req.cpu_s + 1}`, `--fsize=${req.fsize}`, `--nofile=${req.nofile}`, `--nproc=${req.nproc}`, '--core=0'];
+const child = spawn('/usr/bin/prlimit', [...limits, '--', req.node, `--max-old-space-size=${req.heap_mb}`, path.join(__dirname, 'host.cjs'), u2t, t2u, main, req.decoy], {
   cwd: '/work',
   stdio: [fs.openSync('/dev/null', 'r'), fs.openSync(outFile, 'w'), fs.openSync(errFile, 'w'), fs.openSync(decoyFile, 'w')],
   env: process.env,
