@@ -4,6 +4,7 @@
 // Figures go to bench/RESULTS.md.
 import type { ChildProcess } from 'node:child_process';
 import type { RewardGatewayServiceClient, Sample } from '@verimesh/proto';
+import { replicaMain } from './gateway-replicas.js';
 import { gatewayClient, score } from './lib/grpc.js';
 import { machine } from './lib/machine.js';
 import { cpuUs, freePort, killOnExit, rssOf, spawnNode, waitReady } from './lib/proc.js';
@@ -60,6 +61,7 @@ async function runNaive(c: RewardGatewayServiceClient, n: number, concurrency: n
 }
 
 async function main(): Promise<void> {
+  if (args.includes('--replicas')) return replicaMain(args);
   const flag = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;

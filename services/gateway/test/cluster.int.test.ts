@@ -9,7 +9,7 @@ import { parsePrometheus, sampleValue, scrape } from '@verimesh/kit/testing';
 import { loadPackage, type VerifyBatchRequest__Output, type VerifyBatchResponse } from '@verimesh/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, grpcBackend, type VerifierBackend } from '../src/index.js';
-import { startDnsServer, type DnsServer } from './dns-server.js';
+import { startDnsServer, type DnsServer } from '../testing/index.js';
 
 const REPLICA = new URL('./replica.ts', import.meta.url).pathname;
 const NAME = 'vision-iou.verimesh.test';

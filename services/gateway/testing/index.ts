@@ -43,3 +43,6 @@ export function backendOf(service: ServiceName, fn: (items: VerifyItem[]) => Pro
     close: () => undefined,
   };
 }
+
+export { startDnsServer } from './dns-server.js';
+export type { DnsServer } from './dns-server.js';
