@@ -1,9 +1,11 @@
 // Echo processes for benchmarks: the transport limit of the same hops doing no work. Run as a script:
 //   tsx bench/lib/echo.ts --echo-verifier --port N [--delay-ms D]   a VerifierService answering like vision.box_iou
 //   tsx bench/lib/echo.ts --echo-gateway --port N --target H:P      a RewardGatewayService relaying each Score as one VerifyBatch
-//   tsx bench/lib/echo.ts --echo-score --port N                     a RewardGatewayService answering each Score itself
+//   tsx bench/lib/echo.ts --echo-score --port N [--direct]          a RewardGatewayService answering each Score itself
+//                                                                   (--direct: its reply encoded by the gateway's own encoder)
 import { pathToFileURL } from 'node:url';
 import type * as grpc from '@grpc/grpc-js';
+import { encodeScoreResponse, gatewayServiceDefinition, type InternalResult } from '@verimesh/gateway';
 import { noopLogger, startServer, type ServerOptions } from '@verimesh/kit';
 import { loadPackage, type ScoreRequest__Output, type ScoreResponse, type VerifierServiceClient, type VerifyBatchRequest__Output, type VerifyBatchResponse, type VerifyItem } from '@verimesh/proto';
 import { verifierClient } from './grpc.js';
@@ -74,12 +76,45 @@ export async function echoGateway(port: number, target: string): Promise<void> {
   );
 }
 
-/** A RewardGatewayService whose Score answers each sample with a result of the gateway's shape itself, one hop, doing no work. */
-export async function echoScore(port: number): Promise<void> {
+/**
+ * A RewardGatewayService whose Score answers each sample with a result of the gateway's shape itself, one hop, doing no
+ * work. `direct`: the reply is written by the gateway's reply encoder (services/gateway/src/reply.ts) instead of the
+ * generic proto-loader one, so the echo is the transport limit of the gateway's own transport code.
+ */
+export async function echoScore(port: number, direct = false): Promise<void> {
   const pkg = loadPackage();
   await serve('echo', port, (server) =>
-    server.addService(pkg.verimesh.v1.RewardGatewayService.service, {
+    server.addService(direct ? gatewayServiceDefinition() : pkg.verimesh.v1.RewardGatewayService.service, {
       Score: (call: grpc.ServerUnaryCall<ScoreRequest__Output, ScoreResponse>, cb: grpc.sendUnaryData<ScoreResponse>) => {
+        if (direct) {
+          const results = call.request.samples.map(
+            (s, index): InternalResult => ({
+              index,
+              id: s.id,
+              group: undefined,
+              reward: 1,
+              status: 'ok',
+              error: null,
+              flags: 0,
+              metadata: undefined,
+              metadataJson: s.metadata_json,
+              components: s.reward!.components.map((c) => ({
+                name: c.name || c.verifier,
+                verifier: c.verifier,
+                score: 1,
+                status: 'ok',
+                detail: 'choice B matches',
+                metricsJson: '{"match":"letter","letter":"B"}',
+                latencyMs: 0.01,
+                weight: 0,
+                contribution: null,
+                flags: 0,
+              })),
+            }),
+          );
+          cb(null, encodeScoreResponse(results, []) as unknown as ScoreResponse);
+          return;
+        }
         const results = call.request.samples.map((s) => ({
           id: s.id,
           reward: 1,
@@ -115,7 +150,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     : args.includes('--echo-gateway')
       ? echoGateway(port, String(flag('--target')))
       : args.includes('--echo-score')
-        ? echoScore(port)
+        ? echoScore(port, args.includes('--direct'))
         : Promise.reject(new Error('usage: echo.ts --echo-verifier|--echo-gateway|--echo-score --port N'));
   started.catch((e: unknown) => {
     process.stderr.write(`echo failed: ${(e as Error).stack ?? String(e)}\n`);

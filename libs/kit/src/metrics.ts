@@ -229,12 +229,23 @@ export class Registry {
   }
 }
 
-/** process_resident_memory_bytes and process_cpu_seconds_total, read at scrape time (what the Prometheus clients call them). */
+/**
+ * The process's own figures, read at scrape time under the names Prometheus clients use: process_resident_memory_bytes,
+ * process_cpu_seconds_total, nodejs_heap_size_used_bytes, nodejs_heap_size_total_bytes, nodejs_external_memory_bytes
+ * (whether memory taken for a burst was given back shows in these).
+ */
 export function addProcessMetrics(registry: Registry): void {
   const rss = registry.gauge('process_resident_memory_bytes', 'Resident memory size in bytes');
   const cpu = registry.counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds');
+  const heapUsed = registry.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes');
+  const heapTotal = registry.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved, in bytes');
+  const external = registry.gauge('nodejs_external_memory_bytes', 'Memory of buffers and other objects outside the V8 heap, in bytes');
   registry.onCollect(() => {
-    rss.set([], process.memoryUsage.rss());
+    const m = process.memoryUsage();
+    rss.set([], m.rss);
+    heapUsed.set([], m.heapUsed);
+    heapTotal.set([], m.heapTotal);
+    external.set([], m.external);
     const u = process.cpuUsage();
     cpu.inc([], (u.user + u.system) / 1e6 - cpu.value());
   });

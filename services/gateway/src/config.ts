@@ -29,7 +29,7 @@ export const OPTIONS = {
     flag: 'chunks-per-replica',
     default: 2,
     min: 1,
-    max: 64,
+    max: 1024,
     doc: 'chunks in flight to one replica at once (across requests); more wait in the gateway',
   },
   resolveIntervalMs: {

@@ -19,3 +19,5 @@ export { preflight, sampleToProto } from './preflight.js';
 export { MAX_JSON_DEPTH, nestsDeeper, rewardSpecToProto, rewardSpecFromProto } from './wire.js';
 export { invalidResultJson, resultFromProto, toResultJson, toResultProto } from './results.js';
 export { createTextService } from './text-service.js';
+export { encodeScoreResponse, encodeStreamResult, gatewayServiceDefinition } from './reply.js';
+export type { InternalResult, ComponentOutcome } from './engine.js';
