@@ -3,7 +3,7 @@
 // protobufjs' Writer, which allocates an operation per field) cost 6 µs per 2-component result and, for a
 // 100,000-sample reply, ~400 MB of transient heap (bench/RESULTS.md, gateway). Bytes are canonical proto3 (default
 // values omitted); reply.test.ts decodes them with the generic decoder and checks every field of the schema.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { componentStatusToProto, loadDefinition, loadPackage, resultStatusToProto, type GroupStats } from '@verimesh/proto';
 import type { ComponentOutcome, InternalResult } from './engine.js';
 import { flagsOf } from './sentinels.js';
