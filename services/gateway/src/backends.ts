@@ -118,7 +118,7 @@ export interface GrpcBackendOptions {
   log?: Logger;
 }
 
-/** Most items per VerifyBatch by default: bench/RESULTS.md 'Chunks and replicas' measured the choice. */
+/** Most items per VerifyBatch by default: bench/RESULTS.md (gateway, 'Scale-out') measured the choice. */
 export const DEFAULT_CHUNK_ITEMS = 512;
 
 /** Channel options of one replica's channel: large messages, keepalive, quick reconnects, retries our own. */
