@@ -68,14 +68,6 @@ const rollouts = (w: Workload, n: number, tests: number, tag: string) =>
     return item(key, 'code.tests', `\`\`\`${lang}\n${code}\n\`\`\``, { language: lang, tests: Array.from({ length: tests }, (_, j) => test(i, j)) });
   });
 
-/** Runs per second of the service on one workload: `rounds` calls of `n` rollouts × `tests` tests, after a warm-up. */
-async function serviceRate(client: VerifierServiceClient, w: Workload, n: number, tests: number, rounds: number): Promise<number> {
-  check(await call(client, rollouts(w, 2, tests, 'warm')), 1);
-  const t0 = performance.now();
-  for (let r = 0; r < rounds; r++) check(await call(client, rollouts(w, n, tests, `r${r}-`)), 1);
-  return (rounds * n * tests) / ((performance.now() - t0) / 1000);
-}
-
 /** The Python the service uses (pyenv shims resolved) and the prefixes a sandbox must bind for it. */
 function pythonInfo(): { exe: string; roots: string[] } {
   const out = execFileSync('python3', ['-c', 'import sys; print(sys.executable); print(sys.base_prefix)'], { encoding: 'utf8' }).trim().split('\n');
@@ -191,22 +183,9 @@ async function main(): Promise<void> {
     try {
       const n = 50;
       const tests = 10;
-      await base.round(40, tests);
-      check(await call(svc.client, rollouts('py-assert', 4, tests, 'warm')), 1);
-      let baseMs = 0;
-      let oursMs = 0;
-      for (let r = 0; r < ROUNDS; r++) {
-        let t0 = performance.now();
-        await base.round(n * tests, tests);
-        baseMs += performance.now() - t0;
-        t0 = performance.now();
-        check(await call(svc.client, rollouts('py-assert', n, tests, `r${r}-`)), 1);
-        oursMs += performance.now() - t0;
-      }
-      const runs = ROUNDS * n * tests;
-      const ours = runs / (oursMs / 1000);
-      const b = runs / (baseMs / 1000);
-      console.log(`python asserts, zygote path (defaults: ${CORES} zygotes): ${f1(ours)} runs/s; warm fork server, no sandbox: ${f1(b)} runs/s (${ROUNDS} alternating rounds of ${n * tests} runs); ratio ${f2(ours / b)}`);
+      let r = 0;
+      const z = await alternate(ROUNDS, n * tests, () => base.round(n * tests, tests), async () => check(await call(svc.client, rollouts('py-assert', n, tests, `r${r++}-`)), 1));
+      console.log(`python asserts, zygote path (defaults: ${CORES} zygotes): ${f1(z.ours)} runs/s; warm fork server, no sandbox: ${f1(z.base)} runs/s (${ROUNDS} alternating rounds of ${n * tests} runs); ratio ${f2(z.ours / z.base)}`);
     } finally {
       base.stop();
       svc.client.close();
