@@ -5,7 +5,7 @@
 //                                                                   (--direct: its reply encoded by the gateway's own encoder)
 import { pathToFileURL } from 'node:url';
 import type * as grpc from '@grpc/grpc-js';
-import { encodeScoreResponse, gatewayServiceDefinition, type InternalResult } from '@verimesh/gateway';
+import { encodeScoreResponse, gatewayServiceDefinition, type SampleOutcome } from '@verimesh/gateway';
 import { noopLogger, startServer, type ServerOptions } from '@verimesh/kit';
 import { loadPackage, type ScoreRequest__Output, type ScoreResponse, type VerifierServiceClient, type VerifyBatchRequest__Output, type VerifyBatchResponse, type VerifyItem } from '@verimesh/proto';
 import { verifierClient } from './grpc.js';
@@ -88,7 +88,7 @@ export async function echoScore(port: number, direct = false): Promise<void> {
       Score: (call: grpc.ServerUnaryCall<ScoreRequest__Output, ScoreResponse>, cb: grpc.sendUnaryData<ScoreResponse>) => {
         if (direct) {
           const results = call.request.samples.map(
-            (s, index): InternalResult => ({
+            (s, index): SampleOutcome => ({
               index,
               id: s.id,
               group: undefined,

@@ -48,13 +48,13 @@ describe('honest errors', () => {
     const svc = makeService({ VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '0' });
     await svc.start!();
     try {
-      const limits = svc.engine.testLimits(2000);
+      const limits = svc.runtime.testLimits(2000);
       // bwrap refuses a bind whose source is gone before the program starts ("bwrap: Can't find source path ...").
-      const r = await svc.engine.sandbox.run({ argv: ['/bin/true'], roBinds: [{ src: '/nonexistent/verimesh', dest: '/src' }], limits });
+      const r = await svc.runtime.sandbox.run({ argv: ['/bin/true'], roBinds: [{ src: '/nonexistent/verimesh', dest: '/src' }], limits });
       expect(r.infraError).toMatch(/^bwrap: /);
       // A program that says what a failing bwrap or launcher would say is still just a program that failed.
       for (const [text, code] of [['bwrap: Can\'t find source path', 1], ['verimesh-launcher: cannot join cgroup', 125]] as const) {
-        const r2 = await svc.engine.sandbox.run({ argv: ['/bin/sh', '-c', `echo "${text}" >&2; exit ${code}`], limits });
+        const r2 = await svc.runtime.sandbox.run({ argv: ['/bin/sh', '-c', `echo "${text}" >&2; exit ${code}`], limits });
         expect(r2.infraError).toBeUndefined();
         expect(r2.exitCode).toBe(code);
       }

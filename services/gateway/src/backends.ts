@@ -274,7 +274,7 @@ export function grpcBackend(service: ServiceName, target: string, opts: GrpcBack
           void pump();
           return;
         }
-        // A malformed reply, twice: what it holds is matched by key and the rest reported missing (engine.ts).
+        // A malformed reply, twice: what it holds is matched by key and the rest reported missing (scoring.ts).
         finish(c, a.results ? { ok: true, results: a.results } : { ok: false, error: a.error });
       };
       const pump = async (): Promise<void> => {

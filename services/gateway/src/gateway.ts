@@ -10,7 +10,7 @@ import {
   type VerifierInfo,
 } from '@verimesh/proto';
 import { inProcessBackend, type VerifierBackend } from './backends.js';
-import { internalFailure, invalidResult, runSamples, type EngineDeps, type InternalResult } from './engine.js';
+import { internalFailure, invalidOutcome, runSamples, type ScoringDeps, type SampleOutcome } from './scoring.js';
 import { GatewayMetrics } from './metrics.js';
 import { groupStats, toResultJson } from './results.js';
 import { idProblem, prepareSample, type PrepareContext, type PreparedSample } from './samples.js';
@@ -60,7 +60,7 @@ export class Gateway {
   private readonly backends = new Map<ServiceName, VerifierBackend>();
   private readonly ctx: PrepareContext;
   private readonly admission: Admission;
-  private readonly deps: EngineDeps;
+  private readonly deps: ScoringDeps;
   private readonly log: Logger;
 
   constructor(opts: GatewayOptions) {
@@ -78,7 +78,7 @@ export class Gateway {
 
   /** Scores a batch: exactly one result per sample, in request order, plus statistics per group. */
   async score(samples: unknown[], opts: ScoreOptions = {}): Promise<{ results: ResultJson[]; groups: Record<string, GroupStatsJson> }> {
-    const results = await this.scoreInternal({ kind: 'json', samples }, opts);
+    const results = await this.scoreOutcomes({ kind: 'json', samples }, opts);
     return { results: results.map(toResultJson), groups: groupStats(results, this.metrics) };
   }
 
@@ -87,7 +87,7 @@ export class Gateway {
    * (not an array, empty, too many, a sample without an id) and ResourceExhaustedError when over the in-flight limit.
    * @internal
    */
-  async scoreInternal(input: Input, opts: ScoreOptions = {}): Promise<InternalResult[]> {
+  async scoreOutcomes(input: Input, opts: ScoreOptions = {}): Promise<SampleOutcome[]> {
     const samples = input.samples;
     if (!Array.isArray(samples)) throw new InvalidArgumentError('samples', 'samples must be an array of samples');
     if (samples.length === 0) throw new InvalidArgumentError('samples', 'samples must not be empty');
@@ -112,14 +112,14 @@ export class Gateway {
     this.admission.acquire(samples.length);
     const t0 = performance.now();
     try {
-      const results: InternalResult[] = new Array(samples.length);
+      const results: SampleOutcome[] = new Array(samples.length);
       const prepared: PreparedSample[] = [];
       for (let i = 0; i < samples.length; i++) {
         const p = prepareSample(input.kind, samples[i], i, this.ctx);
         if (dup[i] !== undefined) {
           const error = `id: ${JSON.stringify(p.id)} duplicates samples[${dup[i]}].id (ids must be unique within a request)`;
-          results[i] = this.record(invalidResult({ ...p, ok: false, error }));
-        } else if (!p.ok) results[i] = this.record(invalidResult(p));
+          results[i] = this.record(invalidOutcome({ ...p, ok: false, error }));
+        } else if (!p.ok) results[i] = this.record(invalidOutcome(p));
         else prepared.push(p);
       }
       if (prepared.length) {
@@ -151,15 +151,15 @@ export class Gateway {
     async function* tagged(): AsyncIterable<{ sample: unknown; tag: undefined }> {
       for await (const sample of samples) yield { sample, tag: undefined };
     }
-    for await (const { result } of this.streamInternal('json', tagged(), opts)) yield toResultJson(result);
+    for await (const { result } of this.streamOutcomes('json', tagged(), opts)) yield toResultJson(result);
   }
 
   /** @internal The streaming core; tags let the gRPC handler tell which request message a result belongs to. */
-  async *streamInternal<T>(kind: Input['kind'], input: AsyncIterable<{ sample: unknown; tag: T }>, opts: { signal?: AbortSignal } = {}): AsyncGenerator<{ result: InternalResult; tag: T }> {
+  async *streamOutcomes<T>(kind: Input['kind'], input: AsyncIterable<{ sample: unknown; tag: T }>, opts: { signal?: AbortSignal } = {}): AsyncGenerator<{ result: SampleOutcome; tag: T }> {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const ready: Array<{ result: InternalResult; tag: T }> = [];
+    const ready: Array<{ result: SampleOutcome; tag: T }> = [];
     const tags = new Map<number, T>();
     let queue: PreparedSample[] = [];
     let wake: (() => void) | undefined;
@@ -177,7 +177,7 @@ export class Gateway {
     // The whole stream is one request for duplicate_in_group (sentinels.ts), across its micro-batches.
     const duplicates = new DuplicateTracker();
     const tally = streamTally();
-    const done = (r: InternalResult): void => {
+    const done = (r: SampleOutcome): void => {
       tally?.add(r);
       ready.push({ result: this.record(r), tag: tags.get(r.index) as T });
       tags.delete(r.index);
@@ -215,7 +215,7 @@ export class Gateway {
           await this.admission.acquireWait(1, controller.signal);
           held++;
           tags.set(index, tag);
-          if (!p.ok) done(invalidResult(p));
+          if (!p.ok) done(invalidOutcome(p));
           else {
             queue.push(p);
             if (!scheduled) {
@@ -290,7 +290,7 @@ export class Gateway {
     for (const b of this.backends.values()) b.close();
   }
 
-  private record(r: InternalResult): InternalResult {
+  private record(r: SampleOutcome): SampleOutcome {
     const m = this.metrics;
     m.samples.inc1(r.status);
     m.reward.observe(NO_LABELS, r.reward);

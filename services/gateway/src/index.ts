@@ -20,4 +20,4 @@ export { MAX_JSON_DEPTH, nestsDeeper, rewardSpecToProto, rewardSpecFromProto } f
 export { invalidResultJson, resultFromProto, toResultJson, toResultProto } from './results.js';
 export { createTextService } from './text-service.js';
 export { encodeScoreResponse, encodeStreamResult, gatewayServiceDefinition } from './reply.js';
-export type { InternalResult, ComponentOutcome } from './engine.js';
+export type { SampleOutcome, ComponentOutcome } from './scoring.js';

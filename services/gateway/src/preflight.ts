@@ -1,7 +1,7 @@
 // The CLI's --gateway door: a SPEC JSON sample checked by the gateway's own validator before it is sent as proto.
 import { InvalidArgumentError } from '@verimesh/kit';
 import type { ResultJson, Sample } from '@verimesh/proto';
-import { invalidResult } from './engine.js';
+import { invalidOutcome } from './scoring.js';
 import { toResultJson } from './results.js';
 import { REMOTE_PROFILE, prepareSample, type PrepareContext } from './samples.js';
 import { SpecCache } from './spec.js';
@@ -16,7 +16,7 @@ const preflightContext: PrepareContext = { profiles: undefined, cache: new SpecC
  */
 export function preflight(raw: unknown, ctx: PrepareContext = preflightContext): { ok: true; sample: Sample } | { ok: false; result: ResultJson } {
   const p = prepareSample('json', raw, 0, ctx);
-  if (!p.ok) return { ok: false, result: toResultJson(invalidResult(p.spec === REMOTE_PROFILE ? { ...p, spec: undefined } : p)) };
+  if (!p.ok) return { ok: false, result: toResultJson(invalidOutcome(p.spec === REMOTE_PROFILE ? { ...p, spec: undefined } : p)) };
   const s = raw as Record<string, unknown>;
   const out: Sample = { id: p.id, response: p.response };
   if (p.group !== undefined) out.group = p.group;

@@ -2,7 +2,7 @@
 // generic encoder's bytes of toResultProto decode to, for every field of the schema and awkward values.
 import { loadDefinition, type GroupStats } from '@verimesh/proto';
 import { describe, expect, it } from 'vitest';
-import type { ComponentOutcome, InternalResult } from './engine.js';
+import type { ComponentOutcome, SampleOutcome } from './scoring.js';
 import { ENCODED_FIELDS, encodeScoreResponse, encodeStreamResult } from './reply.js';
 import { toResultProto } from './results.js';
 import { maskOf } from './sentinels.js';
@@ -23,7 +23,7 @@ const comp = (o: Partial<ComponentOutcome>): ComponentOutcome => ({
   flags: 0,
   ...o,
 });
-const result = (o: Partial<InternalResult>): InternalResult => ({
+const result = (o: Partial<SampleOutcome>): SampleOutcome => ({
   index: 0,
   id: 'a',
   group: undefined,
@@ -38,7 +38,7 @@ const result = (o: Partial<InternalResult>): InternalResult => ({
 });
 
 const long = (n: number) => 'é'.repeat(n);
-const RESULTS: InternalResult[] = [
+const RESULTS: SampleOutcome[] = [
   result({}),
   result({ id: '', reward: 0, status: 'invalid', error: 'samples[3].response: must be a string', components: [] }),
   result({ reward: -0.5, status: 'partial', error: 'iou: unavailable: overloaded', metadataJson: '{"step":7,"unicode":"日本語"}' }),

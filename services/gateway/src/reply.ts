@@ -5,7 +5,7 @@
 // values omitted); reply.test.ts decodes them with the generic decoder and checks every field of the schema.
 import type * as grpc from '@grpc/grpc-js';
 import { componentStatusToProto, loadDefinition, loadPackage, resultStatusToProto, type GroupStats } from '@verimesh/proto';
-import type { ComponentOutcome, InternalResult } from './engine.js';
+import type { ComponentOutcome, SampleOutcome } from './scoring.js';
 import { flagsOf } from './sentinels.js';
 
 /** Wire types (protobuf encoding). */
@@ -147,7 +147,7 @@ function writeComponent(out: Out, c: ComponentOutcome, statuses: Map<string, num
   out.close(at);
 }
 
-function writeResult(out: Out, field: number, r: InternalResult): void {
+function writeResult(out: Out, field: number, r: SampleOutcome): void {
   const t = tables();
   const at = out.open(field);
   if (r.id) out.string(1, r.id);
@@ -172,7 +172,7 @@ function writeGroups(out: Out, groups: readonly GroupStats[], message: 'verimesh
 }
 
 /** ScoreResponse bytes: every result (field 1) in order, then the groups (field 2). */
-export function encodeScoreResponse(results: readonly InternalResult[], groups: readonly GroupStats[]): Buffer {
+export function encodeScoreResponse(results: readonly SampleOutcome[], groups: readonly GroupStats[]): Buffer {
   const out = new Out(Math.max(1024, results.length * 256));
   for (const r of results) writeResult(out, ENCODED_FIELDS['verimesh.v1.ScoreResponse'].results, r);
   writeGroups(out, groups, 'verimesh.v1.ScoreResponse');
@@ -180,7 +180,7 @@ export function encodeScoreResponse(results: readonly InternalResult[], groups: 
 }
 
 /** ScoreStreamResponse bytes carrying one result. */
-export function encodeStreamResult(r: InternalResult): Buffer {
+export function encodeStreamResult(r: SampleOutcome): Buffer {
   const out = new Out(512);
   writeResult(out, ENCODED_FIELDS['verimesh.v1.ScoreStreamResponse'].result, r);
   return out.done();

@@ -53,7 +53,7 @@ describe('weight and contribution', () => {
   it('travels in proto: contribution unset for min, product and formulas; resultFromProto gives the same JSON', async () => {
     const gw = gateway();
     const samples: Sample[] = ['sum', 'min'].map((combine) => ({ id: combine, response: 'x', reference_json: JSON.stringify(ref), reward: rewardSpecToProto({ components: comps, combine }) }));
-    const internal = await gw.scoreInternal({ kind: 'proto', samples: samples as never });
+    const internal = await gw.scoreOutcomes({ kind: 'proto', samples: samples as never });
     const [sum, min] = internal.map(toResultProto);
     expect(sum!.components!.map((c) => [c.weight, c.contribution])).toEqual([[2, 1.5], [-0.5, -0.1]]);
     expect(min!.components!.map((c) => [c.weight, c.contribution])).toEqual([[2, undefined], [-0.5, undefined]]);
@@ -86,7 +86,7 @@ describe('an invalid sample whose spec compiled keeps every component key', () =
   });
   it('proto: reference_json that is not JSON', async () => {
     const sample: Sample = { id: 'p', response: 'x', reference_json: '{oops', reward: rewardSpecToProto(reward) };
-    const [r] = await gateway().scoreInternal({ kind: 'proto', samples: [sample as never] });
+    const [r] = await gateway().scoreOutcomes({ kind: 'proto', samples: [sample as never] });
     const proto = toResultProto(r!);
     expect(proto.status).toBe('RESULT_STATUS_INVALID');
     expect(proto.components!.map((c) => [c.name, c.status, c.weight, c.contribution])).toEqual([
@@ -121,7 +121,7 @@ describe('results come back in request order', () => {
     const gw = gateway();
     expect((await gw.score(samples)).results.map((r) => r.id)).toEqual(['slow', 'fast', 'slow2', 'fast2']);
     const protos = samples.map((s) => ({ id: s.id, response: s.response, reward: rewardSpecToProto(s.reward) }));
-    expect((await gw.scoreInternal({ kind: 'proto', samples: protos as never })).map((r) => r.id)).toEqual(['slow', 'fast', 'slow2', 'fast2']);
+    expect((await gw.scoreOutcomes({ kind: 'proto', samples: protos as never })).map((r) => r.id)).toEqual(['slow', 'fast', 'slow2', 'fast2']);
     // The premise: the engine finishes the gated samples first (a stream returns them in that order).
     const streamed: string[] = [];
     for await (const r of gw.scoreStream((async function* () { yield* samples; })())) streamed.push(r.id);

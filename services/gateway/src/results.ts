@@ -13,7 +13,7 @@ import {
   type Result__Output,
   type ResultJson,
 } from '@verimesh/proto';
-import { invalidResult, type InternalResult } from './engine.js';
+import { invalidOutcome, type SampleOutcome } from './scoring.js';
 import type { GatewayMetrics } from './metrics.js';
 import { SENTINEL_FLAGS } from '@verimesh/proto';
 import { flagsOf, maskOf } from './sentinels.js';
@@ -60,7 +60,7 @@ function componentJson(
   return o;
 }
 
-export function toResultJson(r: InternalResult): ResultJson {
+export function toResultJson(r: SampleOutcome): ResultJson {
   const components = byName<ComponentResultJson>();
   for (const c of r.components) components[c.name] = componentJson(c.score, c.status, c.weight, c.contribution, c.detail, c.metricsJson, c.latencyMs, c.flags);
   const out: ResultJson = { id: r.id, reward: r.reward, status: r.status, error: r.error, components, flags: [...flagsOf(r.flags)] };
@@ -80,7 +80,7 @@ export function invalidResultJson(id: string, error: string, reward?: unknown): 
   } catch {
     spec = undefined;
   }
-  return toResultJson(invalidResult({ ok: false, index: 0, id, group: undefined, metadata: undefined, metadataJson: '', error, spec }));
+  return toResultJson(invalidOutcome({ ok: false, index: 0, id, group: undefined, metadata: undefined, metadataJson: '', error, spec }));
 }
 
 /** A proto Result (what a remote gateway sends) as the SPEC JSON result; an empty error becomes null. */
@@ -96,7 +96,7 @@ export function resultFromProto(r: Result__Output): ResultJson {
   return out;
 }
 
-export function toResultProto(r: InternalResult): Result {
+export function toResultProto(r: SampleOutcome): Result {
   return {
     id: r.id,
     reward: r.reward,
@@ -129,7 +129,7 @@ export const ALL_EQUAL_TOLERANCE = 1e-12;
  * since that is the reward the trainer receives). `std` is the population standard deviation (divide by n), two-pass.
  * With `metrics`, each group is counted in verimesh_gateway_groups_total{all_equal} (a reply's groups, once).
  */
-export function groupStats(results: readonly InternalResult[], metrics?: GatewayMetrics): Record<string, GroupStatsJson> {
+export function groupStats(results: readonly SampleOutcome[], metrics?: GatewayMetrics): Record<string, GroupStatsJson> {
   const by = new Map<string, { rewards: number[]; flags: number[] }>();
   for (const r of results) {
     if (r.group === undefined) continue;

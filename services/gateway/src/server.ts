@@ -15,7 +15,7 @@ import {
 } from '@verimesh/proto';
 import { addressAttributes, extractHeaders, extractMetadata, recordError, rpcAttributes, withServerSpan } from '@verimesh/telemetry';
 import type { Span } from '@opentelemetry/api';
-import type { InternalResult } from './engine.js';
+import type { SampleOutcome } from './scoring.js';
 import type { Gateway } from './gateway.js';
 import { getRewardOptions, getRewardReply, getRewardSamples } from './openrlhf.js';
 import { encodeScoreResponse, encodeStreamResult, gatewayServiceDefinition } from './reply.js';
@@ -177,7 +177,7 @@ function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void 
         try {
           // The components get the caller's deadline less a margin, so a reply with `timeout` components still
           // reaches the caller before its deadline instead of a bare DEADLINE_EXCEEDED.
-          const results = await gateway.scoreInternal({ kind: 'proto', samples }, { deadline: withReplyMargin(callDeadline(call)), signal: controller.signal });
+          const results = await gateway.scoreOutcomes({ kind: 'proto', samples }, { deadline: withReplyMargin(callDeadline(call)), signal: controller.signal });
           // Encoded here, straight from the results (reply.ts): the generic encoder's copies cost 3x the time and,
           // for large replies, hundreds of MB of transient heap.
           const res = encodeScoreResponse(results, groupStatsProto(groupStats(results, gateway.metrics))) as unknown as ScoreResponse;
@@ -212,7 +212,7 @@ function registerGrpc(server: grpc.Server, gateway: Gateway, log: Logger): void 
 async function streamHandler(call: grpc.ServerDuplexStream<ScoreStreamRequest__Output, ScoreStreamResponse>, gateway: Gateway, log: Logger, span: Span): Promise<void> {
   const controller = new AbortController();
   call.once('cancelled', () => controller.abort(new Error('stream cancelled by the client')));
-  const remaining = new Map<number, { left: number; results: InternalResult[] }>();
+  const remaining = new Map<number, { left: number; results: SampleOutcome[] }>();
   async function* input(): AsyncIterable<{ sample: Sample__Output; tag: number }> {
     let m = 0;
     // Not `for await (… of call)`: that destroys the duplex when the client half-closes, before our replies are written.
@@ -227,7 +227,7 @@ async function streamHandler(call: grpc.ServerDuplexStream<ScoreStreamRequest__O
     if (!call.write(msg as ScoreStreamResponse)) await once(call, 'drain');
   };
   try {
-    for await (const { result, tag } of gateway.streamInternal('proto', input(), { signal: controller.signal })) {
+    for await (const { result, tag } of gateway.streamOutcomes('proto', input(), { signal: controller.signal })) {
       await write(encodeStreamResult(result));
       const m = remaining.get(tag);
       if (!m) continue;

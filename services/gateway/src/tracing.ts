@@ -4,7 +4,7 @@ import { trace, type Span } from '@opentelemetry/api';
 import { OutcomeTally, withSpan } from '@verimesh/telemetry';
 import { flagsOf } from './sentinels.js';
 
-/** What a span counts of a component (an engine ComponentOutcome) and of a result (an engine InternalResult). */
+/** What a span counts of a component (an engine ComponentOutcome) and of a result (an engine SampleOutcome). */
 interface Outcome {
   readonly status: string;
   readonly detail: string;

@@ -105,7 +105,7 @@ describe('flags raised by other services are lifted onto results', () => {
       { id: 'two', group: 'q', response: twoBoxes, reference_json: '{"boxes":[[0,0,10,10]]}', reward: rewardSpecToProto(reward()) },
       { id: 'spam', group: 'q', response: spam, reference_json: '{"boxes":[[0,0,10,10]]}', reward: rewardSpecToProto(reward()) },
     ];
-    const internal = await gateway.scoreInternal({ kind: 'proto', samples: protos as never });
+    const internal = await gateway.scoreOutcomes({ kind: 'proto', samples: protos as never });
     const [two, spammed] = internal.map((r) => overTheWire(toResultProto(r)));
     expect(two!.flags).toEqual([]);
     expect(spammed!.flags).toEqual(['box_spam']);
@@ -247,7 +247,7 @@ describe('on_flag in specs', () => {
     expect(() => sampleToProto({ id: 's', response: 'r', reward: { components: [{ verifier: 'text.format' }], on_flag: { nope: 1 } } })).toThrow(/reward\.on_flag\.nope is not a sentinel flag/);
     const looping = 'again and again and again\n'.repeat(10);
     const protos = [{}, { degenerate: -1 }].map((on_flag, i) => ({ id: `p${i}`, response: looping, reward: rewardSpecToProto({ components: [{ verifier: 'text.format', params: { pattern: '.*' } }], on_flag }) }));
-    const rs = await gateway.scoreInternal({ kind: 'proto', samples: protos as never });
+    const rs = await gateway.scoreOutcomes({ kind: 'proto', samples: protos as never });
     expect(rs.map((r) => r.reward)).toEqual([1, -1]);
   });
 });

@@ -12,5 +12,5 @@ export type { Table, TableNode, TableNormalization } from './table/model.js';
 export { anls, nedSimilarity, cer, wer, sentenceBleu, rougeL, tokenF1, textSimilarity } from './metrics/text.js';
 export type { TextMetric, AnlsVariant } from './metrics/text.js';
 export { compareKie, prf } from './metrics/kie.js';
-export { OcrEngine } from './ocr/engine.js';
-export type { OcrResult, OcrLine } from './ocr/engine.js';
+export { OcrEngine } from './ocr/paddle.js';
+export type { OcrResult, OcrLine } from './ocr/paddle.js';

@@ -3,7 +3,7 @@ import type { ServiceDef } from '@verimesh/kit';
 import { defaultVideoStore } from '@verimesh/media';
 import { loadServiceConfig, type Config } from './config.js';
 import { OcrRunner } from './ocr/runner.js';
-import { defaultModels } from './ocr/engine.js';
+import { defaultModels } from './ocr/paddle.js';
 import { anlsVerifier } from './verifiers/anls.js';
 import { kieVerifier } from './verifiers/kie.js';
 import { ocrVerifier } from './verifiers/ocr.js';

@@ -247,7 +247,7 @@ export interface ZygotePoolOptions {
   /** Limits of the zygote sandbox itself: the ceiling for every run it serves. */
   limits: SandboxLimits;
   preload: string[];
-  /** Runs that may wait for a zygote at once (the engine's run slots). */
+  /** Runs that may wait for a zygote at once (the runtime's run slots). */
   maxWaiting: number;
   log: Logger;
 }
@@ -258,7 +258,7 @@ export interface ZygotePoolOptions {
  */
 export class ZygotePool {
   private readonly idle: Zygote[] = [];
-  /** Runs waiting for a zygote (bounded by the engine's run pool: at most one per run slot). */
+  /** Runs waiting for a zygote (bounded by the runtime's run pool: at most one per run slot). */
   private readonly waiters: WaitQueue<Zygote>;
   private created = 0;
   private readonly script: string;

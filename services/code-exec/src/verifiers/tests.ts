@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { InternalError, InvalidArgumentError, UnavailableError, readBool, readChoice, readNumber, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { compareOutput, type CompareMode } from '../compare.js';
-import type { Engine, RunOutput } from '../engine.js';
+import type { Runtime, RunOutput } from '../runtime.js';
 import type { SandboxRunSpec } from '../sandbox/sandbox.js';
 import { ASSERT_LANGUAGES, COMPILED, prepareCompile, testProgram } from '../languages.js';
 import { canonicalLanguage, LANGUAGES, type Language } from '../toolchains.js';
@@ -92,7 +92,7 @@ function tail(stderr: string): string {
   return `: ${short(named?.trim() ?? lines.slice(-3).join(' | '), 240)}`;
 }
 
-export function testsVerifier(engine: Engine): VerifierDef {
+export function testsVerifier(runtime: Runtime): VerifierDef {
   return {
     name: 'code.tests',
     description: 'runs the extracted program against stdin/stdout cases or assert snippets in a sandbox; score = fraction of tests passed',
@@ -115,16 +115,16 @@ export function testsVerifier(engine: Engine): VerifierDef {
       if (!lang) throw new InvalidArgumentError('reference.language', `reference.language "${ref.language}" is not one of ${LANGUAGES.join(', ')}`);
       const tests = parseTests(ref.tests, lang);
       const p = input.params;
-      const timeoutMs = readNumber(p.test_timeout_ms, 'params.test_timeout_ms', engine.config.testTimeoutMs, 50, engine.config.maxTestTimeoutMs);
-      const memoryMb = readNumber(p.memory_mb, 'params.memory_mb', engine.config.memoryMb, 16, engine.config.memoryMb);
+      const timeoutMs = readNumber(p.test_timeout_ms, 'params.test_timeout_ms', runtime.config.testTimeoutMs, 50, runtime.config.maxTestTimeoutMs);
+      const memoryMb = readNumber(p.memory_mb, 'params.memory_mb', runtime.config.memoryMb, 16, runtime.config.memoryMb);
       const tol = readNumber(p.tolerance, 'params.tolerance', 1e-6, 0, 1e9);
       const mode: CompareMode = readChoice(p.compare, 'params.compare', ['tokens', 'exact', 'float'] as const, 'tokens');
       const partial = readBool(p.partial_credit, 'params.partial_credit', true);
       const extracted = extractAnswer(input.response, parseExtractParam(p.extract), { code: true, language: lang });
 
-      if (!engine.sandbox.available) throw new UnavailableError(`sandbox unavailable: ${engine.sandbox.unavailableReason}`);
-      const tc = engine.toolchains.available[lang];
-      if (!tc) throw new UnavailableError(`no ${lang} toolchain on this code-exec instance: ${engine.toolchains.missing[lang] ?? 'not installed'}`);
+      if (!runtime.sandbox.available) throw new UnavailableError(`sandbox unavailable: ${runtime.sandbox.unavailableReason}`);
+      const tc = runtime.toolchains.available[lang];
+      if (!tc) throw new UnavailableError(`no ${lang} toolchain on this code-exec instance: ${runtime.toolchains.missing[lang] ?? 'not installed'}`);
 
       const total = tests.length;
       const base = { language: lang, total };
@@ -132,18 +132,18 @@ export function testsVerifier(engine: Engine): VerifierDef {
         return { score: 0, detail: 'no code found in the response', metrics: { ...base, passed: 0, stage: 'extract', tests: tests.map(() => ({ status: 'compile_error', ms: 0 })) } };
       }
       const code = extracted.text;
-      const limits = engine.testLimits(timeoutMs, memoryMb);
+      const limits = runtime.testLimits(timeoutMs, memoryMb);
       setMaxListeners(0, ctx.signal); // one abort listener per queued test
       // The zygote path needs no host files; the directory is made only when some run needs it.
       let hostDir: string | undefined;
-      const getDir = (): string => (hostDir ??= engine.sandbox.makeHostDir('tests'));
+      const getDir = (): string => (hostDir ??= runtime.sandbox.makeHostDir('tests'));
       try {
         let compileMs: number | undefined;
         if (COMPILED.has(lang)) {
           const dir = getDir();
           const step = prepareCompile(lang, tc, code, dir, limits)!;
           const t0 = performance.now();
-          const r = await engine.runRaw({ argv: step.argv, workDir: dir, limits: engine.compileLimits(), rlimitAs: step.rlimitAs, signal: ctx.signal });
+          const r = await runtime.runRaw({ argv: step.argv, workDir: dir, limits: runtime.compileLimits(), rlimitAs: step.rlimitAs, signal: ctx.signal });
           compileMs = Math.round(performance.now() - t0);
           if (r.infraError) throw new InternalError(`sandbox failed while compiling: ${r.infraError}`);
           if (r.exitCode !== 0) {
@@ -164,9 +164,9 @@ export function testsVerifier(engine: Engine): VerifierDef {
               const prog = testProgram(lang, tc, code, dir, limits);
               return { argv: prog.argv, stdin: run.stdin, limits, roBinds: [{ src: dir, dest: '/src' }], rlimitAs: prog.rlimitAs, signal: ctx.signal };
             };
-            if (lang === 'python') return engine.runPython(run, limits, slowIo, ctx.signal);
-            if (run.test !== undefined) return engine.runJsAssert({ ...run, test: run.test }, limits, ctx.signal);
-            return engine.run(slowIo());
+            if (lang === 'python') return runtime.runPython(run, limits, slowIo, ctx.signal);
+            if (run.test !== undefined) return runtime.runJsAssert({ ...run, test: run.test }, limits, ctx.signal);
+            return runtime.run(slowIo());
           }),
         );
         const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -187,7 +187,7 @@ export function testsVerifier(engine: Engine): VerifierDef {
           ...(tamper ? { flags: ['tamper'] as const } : {}),
         };
       } finally {
-        if (hostDir) engine.sandbox.removeHostDir(hostDir);
+        if (hostDir) runtime.sandbox.removeHostDir(hostDir);
       }
     },
   };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { InternalError, InvalidArgumentError, UnavailableError, readChoice, readNumber, type VerifierDef } from '@verimesh/kit';
 import type { SentinelFlag } from '@verimesh/proto';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
-import type { Engine } from '../engine.js';
+import type { Runtime } from '../runtime.js';
 import type { SandboxResult } from '../sandbox/sandbox.js';
 import { judgeSimulation, neutralizeSimControl, readingCalls, tagTestbenchOutput, testbenchOutput, testbenchRoots, type SimVerdict } from './verilog-source.js';
 
@@ -41,7 +41,7 @@ function firstLines(r: SandboxResult, n = 600): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
 
-export function verilogVerifier(engine: Engine): VerifierDef {
+export function verilogVerifier(runtime: Runtime): VerifierDef {
   return {
     name: 'code.verilog',
     description: 'compiles the Verilog design with iverilog -g2012, simulates the reference testbench with vvp, optional Yosys area bonus',
@@ -85,27 +85,27 @@ export function verilogVerifier(engine: Engine): VerifierDef {
           throw new InvalidArgumentError('params.pass_regex', `params.pass_regex is not a valid regex: ${(e as Error).message}`);
         }
       }
-      const simMs = readNumber(p.sim_timeout_ms, 'params.sim_timeout_ms', engine.config.simTimeoutMs, 10, 600_000);
+      const simMs = readNumber(p.sim_timeout_ms, 'params.sim_timeout_ms', runtime.config.simTimeoutMs, 10, 600_000);
 
-      if (!engine.sandbox.available) throw new UnavailableError(`sandbox unavailable: ${engine.sandbox.unavailableReason}`);
-      const tools = engine.toolchains;
+      if (!runtime.sandbox.available) throw new UnavailableError(`sandbox unavailable: ${runtime.sandbox.unavailableReason}`);
+      const tools = runtime.toolchains;
       if (!tools.iverilog) throw new UnavailableError('iverilog/vvp not installed on this code-exec instance (Debian package iverilog)');
       if (refArea !== undefined && !tools.yosys) throw new UnavailableError('reference_area needs Yosys, which is not installed here (Debian package yosys)');
 
       const design = extractAnswer(input.response, parseExtractParam(p.extract), { code: true, language: 'verilog' }).text;
       if (!design.trim()) return { score: 0, detail: 'no Verilog found in the response', metrics: { stage: 'syntax' } };
 
-      const dir = engine.sandbox.makeHostDir('verilog');
+      const dir = runtime.sandbox.makeHostDir('verilog');
       const file = (name: string): string => join(dir, name);
       try {
         writeFileSync(file('design.sv'), design);
         const libArgs = library !== undefined ? ['/work/library.sv'] : [];
         if (library !== undefined) writeFileSync(file('library.sv'), library);
-        const compileLimits = engine.compileLimits();
+        const compileLimits = runtime.compileLimits();
         // 1. The design alone (the testbench is not there yet): preprocessed on its own, so that its macros and
         //    `include`s cannot reach the testbench, then elaborated with its own top as the only root: a design that
         //    names the testbench's signals (tb.errors = 0) or instantiates its modules (RefModule) fails here.
-        const alone = await engine.runRaw({
+        const alone = await runtime.runRaw({
           argv: ['/bin/sh', '-c', PREPROCESS_AND_ELABORATE, 'sh', tools.iverilog.iverilog, ref.top, ...libArgs],
           workDir: dir,
           limits: compileLimits,
@@ -129,7 +129,7 @@ export function verilogVerifier(engine: Engine): VerifierDef {
         const tbMarker = passRe ? `vmtb${randomBytes(8).toString('hex')}` : undefined;
         const reads = passRe ? readingCalls(dut) : [];
         writeFileSync(file('tb.sv'), tbMarker ? tagTestbenchOutput(ref.testbench, tbMarker) : ref.testbench);
-        const comp = await engine.runRaw({
+        const comp = await runtime.runRaw({
           argv: [tools.iverilog.iverilog, '-g2012', '-o', '/work/sim.vvp', ...roots.flatMap((r) => ['-s', r]), '/work/design.sv', ...libArgs, '/work/tb.sv'],
           workDir: dir,
           limits: compileLimits,
@@ -154,7 +154,7 @@ export function verilogVerifier(engine: Engine): VerifierDef {
         const metrics: Record<string, unknown> = { ...base, stage: 'function', compile_ok: true };
         const designOnly = [{ src: file('design.sv'), dest: '/src/design.sv' }];
         if (p.lint === true && tools.verilator) {
-          const lint = await engine.runRaw({
+          const lint = await runtime.runRaw({
             argv: [tools.verilator, '--lint-only', '-Wall', '-Wno-DECLFILENAME', '-Wno-EOFNEWLINE', '--top-module', ref.top, '/src/design.sv'],
             roBinds: designOnly,
             limits: compileLimits,
@@ -166,10 +166,10 @@ export function verilogVerifier(engine: Engine): VerifierDef {
           metrics.lint_errors = (text.match(/^%Error/gm) ?? []).length;
           if (metrics.lint_warnings) metrics.lint = text.split('\n').filter((l) => l.startsWith('%Warning')).slice(0, 10);
         }
-        const sim = await engine.runRaw({
+        const sim = await runtime.runRaw({
           argv: [tools.iverilog.vvp, '-n', '/src/sim.vvp'],
           roBinds: [{ src: file('sim.vvp'), dest: '/src/sim.vvp' }],
-          limits: { ...engine.testLimits(simMs), outputBytes: 1 << 20 },
+          limits: { ...runtime.testLimits(simMs), outputBytes: 1 << 20 },
           signal: ctx.signal,
         });
         if (sim.infraError) throw new InternalError(`sandbox failed while simulating: ${sim.infraError}`);
@@ -192,7 +192,7 @@ export function verilogVerifier(engine: Engine): VerifierDef {
         let area: number | undefined;
         if (refArea !== undefined && pass > 0) {
           metrics.stage = 'area';
-          const syn = await engine.runRaw({
+          const syn = await runtime.runRaw({
             argv: [tools.yosys!, '-Q', '-T', '-p', `read_verilog -sv /src/design.sv; synth -flatten -top ${ref.top}; stat`],
             roBinds: designOnly,
             limits: { ...compileLimits, outputBytes: 1 << 20 },
@@ -208,7 +208,7 @@ export function verilogVerifier(engine: Engine): VerifierDef {
         const control = calls.length ? `; the design calls ${calls.join(', ')} (never allowed to end the simulation)` : '';
         return { score, detail: `compiles; ${why}${area !== undefined ? `; area ${area} cells vs reference ${refArea}` : ''}${control}`, metrics, flags };
       } finally {
-        engine.sandbox.removeHostDir(dir);
+        runtime.sandbox.removeHostDir(dir);
       }
     },
   };

@@ -3,7 +3,7 @@ import { UnavailableError, WaitQueue, lazy, messageOf, type Lazy, type Waiter } 
 import type { Config } from '../config.js';
 import type { Box } from '@verimesh/geometry';
 import { decodeImage } from '@verimesh/media';
-import { OcrEngine, type OcrResult, type RgbImage } from './engine.js';
+import { OcrEngine, type OcrResult, type RgbImage } from './paddle.js';
 
 /** An image decoded for OCR: RGB, transparency flattened onto white, cropped to `region` (clipped to the image). */
 async function decodeRgb(buf: Buffer, maxPixels: number, region?: Box): Promise<RgbImage> {

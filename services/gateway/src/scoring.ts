@@ -26,7 +26,7 @@ export interface ComponentOutcome {
   readonly flags: number;
 }
 
-export interface InternalResult {
+export interface SampleOutcome {
   readonly index: number;
   readonly id: string;
   readonly group: string | undefined;
@@ -40,7 +40,7 @@ export interface InternalResult {
   readonly metadataJson: string;
 }
 
-export interface EngineDeps {
+export interface ScoringDeps {
   backends: ReadonlyMap<ServiceName, VerifierBackend>;
   /** Per-component deadline when the component sets no timeout_ms. */
   defaultTimeoutMs: number;
@@ -69,13 +69,13 @@ function notRun(spec: CompiledSpec | undefined, status: ComponentStatus, detail:
 }
 
 /** A sample that was not scored: its components (when its spec compiled) are `skipped`, so every key is present (SPEC 3). */
-export function invalidResult(s: InvalidSample): InternalResult {
+export function invalidOutcome(s: InvalidSample): SampleOutcome {
   const components = notRun(s.spec, 'skipped', 'not evaluated: the sample is invalid', () => 0);
   return { index: s.index, id: s.id, group: s.group, reward: 0, status: 'invalid', error: s.error, components, flags: 0, metadata: s.metadata, metadataJson: s.metadataJson };
 }
 
 /** The result of a sample whose scoring failed inside the gateway (a bug): still one result, every component `error`. */
-export function internalFailure(p: PreparedSample, e: unknown): InternalResult {
+export function internalFailure(p: PreparedSample, e: unknown): SampleOutcome {
   const error = `internal error: ${messageOf(e)}`;
   const components = notRun(p.spec, 'error', error, (c) => c.onError);
   return { index: p.index, id: p.id, group: p.group, reward: 0, status: 'partial', error, components, flags: 0, metadata: p.metadata, metadataJson: p.metadataJson };
@@ -148,10 +148,10 @@ function itemFor(s: PreparedSample, c: CompiledComponent, key: number): VerifyIt
  * `duplicates`: what earlier calls of the same request saw (a stream's micro-batches share one); default: this call.
  */
 export async function runSamples(
-  deps: EngineDeps,
+  deps: ScoringDeps,
   samples: readonly PreparedSample[],
   opts: { deadline: number; signal?: AbortSignal; duplicates?: DuplicateTracker },
-  onDone: (r: InternalResult) => void,
+  onDone: (r: SampleOutcome) => void,
 ): Promise<void> {
   const outs: ComponentOutcome[][] = samples.map((s) => new Array<ComponentOutcome>(s.spec.components.length));
   const pending = new Int32Array(samples.length);
@@ -194,7 +194,7 @@ export async function runSamples(
       const msg = `${o.name}: ${o.status}: ${o.detail}`;
       error = error === null ? msg : `${error}; ${msg}`;
     }
-    const r: InternalResult = { index: s.index, id: s.id, group: s.group, reward, status, error, components: out, flags, metadata: s.metadata, metadataJson: s.metadataJson };
+    const r: SampleOutcome = { index: s.index, id: s.id, group: s.group, reward, status, error, components: out, flags, metadata: s.metadata, metadataJson: s.metadataJson };
     onDone(r);
   };
 
@@ -252,7 +252,7 @@ export async function runSamples(
  * The sample's sentinels (SPEC 3.1, rules in sentinels.ts): its components' flags and the gateway's own, counted once
  * per result in verimesh_flags_total under the service that raised each first (`gateway` for the gateway's rules).
  */
-function sentinels(deps: EngineDeps, s: PreparedSample, out: readonly ComponentOutcome[], duplicate: boolean): number {
+function sentinels(deps: ScoringDeps, s: PreparedSample, out: readonly ComponentOutcome[], duplicate: boolean): number {
   let mask = 0;
   for (let i = 0; i < out.length; i++) {
     const fresh = out[i]!.flags & ~mask;
@@ -291,7 +291,7 @@ function aligned(items: readonly VerifyItem[], from: number, to: number, results
  * the chunk failed, the deadline passed). Never throws for a backend's failure.
  */
 async function callService(
-  deps: EngineDeps,
+  deps: ScoringDeps,
   call: Call,
   signal: AbortSignal | undefined,
   deliver: (k: number, result: VerifyResult | undefined, failure: Failure | undefined) => void,

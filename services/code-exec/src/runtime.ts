@@ -41,7 +41,7 @@ export interface TestRun {
   test?: string;
 }
 
-export class Engine {
+export class Runtime {
   readonly toolchains: Toolchains;
   readonly sandbox: Sandbox;
   readonly pool: BoundedPool;
