@@ -2,17 +2,8 @@
 // deliberately simple implementation written here: pixel-by-pixel encode, decode-then-count, the float codec.
 import { describe, expect, it } from 'vitest';
 import { parseRle, polygonToRle, rleArea, rleDecode, rleEncode, rleFromString, rleMerge, rleStats, rleToString, rleValidate, type Rle } from './index.js';
+import { seededRandom as rng } from '@verimesh/kit/testing';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Column-major bitmap: runs of random lengths (short or long), foreground bytes of random nonzero values. */
 function bitmap(r: () => number, n: number): Uint8Array {

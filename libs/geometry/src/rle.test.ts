@@ -18,18 +18,7 @@ import {
   GeometryError,
 } from './index.js';
 import type { Rle } from './index.js';
-
-/** Deterministic PRNG (mulberry32) so random cases are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '@verimesh/kit/testing';
 
 function randomBitmap(r: () => number, h: number, w: number, density: number, blobby: boolean): Uint8Array {
   const m = new Uint8Array(h * w);

@@ -169,3 +169,4 @@ export async function scrape(address: string): Promise<Map<string, PromFamily>> 
   if (!type.startsWith('text/plain') || !type.includes('version=0.0.4')) throw new Error(`GET /metrics: content-type ${type}`);
   return parsePrometheus(await res.text());
 }
+export { seededRandom } from './random.js';

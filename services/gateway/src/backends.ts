@@ -1,6 +1,7 @@
 // How the gateway reaches a verifier service: in process (the kit's runBatch, no network) or over gRPC to every
 // replica of it: a stage's items cut into chunks spread over the replicas, a chunk that failed for a reason another
 // replica may not share retried once elsewhere, failing replicas ejected for a while (replicas.ts), traced.
+import { setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import {
   DeadlineError,
@@ -244,6 +245,8 @@ export function grpcBackend(service: ServiceName, target: string, opts: GrpcBack
     service,
     async verify(items, o, onChunk) {
       await set.ready;
+      // Every chunk in flight or waiting for a replica listens on the request's signal (each removes its listener).
+      if (o.signal) setMaxListeners(0, o.signal);
       const n = items.length;
       const size = Math.max(1, Math.min(maxChunk, Math.ceil(n / Math.max(1, set.usable()))));
       const queue: Chunk[] = [];

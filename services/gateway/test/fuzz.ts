@@ -6,23 +6,15 @@
 import { pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { noopLogger } from '@verimesh/kit';
+import { seededRandom } from '@verimesh/kit/testing';
 import { loadPackage, type ResultJson, type RewardGatewayServiceClient, type Sample, type ScoreResponse__Output, type ScoreStreamResponse__Output } from '@verimesh/proto';
 import { Gateway, inProcessBackend, resultFromProto, startGateway } from '../src/index.js';
 import { testService } from './fixtures.js';
 
 type Rng = () => number;
 
-/** mulberry32: a small seeded PRNG, so that a failing run is replayed from its seed. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the fuzzer draws from, so that a failing run is replayed from its seed. */
+export const rng: (seed: number) => Rng = seededRandom;
 
 const int = (r: Rng, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)]!;

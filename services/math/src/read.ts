@@ -42,15 +42,16 @@ export function outsideThink(text: string): string {
   return inThink ? out : out + text.slice(pos);
 }
 
-interface Boxed {
+/** A box or a math span: where it stands in the text and what it holds. */
+interface Found {
   start: number;
   end: number;
   content: string;
 }
 
 /** Every balanced \boxed{…} / \fbox{…}, in order (an unclosed last one runs to the end of the text). */
-function boxes(text: string): Boxed[] {
-  const out: Boxed[] = [];
+function boxes(text: string): Found[] {
+  const out: Found[] = [];
   const re = /\\(?:boxed|fbox)\s*\{/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     let depth = 1;
@@ -86,15 +87,9 @@ function lastJoined<T extends { start: number; end: number }>(items: T[], text: 
   return group;
 }
 
-interface Span {
-  start: number;
-  end: number;
-  content: string;
-}
-
 /** Math spans in order: $$…$$, \[…\], \(…\), and $…$ on one line (not after a digit or a backslash: `costs 5$`). */
-function spans(text: string): Span[] {
-  const out: Span[] = [];
+function spans(text: string): Found[] {
+  const out: Found[] = [];
   const re = /\$\$([^$]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<![\\\d])\$((?:\\\$|[^\n$])+?)(?<!\\)\$/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     out.push({ start: m.index, end: m.index + m[0].length, content: (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim() });
