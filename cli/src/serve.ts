@@ -73,9 +73,11 @@ async function startInProcess(args: ServeArgs, io: { stdout: Writable; stderr: W
   const addresses = new Map<string, string>();
   const metrics = new Map<string, string>();
   let gatewayHandle: { grpcPort: number; httpPort: number; shutdown(): Promise<void> } | undefined;
+  let gateway: Gateway | undefined;
   const stop = async (): Promise<void> => {
-    // The gateway drains first, so nothing it still has in flight loses its service.
+    // The gateway drains first, so nothing it still has in flight loses its service; then its channels close (as in its main.ts).
     await gatewayHandle?.shutdown().catch(() => undefined);
+    await gateway?.close();
     await Promise.all(servers.map((s) => s.server.shutdown(10_000).catch(() => undefined)));
     await shutdownTelemetry(undefined, log).catch(() => undefined);
   };
@@ -98,7 +100,7 @@ async function startInProcess(args: ServeArgs, io: { stdout: Writable; stderr: W
       for (const s of servers) backends[s.name as ServiceName] = grpcBackend(s.name as ServiceName, `127.0.0.1:${s.server.port}`);
       const paths = profilePaths(args.profiles);
       const profiles = paths.length ? loadProfiles(paths) : undefined;
-      const gateway = new Gateway({ backends, profiles, log });
+      gateway = new Gateway({ backends, profiles, log });
       const handle = await startGateway(gateway, { host: args.host, port: args.port, httpPort: args.httpPort, log });
       gatewayHandle = handle;
       const shown = args.host === '0.0.0.0' ? '127.0.0.1' : args.host;

@@ -2,10 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
-import { loadDefinition, loadPackage } from '@verimesh/proto';
-import type { DescribeResponse, VerifyBatchRequest__Output, VerifyBatchResponse, DescribeRequest__Output } from '@verimesh/proto';
+import { componentStatusFromProto, loadDefinition, loadPackage, type DescribeResponse, type VerifyBatchRequest__Output, type VerifyBatchResponse, type DescribeRequest__Output } from '@verimesh/proto';
 import { OutcomeTally, addressAttributes, extractMetadata, recordError, rpcAttributes, withServerSpan } from '@verimesh/telemetry';
-import { componentStatusFromProto } from '@verimesh/proto';
 import { Admission } from './admission.js';
 import { callDeadline } from './deadline.js';
 import { InvalidArgumentError, UnavailableError } from './errors.js';
@@ -105,10 +103,6 @@ export interface VerifierServerOptions {
   metricsPort?: number;
 }
 
-/**
- * Serves a verifier service over gRPC: VerifyBatch (admission-controlled, deadline-honouring, traced) and
- * Describe, plus health and reflection. runMain serves a service's main.ts through it.
- */
 /** A served verifier service: the server, its admission (items in flight now, refusals) and its metrics (PLAN D6). */
 export interface RunningService extends RunningServer {
   admission: Admission;
@@ -119,6 +113,10 @@ export interface RunningService extends RunningServer {
 
 const VERIFY_BATCH_ATTRIBUTES = rpcAttributes('verimesh.v1.VerifierService', 'VerifyBatch');
 
+/**
+ * Serves a verifier service over gRPC: VerifyBatch (admission-controlled, deadline-honouring, traced) and
+ * Describe, plus health and reflection. runMain serves a service's main.ts through it.
+ */
 export async function serve(service: ServiceDef, opts: VerifierServerOptions = {}): Promise<RunningService> {
   const log = opts.log ?? createLogger(service.name, (opts.logLevel as LogLevel | undefined) ?? undefined);
   const admission = new Admission(opts.maxInFlight || service.maxInFlight || 20_000);

@@ -57,7 +57,7 @@ export const OPTIONS = {
     doc: 'first ejection time of a failing replica; doubled at each ejection in a row, at most 32 times as long',
   },
   profiles: { type: 'list', env: 'VERIMESH_PROFILES', flag: 'profiles', default: [], doc: 'profile files or directories (YAML or JSON), comma-separated' },
-  httpPort: { type: 'int', env: 'VERIMESH_HTTP_PORT', flag: 'http-port', default: 8080, min: 0, max: 65535, doc: 'HTTP port for POST /v1/score, /healthz, /metrics (0 = any free port)' },
+  httpPort: { type: 'int', env: 'VERIMESH_HTTP_PORT', flag: 'http-port', default: 8080, min: 0, max: 65535, doc: 'HTTP port for POST /v1/score, POST /get_reward, GET /healthz, GET /metrics (0 = any free port)' },
   defaultTimeoutMs: {
     type: 'int',
     env: 'VERIMESH_GATEWAY_DEFAULT_TIMEOUT_MS',

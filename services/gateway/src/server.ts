@@ -1,4 +1,4 @@
-// The gateway's network faces: gRPC RewardGatewayService (kit startServer: health, reflection) and HTTP /v1/score, /healthz, /metrics.
+// The gateway's network faces: gRPC RewardGatewayService (kit startServer: health, reflection) and HTTP /v1/score, /get_reward, /healthz, /metrics.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -114,13 +114,32 @@ function route(req: IncomingMessage, res: ServerResponse, gateway: Gateway, log:
   });
 }
 
+type PostRoute = (req: IncomingMessage, gateway: Gateway, signal: AbortSignal) => Promise<unknown>;
+
+/** The JSON routes (POST only; any other method is 405). */
+const POST_ROUTES: ReadonlyMap<string, PostRoute> = new Map<string, PostRoute>([
+  ['/v1/score', async (req, gateway, signal) => {
+    const body = await readJson(req);
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as { samples?: unknown }).samples)) {
+      throw new InvalidArgumentError('samples', 'samples: the body must be {"samples": [...]}');
+    }
+    return gateway.score((body as { samples: unknown[] }).samples, { signal });
+  }],
+  // OpenRLHF's remote reward protocol (SPEC section 5, src/openrlhf.ts): --reward.remote_url http://<gateway>:8080/get_reward?profile=NAME
+  ['/get_reward', async (req, gateway, signal) => {
+    const opts = getRewardOptions(new URL(req.url ?? '/', 'http://gateway').searchParams);
+    const samples = getRewardSamples(await readJson(req), opts);
+    return getRewardReply((await gateway.score(samples, { signal })).results, opts);
+  }],
+]);
+
 function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     // Draining: every answer closes its connection, so a keep-alive client does not hold the drain open for the grace period.
     res.once('finish', () => {
       if (!state.serving) req.socket.end();
     });
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'GET' && path === '/healthz') {
       send(res, state.serving ? 200 : 503, JSON.stringify({ status: state.serving ? 'SERVING' : 'NOT_SERVING' }));
       return;
@@ -129,30 +148,15 @@ function httpHandler(gateway: Gateway, state: { serving: boolean }, log: Logger)
       send(res, 200, gateway.metricsText(), 'text/plain; version=0.0.4; charset=utf-8');
       return;
     }
-    if (path === '/v1/score') {
+    const work = POST_ROUTES.get(path);
+    if (work) {
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
-        send(res, 405, JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: 'use POST /v1/score', reason: 'METHOD_NOT_ALLOWED' } }));
+        send(res, 405, JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: `use POST ${path}`, reason: 'METHOD_NOT_ALLOWED' } }));
         return;
       }
       const signal = abortOnClose(res);
-      route(req, res, gateway, log, '/v1/score', async () => {
-        const body = await readJson(req);
-        if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as { samples?: unknown }).samples)) {
-          throw new InvalidArgumentError('samples', 'samples: the body must be {"samples": [...]}');
-        }
-        return gateway.score((body as { samples: unknown[] }).samples, { signal });
-      });
-      return;
-    }
-    if (path === '/get_reward' && req.method === 'POST') {
-      // OpenRLHF's remote reward protocol (SPEC section 5, src/openrlhf.ts): --reward.remote_url http://<gateway>:8080/get_reward?profile=NAME
-      const signal = abortOnClose(res);
-      route(req, res, gateway, log, '/get_reward', async () => {
-        const opts = getRewardOptions(new URL(req.url ?? '/', 'http://gateway').searchParams);
-        const samples = getRewardSamples(await readJson(req), opts);
-        return getRewardReply((await gateway.score(samples, { signal })).results, opts);
-      });
+      route(req, res, gateway, log, path, () => work(req, gateway, signal));
       return;
     }
     send(res, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}; routes: POST /v1/score, POST /get_reward, GET /healthz, GET /metrics`, reason: 'NO_ROUTE' } }));

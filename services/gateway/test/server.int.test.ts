@@ -90,6 +90,10 @@ describe('HTTP', () => {
     expect(text).toMatch(/verimesh_gateway_verifier_latency_seconds_count\{verifier="text.exact"\} \d+/);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/v1/score`)).status).toBe(405);
+    const get = await fetch(`${base}/get_reward?profile=x`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(((await get.json()) as { error: { message: string } }).error.message).toBe('use POST /get_reward');
   });
 });
 
