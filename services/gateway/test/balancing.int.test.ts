@@ -1,5 +1,5 @@
-// round_robin over every resolved address: two replicas of a service behind one target both get calls
-// (with grpc-js's default pick_first, one replica would get them all).
+// Every address of a target is a replica with its own channel (replicas.ts): two replicas of a service behind one
+// target both get calls (ties between idle replicas rotate).
 import { noopLogger, serve, type RunningServer } from '@verimesh/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, grpcBackend } from '../src/index.js';
