@@ -81,11 +81,21 @@ abstract class Metric<S> {
   protected abstract renderSeries(out: string[], values: Labels, s: S): void;
 }
 
-export class Counter extends Metric<{ v: number }> {
-  protected readonly type = 'counter';
+/** One number per series: what Counter and Gauge share. */
+abstract class Scalar extends Metric<{ v: number }> {
   protected fresh(): { v: number } {
     return { v: 0 };
   }
+  value(values: Labels = []): number {
+    return this.series.get(values.join('\u0000'))?.s.v ?? 0;
+  }
+  protected renderSeries(out: string[], values: Labels, s: { v: number }): void {
+    out.push(`${this.name}${labelText(this.labelNames, values)} ${num(s.v)}`);
+  }
+}
+
+export class Counter extends Scalar {
+  protected readonly type = 'counter';
   inc(values: Labels = [], by = 1): void {
     this.get(values).v += by;
   }
@@ -98,20 +108,11 @@ export class Counter extends Metric<{ v: number }> {
   inc3(a: string, b: string, c: string, by = 1): void {
     this.get3(a, b, c).v += by;
   }
-  value(values: Labels = []): number {
-    return this.series.get(values.join('\u0000'))?.s.v ?? 0;
-  }
-  protected renderSeries(out: string[], values: Labels, s: { v: number }): void {
-    out.push(`${this.name}${labelText(this.labelNames, values)} ${num(s.v)}`);
-  }
 }
 
 /** A value that goes up and down: set by the code that knows it, or read at scrape time (Registry.onCollect). */
-export class Gauge extends Metric<{ v: number }> {
+export class Gauge extends Scalar {
   protected readonly type = 'gauge';
-  protected fresh(): { v: number } {
-    return { v: 0 };
-  }
   set(values: Labels, v: number): void {
     this.get(values).v = v;
   }
@@ -123,12 +124,6 @@ export class Gauge extends Metric<{ v: number }> {
   }
   add1(a: string, by: number): void {
     this.get1(a).v += by;
-  }
-  value(values: Labels = []): number {
-    return this.series.get(values.join('\u0000'))?.s.v ?? 0;
-  }
-  protected renderSeries(out: string[], values: Labels, s: { v: number }): void {
-    out.push(`${this.name}${labelText(this.labelNames, values)} ${num(s.v)}`);
   }
 }
 
