@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { RewardGatewayServiceClient, Sample } from '@verimesh/proto';
 import { replicaMain } from './gateway-replicas.js';
 import { gatewayClient, score } from './lib/grpc.js';
-import { machine } from './lib/machine.js';
+import { machine, machineLine } from './lib/machine.js';
 import { cpuUs, freePort, killOnExit, rssOf, spawnNode, waitReady } from './lib/proc.js';
 import { f0, f1, f2, mb, pct, runCalls, type Run as CallRun } from './lib/stats.js';
 
@@ -67,6 +67,8 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const rounds = Number(flag('--rounds') ?? 20);
+  // The machine, date and load at the start (RESULTS.md records them with every figure); the load again at the end.
+  const start = machineLine();
   const loadAvg = machine().loadavg;
   const children: ChildProcess[] = [];
   const cleanup = killOnExit(children);
@@ -173,13 +175,15 @@ async function main(): Promise<void> {
     const g1 = results[kinds[0]]!;
     const g2 = results[kinds[2]]!;
     const lines = [
+      start,
+      '',
       `| run | samples/s | p50 batch ms | p99 batch ms | server CPU µs/sample |`,
       `|---|---:|---:|---:|---:|`,
       ...Object.entries(results).map(([k, r]) => `| ${k} | ${f0(r.samplesPerSec)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f1(r.serverCpuUs!)} |`),
       `| naive: one unary Score per sample, 64 in flight | ${f0(naive.samplesPerSec)} | ${f1(naive.p50)} (per call) | ${f1(naive.p99)} (per call) | ${f1(naive.serverCpuUs!)} |`,
       `| naive: one unary Score per sample, 1 in flight | ${f0(naive1.samplesPerSec)} | ${f1(naive1.p50)} (per call) | ${f1(naive1.p99)} (per call) | ${f1(naive1.serverCpuUs!)} |`,
       '',
-      `(medians of ${trials} interleaved trials of ${rounds} batches each; ratios are medians of per-trial ratios; load average at start ${loadAvg})`,
+      `(medians of ${trials} interleaved trials of ${rounds} batches each; ratios are medians of per-trial ratios; load average at start ${loadAvg}, at the end ${machine().loadavg})`,
       '',
       `- gateway vs naive (best gateway mode / best naive mode, same trial): ${f1(vsNaive)}x (target >= 20x)`,
       `- gateway vs echo: ${f0(100 * vsEcho1)}% with 1 batch in flight, ${f0(100 * vsEcho2)}% with 2 (target >= 50%; issue 15.4: >= 70% with 1)`,

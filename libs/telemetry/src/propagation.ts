@@ -22,12 +22,6 @@ const headerGetter = {
   keys: (h: IncomingHttpHeaders) => Object.keys(h),
 };
 
-/** Writes the active context (traceparent) into gRPC metadata. */
-export function injectMetadata(md: Metadata): Metadata {
-  propagation.inject(context.active(), md, setter);
-  return md;
-}
-
 /** The context a caller sent in gRPC metadata. */
 export function extractMetadata(md: Metadata): Context {
   return propagation.extract(context.active(), md, getter);
