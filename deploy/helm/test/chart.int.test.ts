@@ -444,7 +444,8 @@ describe('metrics, scaling and telemetry', () => {
 
   it('VERIMESH_MAX_IN_FLIGHT is left to the service unless set (the gateway admits a 100,000-sample request by its own default)', () => {
     for (const d of deployments(renders.default!)) expect(envOf(d).VERIMESH_MAX_IN_FLIGHT, nameLabel(d)).toBeUndefined();
-    // ... which needs about 1.5 GB (bench/RESULTS.md: peak RSS 1,008-1,069 MB): the gateway's limit leaves room for it.
+    // ... which peaks at 584-687 MB RSS (bench/RESULTS.md; 1,008-1,069 MB before issue 15.4's reply encoder): the gateway's
+    // 2Gi limit leaves room for it.
     const gwDefault = deployments(renders.default!).find((d) => nameLabel(d) === 'gateway')!;
     expect(container(gwDefault).resources.limits.memory).toBe('2Gi');
     const gw = deployments(renders[join(CI_DIR, 'all-features.yaml')]!).find((d) => nameLabel(d) === 'gateway')!;
