@@ -1,11 +1,15 @@
 // The Python package (clients/python) against a real mesh: installed offline with pip from the source tree, its
 // unittest suite run by Debian's /usr/bin/python3 (python3-grpcio, python3-numpy, python3-pil) against a gateway
-// and the services its GRPO batch needs, over HTTP and gRPC; the shipped gRPC stubs checked against proto/.
-import { execFileSync, spawnSync } from 'node:child_process';
+// and the services its GRPO batch needs, over HTTP and gRPC; the shipped gRPC stubs checked against proto/; its gRPC
+// channel spreading calls over every gateway a name resolves to (round_robin), as behind a headless Service.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDnsServer } from '@verimesh/gateway/testing';
 import { ROOT, startServe, type Served } from './helpers.js';
 
 const python = '/usr/bin/python3';
@@ -46,4 +50,51 @@ describe('Python package verimesh', () => {
     expect(r.stderr).toMatch(/^OK/m);
     expect(r.stderr).not.toMatch(/skipped/);
   }, 300_000);
+
+  it('spreads gRPC calls over every gateway its target resolves to (round_robin, as behind a headless Service)', async () => {
+    // Two real gateways on one port at 127.0.0.2 and 127.0.0.3; a DNS server answering both for one name (what a
+    // headless Service's name resolves to); grpcio's pick_first would send every call to the first address.
+    const hosts = ['127.0.0.2', '127.0.0.3'];
+    const port = await freePort(hosts[0]!);
+    const dns = await startDnsServer();
+    dns.set('gateways.verimesh.test', hosts);
+    const gateways = await Promise.all(hosts.map((h) => startServe(['--only', 'gateway', '--host', h, '--port', String(port), '--http-port', '0'])));
+    try {
+      const calls = 20;
+      const script = [
+        'import sys, verimesh',
+        'c = verimesh.Client(sys.argv[1])',
+        `spec = {"components": [{"verifier": "text.exact"}]}`,
+        `rs = [c.score([{"id": i, "response": "4", "reference": {"answer": "4"}, "reward": spec}])[0] for i in range(${calls})]`,
+        'assert all(r.status == "ok" and r.reward == 1.0 for r in rs), rs',
+      ].join('\n');
+      const served = async () => Promise.all(gateways.map(async (g) => grpcOk(await (await fetch(`http://${g.http}/metrics`)).text())));
+      for (const target of [`dns://${dns.address}/gateways.verimesh.test:${port}`, `ipv4:${hosts.map((h) => `${h}:${port}`).join(',')}`]) {
+        const before = await served();
+        // not execFileSync: the DNS server answers from this process's event loop
+        await promisify(execFile)(python, ['-c', script, target], { cwd: tmpdir(), env: { ...process.env, PYTHONPATH: site }, timeout: 60_000 });
+        const per = (await served()).map((n, i) => n - before[i]!);
+        expect(per.reduce((a, b) => a + b), target).toBe(calls);
+        for (const n of per) expect(n, `${target}: calls per gateway ${per.join(', ')}`).toBeGreaterThanOrEqual(calls / 4);
+      }
+      expect(dns.queries('gateways.verimesh.test')).toBeGreaterThan(0);
+    } finally {
+      await Promise.all(gateways.map((g) => g.stop()));
+      await dns.close();
+    }
+  }, 120_000);
 });
+
+/** A TCP port free on host (then bound by both gateways, each on its own address). */
+async function freePort(host: string): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((res) => srv.listen(0, host, res));
+  const { port } = srv.address() as { port: number };
+  await new Promise((res) => srv.close(res));
+  return port;
+}
+
+/** Score requests a gateway answered OK over gRPC, from its /metrics. */
+function grpcOk(metrics: string): number {
+  return Number(/^verimesh_gateway_requests_total\{transport="grpc",code="OK"\} (\S+)$/m.exec(metrics)?.[1] ?? 0);
+}

@@ -142,3 +142,20 @@ class RetryTest(unittest.TestCase):
             self.assertEqual(Client().url, "http://127.0.0.1:8080")
         with self.assertRaisesRegex(ValueError, "on_invalid"):
             Client(on_invalid="ignore")
+
+
+class GrpcTargetTest(unittest.TestCase):
+    def test_urls_to_grpc_targets(self):
+        from verimesh._transport import grpc_target
+
+        self.assertEqual(grpc_target("grpc://gw.ns.svc.cluster.local:50051"), "dns:///gw.ns.svc.cluster.local:50051")
+        self.assertEqual(grpc_target("grpc://gw"), "dns:///gw:50051")
+        self.assertEqual(grpc_target("grpc://[::1]:7000"), "dns:///[::1]:7000")
+        for target in ("dns:///gw-headless.ns.svc.cluster.local:50051", "dns://10.0.0.10:53/gw:50051", "ipv4:10.0.0.1:50051,10.0.0.2:50051", "ipv6:[::1]:50051", "unix:/run/gw.sock"):
+            self.assertEqual(grpc_target(target), target)
+        with self.assertRaisesRegex(ValueError, "needs its port"):
+            grpc_target("dns:///gw-headless.ns.svc.cluster.local")
+        with self.assertRaisesRegex(ValueError, "grpc://host:port"):
+            grpc_target("grpc://gw:50051/path")
+        with self.assertRaisesRegex(ValueError, "gRPC target"):
+            Client("ftp://gw:50051").score([{"id": "a", "response": "x"}])

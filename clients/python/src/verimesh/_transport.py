@@ -1,6 +1,7 @@
 """The two ways to reach a gateway: HTTP/1.1 with keep-alive (standard library) and gRPC (grpcio, shipped stubs)."""
 import http.client
 import json
+import re
 import socket
 import threading
 import time
@@ -125,7 +126,11 @@ class GrpcTransport:
         self._grpc = grpc
         self._gw = gw
         self._pb = pb
-        self._channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 256 << 20)])
+        self.target = target
+        # round_robin: a channel connects to every address the target resolves to and spreads its calls over them
+        # (grpcio's default, pick_first, pins every call to one gateway pod behind a headless Service).
+        options = [("grpc.lb_policy_name", "round_robin"), ("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 256 << 20)]
+        self._channel = grpc.insecure_channel(target, options=options)
         self._stub = gw_grpc.RewardGatewayServiceStub(self._channel)
         self._component_status = {v.number: v.name[len("COMPONENT_STATUS_"):].lower() for v in pb.ComponentStatus.DESCRIPTOR.values}
         self._result_status = {v.number: v.name[len("RESULT_STATUS_"):].lower() for v in pb.ResultStatus.DESCRIPTOR.values}
@@ -223,14 +228,37 @@ class GrpcTransport:
         self._channel.close()
 
 
-def make_transport(url: str):
-    scheme = urlsplit(url).scheme
-    if scheme in ("http", "https"):
-        return HttpTransport(url)
+#: gRPC target names (github.com/grpc/grpc/blob/master/doc/naming.md) accepted as the url itself.
+GRPC_TARGET_SCHEMES = ("dns", "ipv4", "ipv6", "unix")
+
+
+def grpc_target(url: str) -> str:
+    """The gRPC target a url names: grpc://host:port -> dns:///host:port (every address the name resolves to, the
+    port defaulting to 50051); a gRPC target name (dns:[//dns-server/]host:port, ipv4:a:p[,b:p...],
+    ipv6:[a]:p[,...], unix:path) as it is, a dns: target with its port (gRPC's own default, 443, is never the gateway's)."""
+    scheme = url.split(":", 1)[0].lower()
     if scheme == "grpc":
         u = urlsplit(url)
-        return GrpcTransport(f"{u.hostname}:{u.port or 50051}")
-    raise ValueError(f"url {url!r}: use http://host:8080 (HTTP, the default) or grpc://host:50051 (gRPC, needs grpcio)")
+        if not u.hostname or u.path not in ("", "/"):
+            raise ValueError(f"url {url!r}: a gRPC address is grpc://host:port (for several addresses use ipv4:a:port,b:port or dns:///name:port)")
+        host = f"[{u.hostname}]" if ":" in u.hostname else u.hostname
+        return f"dns:///{host}:{u.port or 50051}"
+    if scheme == "dns":
+        name = url[4:]
+        if name.startswith("//"):
+            name = name[2:].split("/", 1)[1] if "/" in name[2:] else ""
+        if not re.search(r"(^|[^:]):\d+$", name):
+            raise ValueError(f"url {url!r}: a dns: target needs its port (dns:///host:50051)")
+    return url
+
+
+def make_transport(url: str):
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("http", "https"):
+        return HttpTransport(url)
+    if scheme == "grpc" or scheme in GRPC_TARGET_SCHEMES:
+        return GrpcTransport(grpc_target(url))
+    raise ValueError(f"url {url!r}: use http://host:8080 (HTTP, the default), grpc://host:50051 or a gRPC target such as dns:///name:50051 or ipv4:a:50051,b:50051 (gRPC, needs grpcio)")
 
 
 def call_with_retries(fn, deadline: float):
