@@ -41,7 +41,7 @@ function strip(text: string, tokens: readonly string[]): string {
 
 /**
  * The policy's response inside a query (prompt + response decoded with special tokens kept): what follows the prompt
- * (or the last assistant header), special tokens removed; a prompt ending in an opened `<think>` (DeepSeek-R1, Qwen3
+ * (or the last assistant header, or the prompt's last occurrence), special tokens removed; a prompt ending in an opened `<think>` (DeepSeek-R1, Qwen3
  * thinking templates) gives that `<think>` back to the response.
  */
 export function responseOf(query: string, prompt: string, tokens: readonly string[] = DEFAULT_SPECIAL_TOKENS): string {
@@ -58,6 +58,11 @@ export function responseOf(query: string, prompt: string, tokens: readonly strin
       if (i > at) [at, header] = [i, h];
     }
     if (at >= 0) [head, response] = [query.slice(0, at + header.length), query.slice(at + header.length)];
+    else if (prompt && query.includes(prompt)) {
+      // An unknown template around a prompt that is in the query: never score the prompt as the response.
+      const end = query.lastIndexOf(prompt) + prompt.length;
+      [head, response] = [query.slice(0, end), query.slice(end)];
+    }
   }
   response = strip(response, tokens);
   if (head.trimEnd().endsWith('<think>') && !response.slice(0, 64).includes('<think>')) response = '<think>\n' + response.replace(/^\n+/, '');

@@ -40,8 +40,8 @@ def strip_tokens(text: str, tokens: Sequence[str]) -> str:
 def response_of(query: str, prompt: str, tokens: Optional[Sequence[str]] = None) -> str:
     """The policy's response inside an OpenRLHF query (prompt + response, special tokens kept).
 
-    The response is what follows the prompt (or, when the query does not start with it, the last assistant header);
-    then every special token is removed. A prompt that ends inside an opened <think> (DeepSeek-R1 and Qwen3 thinking
+    The response is what follows the prompt (or, when the query does not start with it, the last assistant header,
+    else the prompt's last occurrence); then every special token is removed. A prompt that ends inside an opened <think> (DeepSeek-R1 and Qwen3 thinking
     templates) gets that <think> back at the start of the response, so think_answer formats see the whole turn.
     """
     tokens = special_tokens() if tokens is None else tokens
@@ -49,7 +49,14 @@ def response_of(query: str, prompt: str, tokens: Optional[Sequence[str]] = None)
         response, head = query[len(prompt):], prompt
     else:
         cut = max(((query.rfind(h), h) for h in ASSISTANT_HEADERS), key=lambda x: x[0])
-        response, head = (query[cut[0] + len(cut[1]):], query[:cut[0] + len(cut[1])]) if cut[0] >= 0 else (query, "")
+        if cut[0] >= 0:
+            response, head = query[cut[0] + len(cut[1]):], query[:cut[0] + len(cut[1])]
+        elif prompt and prompt in query:
+            # An unknown template around a prompt that is in the query: never score the prompt as the response.
+            end = query.rfind(prompt) + len(prompt)
+            response, head = query[end:], query[:end]
+        else:
+            response, head = query, ""
     response = strip_tokens(response, tokens)
     opened = head.rstrip()
     if opened.endswith("<think>") and "<think>" not in response[:64]:
