@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { noopLogger, serve, type RunningServer, type ServiceDef } from '@verimesh/kit';
+import { K8S_ENV } from '@verimesh/telemetry';
 import { CHART, NAMESPACE, RELEASE, helm, parseManifests, render, run, type Manifest } from './helm.js';
 import { schemaProblems } from './k8s.js';
 
@@ -452,7 +453,7 @@ describe('metrics, scaling and telemetry', () => {
     expect(envOf(gw).VERIMESH_MAX_IN_FLIGHT).toBe('150000');
   });
 
-  it('every pod carries its Kubernetes identity into OTEL_RESOURCE_ATTRIBUTES through the downward API', () => {
+  it('every pod carries its Kubernetes identity (downward API into the K8S_* variables telemetry reads; the rest in OTEL_RESOURCE_ATTRIBUTES)', () => {
     for (const [f, ms] of Object.entries(renders)) {
       for (const d of deployments(ms)) {
         const name = nameLabel(d)!;
@@ -463,12 +464,12 @@ describe('metrics, scaling and telemetry', () => {
         const idx = (n: string) => env.findIndex((e) => e.name === n);
         for (const v of Object.keys(field)) expect(idx(v)).toBeLessThan(idx('OTEL_RESOURCE_ATTRIBUTES'));
         const attrs = Object.fromEntries(envOf(d).OTEL_RESOURCE_ATTRIBUTES!.split(',').map((kv) => kv.split('=') as [string, string]));
+        // The names @verimesh/telemetry reads (K8S_ENV), not repeated as attributes.
+        expect(Object.keys(K8S_ENV).sort()).toEqual(['k8s.container.name', 'k8s.namespace.name', 'k8s.node.name', 'k8s.pod.name', 'k8s.pod.uid']);
+        expect(Object.values(K8S_ENV).filter((v) => v !== 'K8S_CONTAINER_NAME').sort()).toEqual(Object.keys(field).sort());
+        expect(envOf(d).K8S_CONTAINER_NAME).toBe(name);
+        for (const k of Object.keys(K8S_ENV)) expect(attrs[k], `${f} ${name} ${k}`).toBeUndefined();
         expect(attrs, `${f} ${name}`).toMatchObject({
-          'k8s.pod.name': '$(K8S_POD_NAME)',
-          'k8s.namespace.name': '$(K8S_NAMESPACE_NAME)',
-          'k8s.node.name': '$(K8S_NODE_NAME)',
-          'k8s.pod.uid': '$(K8S_POD_UID)',
-          'k8s.container.name': name,
           'k8s.deployment.name': d.metadata.name,
           'service.instance.id': `$(K8S_NAMESPACE_NAME).$(K8S_POD_NAME).${name}`,
           'service.namespace': RELEASE,

@@ -3,6 +3,7 @@
 export { initTelemetry, shutdownTelemetry, flushTelemetry, tracer } from './setup.js';
 export type { OtlpProtocol, TelemetryOptions, TelemetryState } from './setup.js';
 export type { TelemetryLog } from './report.js';
+export { K8S_ENV } from './resource.js';
 export { VERSION } from './version.js';
 export {
   extractMetadata,
