@@ -74,9 +74,10 @@ class BatcherTest(unittest.TestCase):
         peak, sizes = [0], []
         orig_enqueue, orig_send = b._enqueue, b._send
 
-        def enqueue(s, mode):
-            peak[0] = max(peak[0], 6 - b._slots._value)  # slots taken, this one included
-            return orig_enqueue(s, mode)
+        def enqueue(*args):
+            item = orig_enqueue(*args)
+            peak[0] = max(peak[0], b._in_flight)  # samples in flight, this one included
+            return item
 
         def send(batch):
             sizes.append(len(batch))
@@ -87,4 +88,37 @@ class BatcherTest(unittest.TestCase):
         assert_rewards(self, [r.reward for r in results], grpo.EXPECTED[:16])
         self.assertLessEqual(peak[0], 6)
         self.assertLessEqual(max(sizes), 4)
+        b.close()
+
+    def test_errors_reach_score_callers_and_async_callers_wait_for_room(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        dead = Batcher(Client(f"http://127.0.0.1:{port}", timeout=0.3), max_wait_ms=20)
+        errors = [None] * 8
+
+        def caller(i):
+            try:
+                dead.score(sample(i))
+            except Exception as e:
+                errors[i] = e
+
+        threads = [threading.Thread(target=caller, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertTrue(all(isinstance(e, UnavailableError) for e in errors), errors)
+        with self.assertRaisesRegex(ValueError, r"samples\[0\].reference.x: nan"):  # refused before it is queued
+            dead.score({"id": "a", "response": "x", "reference": {"x": float("nan")}})
+        self.assertEqual(dead._in_flight, 0)
+        dead.close()
+        # More tasks than max_in_flight: the rest wait for room off the event loop, and all get their results.
+        b = Batcher(Client(HTTP), max_batch=4, max_wait_ms=1, max_in_flight=3)
+
+        async def main():
+            return await asyncio.gather(*(b.score_async(sample(i)) for i in range(12)))
+
+        assert_rewards(self, [r.reward for r in asyncio.run(main())], grpo.EXPECTED[:12])
+        self.assertEqual(b._in_flight, 0)
         b.close()

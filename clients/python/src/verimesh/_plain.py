@@ -6,7 +6,38 @@ from typing import Any, Dict
 def plain(x: Any) -> Any:
     """A JSON-ready copy of x: numpy arrays become lists, numpy scalars Python numbers, tuples and sets lists,
     mapping keys strings. Non-finite floats are refused (JSON has no NaN), naming where they were."""
-    return _plain(x, "value")
+    return _checked(x, "value")
+
+
+def _checked(x: Any, where: str) -> Any:
+    # The fast walk builds no paths; only when it meets something it does not take does the walk that names where
+    # run (its error is the one raised, or it converts what the fast walk leaves to it: numpy, subclasses, bytes).
+    try:
+        return _fast(x)
+    except _Other:
+        return _plain(x, where)
+
+
+class _Other(Exception):
+    pass
+
+
+_inf = math.inf
+
+
+def _fast(x: Any) -> Any:
+    t = type(x)
+    if t is str or t is int or x is None or t is bool:
+        return x
+    if t is float:
+        if x == _inf or x == -_inf or x != x:
+            raise _Other
+        return x
+    if t is dict:
+        return {k if type(k) is str else str(k): _fast(v) for k, v in x.items()}
+    if t is list:
+        return [_fast(v) for v in x]
+    raise _Other
 
 
 def _plain(x: Any, where: str) -> Any:
@@ -36,7 +67,7 @@ def plain_sample(sample: Dict[str, Any], index: int) -> Dict[str, Any]:
     """One sample as SPEC section 1 JSON. An int id is sent as its decimal string (the SPEC's ids are strings)."""
     if not isinstance(sample, dict):
         raise TypeError(f"samples[{index}]: a sample is a dict (SPEC section 1), got {type(sample).__name__}")
-    out = _plain(sample, f"samples[{index}]")
+    out = _checked(sample, f"samples[{index}]")
     sid = out.get("id")
     if isinstance(sid, int) and not isinstance(sid, bool):
         out["id"] = str(sid)

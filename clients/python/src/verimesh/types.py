@@ -11,6 +11,8 @@ RESULT_STATUSES = (OK, PARTIAL, INVALID)
 # Component statuses (SPEC section 3).
 COMPONENT_STATUSES = ("ok", "error", "timeout", "unavailable", "invalid", "skipped")
 
+_new = object.__new__
+
 
 @dataclass(frozen=True)
 class ComponentResult:
@@ -27,16 +29,20 @@ class ComponentResult:
     @classmethod
     def from_json(cls, o: Dict[str, Any]) -> "ComponentResult":
         c = o.get("contribution")
-        return cls(
+        latency = o.get("latency_ms")
+        # Built without the frozen __init__ (one setattr per field): results are made per sample on the hot path.
+        r = _new(cls)
+        r.__dict__.update(
             score=float(o.get("score", 0.0)),
             status=str(o.get("status", "")),
             weight=float(o.get("weight", 1.0)),
             contribution=None if c is None else float(c),
             detail=o.get("detail") or None,
-            metrics=dict(o.get("metrics") or {}),
-            latency_ms=o.get("latency_ms"),
-            flags=list(o.get("flags") or []),
+            metrics=dict(o.get("metrics") or ()),
+            latency_ms=latency,
+            flags=list(o.get("flags") or ()),
         )
+        return r
 
 
 @dataclass(frozen=True)
@@ -60,15 +66,19 @@ class Result:
 
     @classmethod
     def from_json(cls, o: Dict[str, Any]) -> "Result":
-        return cls(
+        reward = o.get("reward")
+        component = ComponentResult.from_json
+        r = _new(cls)
+        r.__dict__.update(
             id=str(o.get("id", "")),
-            reward=float(o["reward"]) if o.get("reward") is not None else 0.0,
+            reward=0.0 if reward is None else float(reward),
             status=str(o.get("status", "")),
             error=o.get("error") or None,
-            components={k: ComponentResult.from_json(v) for k, v in (o.get("components") or {}).items()},
-            flags=list(o.get("flags") or []),
+            components={k: component(v) for k, v in (o.get("components") or {}).items()},
+            flags=list(o.get("flags") or ()),
             metadata=o.get("metadata"),
         )
+        return r
 
 
 @dataclass(frozen=True)
