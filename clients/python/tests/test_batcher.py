@@ -15,6 +15,15 @@ def sample(i):
     return {"id": "same", "group": grpo.GROUPS[i], "response": grpo.RESPONSES[i], "reference": grpo.REFERENCES[i], "profile": grpo.PROFILES[i]}
 
 
+def run_threads(caller, n):
+    """caller(i) on n threads at once; returns when all are done."""
+    threads = [threading.Thread(target=caller, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 @needs_gateway
 class BatcherTest(unittest.TestCase):
     def test_64_threads(self):
@@ -30,11 +39,7 @@ class BatcherTest(unittest.TestCase):
             except Exception as e:
                 errors[i] = e
 
-        threads = [threading.Thread(target=caller, args=(i,)) for i in range(64)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        run_threads(caller, 64)
         bad = [i for i in range(64) if i % 9 == 0]
         for i in range(64):
             if i in bad:
@@ -103,11 +108,7 @@ class BatcherTest(unittest.TestCase):
             except Exception as e:
                 errors[i] = e
 
-        threads = [threading.Thread(target=caller, args=(i,)) for i in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        run_threads(caller, 8)
         self.assertTrue(all(isinstance(e, UnavailableError) for e in errors), errors)
         with self.assertRaisesRegex(ValueError, r"samples\[0\].reference.x: nan"):  # refused before it is queued
             dead.score({"id": "a", "response": "x", "reference": {"x": float("nan")}})
