@@ -407,14 +407,14 @@ describe('metrics, scaling and telemetry', () => {
     expect(deployments(plain).find((d) => nameLabel(d) === 'gateway')!.spec.replicas).toBe(2);
   });
 
-  it("KEDA's built-in trigger asks Prometheus for the service's items in flight + queued, per replica, with fallback and advanced", () => {
+  it("KEDA's built-in trigger asks Prometheus for the service's items in flight (admitted, running or waiting inside), per replica, with fallback and advanced", () => {
     const ms = renders[join(CI_DIR, 'all-features.yaml')]!;
     const so = byKind(ms, 'ScaledObject').find((o) => nameLabel(o) === 'code-exec')!;
     const [builtin, extra] = so.spec.triggers;
     expect(builtin.type).toBe('prometheus');
     expect(builtin.metadata.serverAddress).toBe('http://prometheus-operated.monitoring:9090');
     expect(builtin.metadata.query).toBe(
-      `sum(verimesh_items_in_flight{namespace="${NAMESPACE}",service="code-exec"}) + sum(verimesh_items_queued{namespace="${NAMESPACE}",service="code-exec"})`,
+      `sum(verimesh_items_in_flight{namespace="${NAMESPACE}",service="code-exec"})`,
     );
     expect(builtin.metadata.threshold).toBe(String(VALUES.services['code-exec'].keda.targetItemsPerReplica));
     expect(extra.metadata.query).toContain('verimesh_gateway_service_items_in_flight'); // the values' own trigger follows
