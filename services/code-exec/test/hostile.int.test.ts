@@ -504,6 +504,47 @@ describe('code.verilog pass_regex forgeries', () => {
 // Programs that forge a passing assert test (test/forgeries.ts: each passed with the previous harness). None passes
 // a test; the ones the harness can recognize (a completion token of their own, comparison overrides, a killed
 // checker) raise tamper.
+// Red team: arithmetic of the program's object with the test's expected value. `abs(f(x) - 0.5) < 1e-6` (HumanEval's
+// float idiom) ran the program's __sub__ with 0.5 as its operand, so an object whose __sub__ answers 0 passed every
+// closeness test (and numpy's isclose, which subtracts too). Now the checker refuses arithmetic between the program's
+// objects and its own values: the test fails, and tamper is raised when the class overrides arithmetic.
+describe('code.tests: arithmetic with the test\'s values', () => {
+  const MAGIC = `class M:
+    def __sub__(self, o): return 0.0
+    def __rsub__(self, o): return 0.0
+    def __add__(self, o): return 0.0
+    def __abs__(self): return 0.0
+def truncate(x):
+    return M()`;
+  const CLOSE = ['assert abs(truncate(3.5) - 0.5) < 1e-6', 'assert abs(0.33 - truncate(1.33)) < 1e-6', 'assert truncate(2.25) - 0.25 == 0'];
+  let o: Record<string, Outcome> = {};
+  beforeAll(async () => {
+    const py = (key: string, code: string, tests: string[], params: object = {}) => item(key, 'code.tests', fence('python', code), { language: 'python', tests }, params);
+    o = await verify(svc, [
+      py('zygote', MAGIC, CLOSE),
+      py('oneOff', MAGIC, CLOSE, { memory_mb: 200 }),
+      py('numpy', `import numpy as np\n${MAGIC}`, ['import numpy as np\nassert np.isclose(truncate(3.5), 0.5)']),
+      // A solution's own objects still compute among themselves, and its values with the test's.
+      py('vector', 'class V:\n    def __init__(self, x):\n        self.x = x\n    def __add__(self, o):\n        return V(self.x + o.x)\ndef mk(x):\n    return V(x)', ['assert (mk(1) + mk(2)).x == 3', 'assert abs(mk(1).x - 1) < 1e-9']),
+      py('honest', 'def truncate(x):\n    return x % 1.0', CLOSE),
+    ]);
+  }, 120_000);
+  it.each(['zygote', 'oneOff'])('an object whose arithmetic answers 0 passes no closeness test, and raises tamper (%s)', (key) => {
+    const r = o[key]!;
+    expect(r.status, r.detail).toBe('ok');
+    expect(r.score, r.detail).toBe(0);
+    expect(r.metrics.path).toBe(key === 'zygote' ? 'zygote' : 'sandbox');
+    for (const t of r.metrics.tests) expect(t.detail).toContain('cannot compute with the test');
+    expect(r.flags).toEqual(['tamper']);
+  });
+  it('numpy.isclose, which subtracts, is not fooled either', () => {
+    expect([o.numpy!.score, o.numpy!.flags], o.numpy!.detail).toEqual([0, ['tamper']]);
+  });
+  it('honest solutions pass: plain values, and objects computing with objects of the same program', () => {
+    for (const k of ['vector', 'honest']) expect([o[k]!.score, o[k]!.flags], o[k]!.detail).toEqual([1, []]);
+  });
+});
+
 describe('code.tests forgeries', () => {
   let o: Record<string, Outcome> = {};
   beforeAll(async () => {

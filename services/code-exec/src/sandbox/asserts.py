@@ -185,8 +185,8 @@ class Peer:
                 return ['ns', _np.dtype(t).str, _b64(v.tobytes())]
         if isinstance(v, Remote) and v._peer is self:
             return ['ref', v._id]  # a handle going back to the side that owns the object
-        flags = [n for n in _CMP if _overrides(t, n)]
-        return ['h', self.export(v), _type_name(t), 'cmp' if flags else '', callable(v)]
+        flags = (['cmp'] if any(_overrides(t, n) for n in _CMP) else []) + (['ops'] if any(_overrides(t, f'__{n}__') or _overrides(t, f'__r{n}__') for n in _BINOPS) else [])
+        return ['h', self.export(v), _type_name(t), ','.join(flags), callable(v)]
 
     def decode(self, v, depth=0):
         if depth > MAX_DEPTH:
@@ -251,7 +251,8 @@ class Peer:
             hid = int(v[1])
             proxy = self.handles.get(hid)
             if proxy is None:
-                proxy = (RemoteCallable if v[4] else Remote)(self, hid, str(v[2]), v[3] == 'cmp')
+                flags = str(v[3]).split(',')
+                proxy = (RemoteCallable if v[4] else Remote)(self, hid, str(v[2]), 'cmp' in flags, 'ops' in flags)
                 self.handles[hid] = proxy
             return proxy
         if tag == 'ref':
@@ -314,13 +315,14 @@ class Remote:
     """An object that lives on the other side: attribute access, calls, iteration and arithmetic are asked of its
     owner (they come back as data or further handles); comparisons never are (identity only)."""
 
-    __slots__ = ('_peer', '_id', '_type', '_cmp', '__weakref__')
+    __slots__ = ('_peer', '_id', '_type', '_cmp', '_ops', '__weakref__')
 
-    def __init__(self, peer, hid, type_name, cmp):
+    def __init__(self, peer, hid, type_name, cmp, ops=False):
         object.__setattr__(self, '_peer', peer)
         object.__setattr__(self, '_id', hid)
         object.__setattr__(self, '_type', type_name)
         object.__setattr__(self, '_cmp', cmp)
+        object.__setattr__(self, '_ops', ops)
 
     def _ask(self, op, *args):
         return self._peer.request(op, self._id, *args)
@@ -447,6 +449,14 @@ def _write_back(orig, new):
 
 def _binop(name):
     def op(self, other):
+        # Arithmetic between the program's object and the test's own value (abs(f(x) - 0.5) < 1e-6) would run the
+        # program's operator with the expected value as its operand: an object whose __sub__ answers 0 passed every
+        # closeness test. Only the program's values are checked (they cross as data); with its own objects the
+        # program may compute (Vector + Vector), with the test's values never.
+        if not (isinstance(other, Remote) and other._peer is self._peer):
+            if self._ops:
+                TAMPER.append(f'computed with an object of class {self._type}, which overrides arithmetic, and a value of the test')
+            raise TypeError(f'an object of class {self._type} made by the program cannot compute with the test\'s values (the test checks values the program returns)')
         return self._val('op', name, self._peer.encode(other))
     op.__name__ = f'__{name}__'
     return op
