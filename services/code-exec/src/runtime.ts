@@ -7,7 +7,7 @@ import { BoundedPool, ResourceExhaustedError, UnavailableError, type Logger } fr
 import type { Config } from './config.js';
 import { isEsm, jsSource } from './languages.js';
 import { Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './sandbox/sandbox.js';
-import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, ZygoteLostError, ZygotePool, type AssertVerdict, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
+import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, Zygote, ZygoteLostError, ZygotePool, type AssertVerdict, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
 import { discoverToolchains, toolchainRoots, type Toolchains } from './toolchains.js';
 
 const JS_SOURCES = join(dirname(fileURLToPath(import.meta.url)), 'sandbox', 'js');
@@ -193,24 +193,74 @@ export class Runtime {
    * forked from it, the test on fd 3), the same harness as the zygote path.
    */
   async runPythonOnce(req: TestRun & { test: string }, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput> {
+    return this.pool.run(() => this.pythonOnce(req, limits, signal), signal);
+  }
+
+  /** runPythonOnce inside a run slot the caller holds. */
+  private async pythonOnce(req: TestRun & { test: string }, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput> {
     const python = this.toolchains.available.python!;
-    const dir = (this.pyHarness ??= installPythonHarness(this.sandbox.hostRoot));
     const msg = { id: 1, mode: 'assert', code: req.code, stdin: req.stdin, ...harnessLimits(limits, !this.sandbox.limitsBy.startsWith('cgroup')) };
-    const r = await this.pool.run(
-      () =>
-        this.sandbox.run({
-          argv: [python.exe, '-E', '-S', `${PY_INSIDE}/zygote.py`, '', randomBytes(16).toString('hex'), 'once'],
-          roBinds: [{ src: dir, dest: PY_INSIDE }],
-          stdin: JSON.stringify(msg) + '\n',
-          fd3: JSON.stringify({ id: 1, test: req.test }) + '\n',
-          // The harness (zygote.py, the checker) needs some room beside the program.
-          limits: { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 4 },
-          harness: true,
-          signal,
-        }),
+    const r = await this.sandbox.run({
+      argv: [python.exe, '-E', '-S', `${PY_INSIDE}/zygote.py`, '', randomBytes(16).toString('hex'), 'once'],
+      roBinds: [{ src: this.pythonHarness(), dest: PY_INSIDE }],
+      stdin: JSON.stringify(msg) + '\n',
+      fd3: JSON.stringify({ id: 1, test: req.test }) + '\n',
+      limits: harnessSandboxLimits(limits),
+      harness: true,
       signal,
-    );
+    });
     return fromHarness(r, 'sandbox');
+  }
+
+  private pythonHarness(): string {
+    return (this.pyHarness ??= installPythonHarness(this.sandbox.hostRoot));
+  }
+
+  /**
+   * The Python tests of one rollout. Where the shared zygotes serve them (the default): each test on one of them.
+   * Otherwise (zygotes off, or a memory limit other than theirs) a rollout of several tests gets one sandbox of its
+   * own, made for it and gone after it: a zygote (no modules warmed) serving its tests one at a time, each in a fresh
+   * forked child with the zygote path's wipe and checker rules between them, so no test of one rollout sees another
+   * rollout's, and a test sees no more of its own rollout's earlier tests than on the zygote path. A rollout of one
+   * test, and a test whose zygote died or hung, get a one-off sandbox. Throws the first failure (overload) after
+   * every run has ended.
+   */
+  async runPythonTests(reqs: TestRun[], limits: SandboxLimits, slowIo: (stdin: string) => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput[]> {
+    if (reqs.length > 1 && !this.sharedZygotes(limits)) return this.pool.run(() => this.rolloutSandbox(reqs, limits, slowIo, signal), signal);
+    const settled = await Promise.allSettled(reqs.map((r) => this.runPython(r, limits, slowIo, signal)));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
+  }
+
+  private sharedZygotes(limits: SandboxLimits): ZygotePool | undefined {
+    return limits.memoryBytes === this.config.memoryMb * 1048576 ? this.zygotes : undefined;
+  }
+
+  /** runPythonTests' sandbox of one rollout, inside the run slot it holds. */
+  private async rolloutSandbox(reqs: TestRun[], limits: SandboxLimits, slowIo: (stdin: string) => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput[]> {
+    const python = this.toolchains.available.python!;
+    let z: Zygote | undefined;
+    const out: RunOutput[] = [];
+    try {
+      for (const req of reqs) {
+        signal?.throwIfAborted();
+        z ??= new Zygote(this.sandbox, python.exe, this.pythonHarness(), { ...harnessSandboxLimits(limits), cpuMs: Infinity }, [], this.log, true);
+        try {
+          out.push(fromZygote(await z.run({ ...req, limits }, !z.cgroup, 30_000), 'sandbox'));
+          continue;
+        } catch (e) {
+          if (!(e instanceof ZygoteLostError)) throw e;
+          this.log.debug("a rollout's zygote was lost during a run; repeating it in a fresh sandbox", { error: e.message });
+          void z.stop();
+          z = undefined;
+        }
+        out.push(req.test !== undefined ? await this.pythonOnce({ ...req, test: req.test }, limits, signal) : fromSandbox(await this.sandbox.run({ ...slowIo(req.stdin), signal })));
+      }
+    } finally {
+      void z?.stop();
+    }
+    return out;
   }
 
   /** Raw sandbox result through the pool (compiles, simulations). */
@@ -222,12 +272,12 @@ export class Runtime {
    * One Python program through a zygote when possible (same limits, a fresh work dir, one run per sandbox at a
    * time); when the zygote died or hung during the run, the run is repeated in a fresh one-off sandbox, which decides.
    */
-  async runPython(req: TestRun, limits: SandboxLimits, slowIo: () => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput> {
-    const zygotes = this.zygotes;
-    if (zygotes && limits.memoryBytes === this.config.memoryMb * 1048576) {
+  async runPython(req: TestRun, limits: SandboxLimits, slowIo: (stdin: string) => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput> {
+    const zygotes = this.sharedZygotes(limits);
+    if (zygotes) {
       try {
         const r = await this.pool.run(() => zygotes.run({ ...req, limits }, signal), signal);
-        return fromZygote(r);
+        return fromZygote(r, 'zygote');
       } catch (e) {
         if (e instanceof ResourceExhaustedError || signal?.aborted) throw e;
         if (!(e instanceof ZygoteLostError)) throw e;
@@ -235,7 +285,7 @@ export class Runtime {
       }
     }
     if (req.test !== undefined) return this.runPythonOnce({ ...req, test: req.test }, limits, signal);
-    return this.run({ ...slowIo(), signal });
+    return this.run({ ...slowIo(req.stdin), signal });
   }
 
   info(): Record<string, unknown> {
@@ -306,7 +356,12 @@ export function fromHarness(r: SandboxResult, path: RunOutput['path']): RunOutpu
   };
 }
 
-function fromZygote(r: ZygoteRunReply): RunOutput {
+/** The harness (zygote.py once, a rollout's zygote) needs some room beside the program. */
+function harnessSandboxLimits(limits: SandboxLimits): SandboxLimits {
+  return { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 4 };
+}
+
+function fromZygote(r: ZygoteRunReply, path: RunOutput['path']): RunOutput {
   return {
     exitCode: r.exitCode,
     signal: r.signal,
@@ -319,6 +374,6 @@ function fromZygote(r: ZygoteRunReply): RunOutput {
     ...(r.checkerSignal ? { checkerSignal: r.checkerSignal } : {}),
     ...(r.forged ? { forged: r.forged } : {}),
     wallMs: r.wallMs,
-    path: 'zygote',
+    path,
   };
 }

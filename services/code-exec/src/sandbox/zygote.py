@@ -1,6 +1,6 @@
 # The Python zygote: a pre-warmed interpreter inside one bubblewrap sandbox that forks one child per test run, beside
 # one long-lived checker of assert tests (asserts.py). argv: preload modules, decoy token, optionally "once" (serve one
-# request in a one-off sandbox). Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; assert
+# request in a one-off sandbox) or "rollout" (serve the tests of one rollout in a sandbox of its own, then go). Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; assert
 # snippets arrive on fd 3, which only the checker reads. Runs are strictly one at a time; after each run every other
 # process in the sandbox but the checker is SIGKILLed, and /work, /tmp, /dev/shm, SysV IPC and the kernel keyrings are
 # emptied, so a run never sees another run's files, processes or keys; a checker a run could have disturbed is
@@ -39,9 +39,9 @@ for _p in site.getsitepackages():
 import asserts  # noqa: E402 (after site-packages: it uses numpy when there is one)
 
 ONCE = len(sys.argv) > 3 and sys.argv[3] == 'once'  # a one-off sandbox: serve one request, then exit
-if not ONCE:
-    # Warm the modules tests commonly import, so each forked child starts with them loaded (a one-off sandbox would
-    # only pay for them).
+if len(sys.argv) <= 3:
+    # Warm the modules tests commonly import, so each forked child starts with them loaded (a one-off or per-rollout
+    # sandbox would only pay for them).
     import collections, functools, heapq, itertools, math, random, re, string, bisect, typing, fractions, decimal, dataclasses, traceback  # noqa: E401,F401
 
 for _name in (sys.argv[1] if len(sys.argv) > 1 else '').split(','):

@@ -82,7 +82,8 @@ export interface RawReply {
   error?: string;
 }
 
-class Zygote {
+/** One zygote sandbox: the shared pool's, or one serving the tests of a single rollout (`rollout`: no modules warmed). */
+export class Zygote {
   private pending: { id: number; resolve: (r: RawReply) => void; reject: (e: Error) => void } | undefined;
   private nextId = 0;
   private dead = false;
@@ -96,9 +97,9 @@ class Zygote {
   readonly cgroup: RunCgroup | undefined;
   private stderrTail = '';
 
-  constructor(sandbox: Sandbox, python: string, harnessDir: string, limits: SandboxLimits, preload: string[], log: Logger) {
+  constructor(sandbox: Sandbox, python: string, harnessDir: string, limits: SandboxLimits, preload: string[], log: Logger, rollout = false) {
     const spawned = sandbox.spawnLongLived({
-      argv: [python, '-E', '-S', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex')],
+      argv: [python, '-E', '-S', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex'), ...(rollout ? ['rollout'] : [])],
       roBinds: [{ src: harnessDir, dest: PY_INSIDE }],
       limits,
     });

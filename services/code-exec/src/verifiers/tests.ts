@@ -155,23 +155,24 @@ export function testsVerifier(runtime: Runtime): VerifierDef {
             };
           }
         }
-        // allSettled: when one run fails (overload, infrastructure), the others still finish before the host dir goes.
-        const settled = await Promise.allSettled(
-          tests.map((t) => {
-            const run = { code, stdin: t.kind === 'io' ? t.stdin : '', ...(t.kind === 'assert' ? { test: t.code } : {}) };
-            const slowIo = (): SandboxRunSpec => {
-              const dir = getDir();
-              const prog = testProgram(lang, tc, code, dir, limits);
-              return { argv: prog.argv, stdin: run.stdin, limits, roBinds: [{ src: dir, dest: '/src' }], rlimitAs: prog.rlimitAs, signal: ctx.signal };
-            };
-            if (lang === 'python') return runtime.runPython(run, limits, slowIo, ctx.signal);
-            if (run.test !== undefined) return runtime.runJsAssert({ ...run, test: run.test }, limits, ctx.signal);
-            return runtime.run(slowIo());
-          }),
-        );
-        const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (rejected) throw rejected.reason;
-        const runs = settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
+        const runsIn = tests.map((t) => ({ code, stdin: t.kind === 'io' ? t.stdin : '', ...(t.kind === 'assert' ? { test: t.code } : {}) }));
+        const slowIo = (stdin: string): SandboxRunSpec => {
+          const dir = getDir();
+          const prog = testProgram(lang, tc, code, dir, limits);
+          return { argv: prog.argv, stdin, limits, roBinds: [{ src: dir, dest: '/src' }], rlimitAs: prog.rlimitAs, signal: ctx.signal };
+        };
+        let runs: RunOutput[];
+        if (lang === 'python') {
+          runs = await runtime.runPythonTests(runsIn, limits, slowIo, ctx.signal);
+        } else {
+          // allSettled: when one run fails (overload, infrastructure), the others still finish before the host dir goes.
+          const settled = await Promise.allSettled(
+            runsIn.map((run) => (run.test !== undefined ? runtime.runJsAssert({ ...run, test: run.test }, limits, ctx.signal) : runtime.run(slowIo(run.stdin)))),
+          );
+          const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          if (rejected) throw rejected.reason;
+          runs = settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
+        }
         const infra = runs.find((r) => r.infraError);
         if (infra) throw new InternalError(`sandbox failed to run a test: ${infra.infraError}`);
         const records = tests.map((t, i) => judge(t, runs[i]!, { mode, absTol: tol, relTol: tol }));
