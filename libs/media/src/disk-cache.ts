@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, Lru, messageOf } from '@verimesh/kit';
 import type { MediaJson } from '@verimesh/proto';
-import { loadMedia, mediaPath } from './load.js';
+import { loadMedia, localPath } from './load.js';
 
 /** A video to read: a sample's media entry, a local file path, or the bytes themselves. */
 export type VideoInput = MediaJson | string | Buffer;
@@ -59,7 +59,8 @@ export class DiskCache {
    */
   async withLocal<T>(video: VideoInput, field: string, signal: AbortSignal | undefined, fn: (path: string, hash: string, bytes: number) => Promise<T>): Promise<T> {
     if (typeof video === 'string') return this.withFile(video, field, fn);
-    if (!Buffer.isBuffer(video) && !video.data_b64 && !/^https?:\/\//i.test(video.uri ?? '')) return this.withFile(mediaPath(video, field), field, fn);
+    const path = Buffer.isBuffer(video) ? undefined : localPath(video, field);
+    if (path !== undefined) return this.withFile(path, field, fn);
     const bytes = Buffer.isBuffer(video) ? video : await loadMedia(video, { maxBytes: this.opts.maxBytes, signal, field });
     if (bytes.length > this.opts.maxBytes) throw new InvalidArgumentError(field, `${field} is larger than ${this.opts.maxBytes} bytes`);
     const hash = createHash('sha256').update(bytes).digest('hex');

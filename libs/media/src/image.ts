@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { MediaJson } from '@verimesh/proto';
 import type { Box } from '@verimesh/geometry';
 import { messageOf } from '@verimesh/kit';
-import { loadMedia, mediaPath } from './load.js';
+import { loadMedia, localPath } from './load.js';
 
 /**
  * An image that cannot be used (`part` "image"), or a region that misses it (`part` "region"). Whose fault that is
@@ -39,8 +39,7 @@ export interface ImageHeader {
  * problem is InvalidArgumentError naming `field` (the kit's error; the caller decides whose fault).
  */
 export async function imageSource(media: MediaJson, field: string, maxBytes: number, signal?: AbortSignal): Promise<ImageSource> {
-  if (!media.data_b64 && media.uri && !/^https?:\/\//i.test(media.uri)) return mediaPath(media, field);
-  return loadMedia(media, { maxBytes, field, ...(signal ? { signal } : {}) });
+  return localPath(media, field) ?? loadMedia(media, { maxBytes, field, ...(signal ? { signal } : {}) });
 }
 
 /** The image's header (sharp `metadata()`): no pixel is decoded, so a 20,000 × 20,000 image costs nothing here. */

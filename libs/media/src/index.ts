@@ -1,5 +1,5 @@
 // Public surface of @verimesh/media: media bytes, bounded image reading, and videos (probe, frames, bounded caches).
-export { loadMedia, mediaPath, findMedia } from './load.js';
+export { loadMedia, localPath, findMedia } from './load.js';
 export type { LoadMediaOptions } from './load.js';
 export { ImageError, imageSource, readImageHeader, decodeImage, downscaleImage } from './image.js';
 export type { ImageSource, ImageHeader, DecodeOptions, DecodedImage, DownscaleOptions, EncodedImage } from './image.js';

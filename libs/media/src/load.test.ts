@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findMedia, loadMedia } from './load.js';
+import { findMedia, loadMedia, localPath } from './load.js';
 
 describe('loadMedia', () => {
   const dir = mkdtempSync(join(tmpdir(), 'media-'));
@@ -37,6 +37,17 @@ describe('loadMedia', () => {
     await expect(loadMedia({ kind: 'image', uri: join(dir, 'nope') })).rejects.toThrow(/media\.uri cannot be read/);
     await expect(loadMedia({ kind: 'image', uri: 'ftp://x/y' })).rejects.toThrow(/scheme is not supported/);
     await expect(loadMedia({ kind: 'image', uri: file }, { maxBytes: 2 })).rejects.toThrow(/larger than 2 bytes/);
+    // A directory passes stat and fails at the read: still the caller's field, never an internal error.
+    await expect(loadMedia({ kind: 'image', uri: dir }, { field: 'media[0]' })).rejects.toThrow(/media\[0\]\.uri cannot be read/);
+  });
+
+  it('gives the local path of file:// and plain-path media only', () => {
+    expect(localPath({ kind: 'image', uri: pathToFileURL(file).href })).toBe(file);
+    expect(localPath({ kind: 'image', uri: file })).toBe(file);
+    expect(localPath({ kind: 'image', uri: 'http://127.0.0.1/x' })).toBeUndefined();
+    expect(localPath({ kind: 'image', uri: file, data_b64: 'AQI=' })).toBeUndefined();
+    expect(localPath({ kind: 'image' })).toBeUndefined();
+    expect(() => localPath({ kind: 'image', uri: 'ftp://x/y' })).toThrow(/scheme is not supported/);
   });
 
   it('finds media by kind and role', () => {

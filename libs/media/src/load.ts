@@ -41,28 +41,32 @@ export async function loadMedia(media: MediaJson, opts: LoadMediaOptions = {}): 
     if (buf.length > max) throw new InvalidArgumentError(field, `${field}.uri is larger than ${max} bytes`);
     return buf;
   }
-  const path = mediaPath(media, field);
-  let size: number;
+  const path = localPath(media, field)!;
   try {
-    size = (await stat(path)).size;
+    const size = (await stat(path)).size;
+    if (size > max) throw new InvalidArgumentError(field, `${field}.uri is larger than ${max} bytes`);
+    const fh = await open(path, 'r');
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
+    // A directory, a file gone between stat and open, no permission: the caller's path, never an internal error.
+    if (e instanceof InvalidArgumentError) throw e;
     throw new InvalidArgumentError(field, `${field}.uri cannot be read: ${(e as Error).message}`);
-  }
-  if (size > max) throw new InvalidArgumentError(field, `${field}.uri is larger than ${max} bytes`);
-  const fh = await open(path, 'r');
-  try {
-    return await fh.readFile();
-  } finally {
-    await fh.close();
   }
 }
 
-/** The local file path of a file:// or plain-path media, for tools (ffmpeg) that read files themselves. */
-export function mediaPath(media: MediaJson, field = 'media'): string {
+/**
+ * The local file path of a file:// or plain-path media, for readers that open files themselves (sharp, ffmpeg);
+ * undefined for inline bytes, http(s) and a media with no uri (loadMedia reads or refuses those).
+ */
+export function localPath(media: MediaJson, field = 'media'): string | undefined {
   const uri = media.uri ?? '';
+  if (media.data_b64 || !uri || /^https?:\/\//i.test(uri)) return undefined;
   if (uri.startsWith('file://')) return fileURLToPath(uri);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw new InvalidArgumentError(field, `${field}.uri scheme is not supported: ${uri.slice(0, 40)}`);
-  if (!uri) throw new InvalidArgumentError(field, `${field} has no uri`);
   return uri;
 }
 
