@@ -206,7 +206,7 @@ async function main(): Promise<void> {
       const pi = await alternate(ROUNDS, per, () => plainBwrapRound((i) => ({ argv: [py.exe, '-c', PY_IO], stdin: `${i} 1`, want: String(i + 1) }), py.roots, per), round('py-io'));
       const js = await alternate(ROUNDS, per, () => plainBwrapRound((i) => ({ argv: [node, '-e', `const assert = require('node:assert');\n${JS_CODE}\n${jsTest(i, 1)};\nconsole.log('ok')`], stdin: '', want: 'ok' }), [], per), round('js-assert'));
       for (const [label, r, base] of [['python asserts', pa, 'python3 -E -S'], ['python stdin/stdout', pi, 'python3'], ['javascript asserts', js, 'node']] as const) {
-        console.log(`fresh-sandbox path (python: a sandbox per rollout; js: per test), ${label}: ${f1(r.ours)} runs/s vs plain bwrap + ${base}: ${f1(r.base)} runs/s; ratio ${f2(r.ours / r.base)}`);
+        console.log(`fresh-sandbox path (a sandbox per rollout), ${label}: ${f1(r.ours)} runs/s vs plain bwrap + ${base}: ${f1(r.base)} runs/s; ratio ${f2(r.ours / r.base)}`);
       }
 
       if (!ONLY || ONLY === 'cpp') {

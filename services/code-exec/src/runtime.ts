@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { isEsm, jsSource } from './languages.js';
 import { Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './sandbox/sandbox.js';
 import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, Zygote, ZygoteLostError, ZygotePool, type AssertVerdict, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
+import { JsRollout } from './sandbox/jsrollout.js';
 import { discoverToolchains, toolchainRoots, type Toolchains } from './toolchains.js';
 
 const JS_SOURCES = join(dirname(fileURLToPath(import.meta.url)), 'sandbox', 'js');
@@ -158,8 +159,12 @@ export class Runtime {
    * (js/host.cjs + the solution) and runs the snippet against it.
    */
   async runJsAssert(req: TestRun & { test: string }, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput> {
-    const harness = this.jsChecker();
-    const msg = {
+    return this.pool.run(() => this.jsOnce(req, limits, signal), signal);
+  }
+
+  /** The checker's request for one JavaScript assert test. */
+  private jsRequest(req: TestRun & { test: string }, limits: SandboxLimits): Record<string, unknown> {
+    return {
       // The program's own limits (its node has the checker's threads beside it in the per-user process count).
       ...harnessLimits({ ...limits, processes: limits.processes + 14 }, false),
       source: jsSource(req.code),
@@ -169,23 +174,83 @@ export class Runtime {
       heap_mb: Math.max(64, Math.floor(Math.floor(limits.memoryBytes / 1048576) * 0.75)),
       decoy: randomBytes(16).toString('hex'),
     };
-    const r = await this.pool.run(
-      () =>
-        this.sandbox.run({
-          argv: [`${JS_INSIDE}/node`, `${JS_INSIDE}/js/checker.cjs`],
-          roBinds: [
-            { src: harness.node, dest: `${JS_INSIDE}/node` },
-            { src: harness.dir, dest: `${JS_INSIDE}/js` },
-          ],
-          stdin: JSON.stringify(msg),
-          // Two node processes (the checker and the program): room for the checker's memory and threads.
-          limits: { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 16 },
-          harness: true,
-          signal,
-        }),
+  }
+
+  /** The checker and its node, bound into the sandbox. */
+  private jsBinds(): Array<{ src: string; dest: string }> {
+    const harness = this.jsChecker();
+    return [
+      { src: harness.node, dest: `${JS_INSIDE}/node` },
+      { src: harness.dir, dest: `${JS_INSIDE}/js` },
+    ];
+  }
+
+  /** runJsAssert inside a run slot the caller holds. */
+  private async jsOnce(req: TestRun & { test: string }, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput> {
+    const binds = this.jsBinds();
+    const r = await this.sandbox.run({
+      argv: [`${JS_INSIDE}/node`, `${JS_INSIDE}/js/checker.cjs`],
+      roBinds: binds,
+      stdin: JSON.stringify(this.jsRequest(req, limits)),
+      limits: jsSandboxLimits(limits),
+      harness: true,
       signal,
-    );
+    });
     return fromHarness(r, 'sandbox');
+  }
+
+  /**
+   * The JavaScript assert tests of one rollout. With cgroups and more than one test: one sandbox for the rollout,
+   * whose checker (the sandbox's init) serves its tests one at a time, each with a fresh program node, every other
+   * process killed and /work, /tmp, /dev/shm emptied between them; the checker ends its sandbox after any test that
+   * could leave anything else behind (the next test gets a new one), and a test's wall limit ends it too. A test
+   * whose sandbox died or did not start runs in a one-off sandbox. Otherwise (one test, rlimits only) one sandbox
+   * per test.
+   */
+  async runJsAsserts(reqs: Array<TestRun & { test: string }>, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput[]> {
+    if (reqs.length > 1 && this.sandbox.limitsBy.startsWith('cgroup')) return this.pool.run(() => this.jsRollout(reqs, limits, signal), signal);
+    const settled = await Promise.allSettled(reqs.map((r) => this.runJsAssert(r, limits, signal)));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
+  }
+
+  /** runJsAsserts' sandbox of one rollout, inside the run slot it holds. */
+  private async jsRollout(reqs: Array<TestRun & { test: string }>, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput[]> {
+    let s: JsRollout | undefined;
+    const out: RunOutput[] = [];
+    try {
+      for (const req of reqs) {
+        signal?.throwIfAborted();
+        if (s && !s.usable) {
+          void s.stop();
+          s = undefined;
+        }
+        s ??= new JsRollout(this.sandbox, {
+          argv: [`${JS_INSIDE}/node`, `${JS_INSIDE}/js/checker.cjs`, 'rollout'],
+          roBinds: this.jsBinds(),
+          limits: { ...jsSandboxLimits(limits), cpuMs: Infinity },
+        });
+        try {
+          const r = await s.run(this.jsRequest(req, limits), limits.wallMs, 30_000);
+          if ('timedOut' in r) {
+            out.push({ exitCode: null, signal: null, timedOut: true, oomKilled: false, stdout: '', stderr: '', stdoutTruncated: false, wallMs: r.wallMs, path: 'sandbox' });
+          } else {
+            out.push(fromHarnessReply(r.reply, r.oomKilled, 'sandbox'));
+          }
+          continue;
+        } catch (e) {
+          if (!(e instanceof ZygoteLostError)) throw e;
+          this.log.debug("a rollout's javascript sandbox was lost during a test; repeating it in a fresh sandbox", { error: e.message });
+          void s.stop();
+          s = undefined;
+        }
+        out.push(await this.jsOnce(req, limits, signal));
+      }
+    } finally {
+      void s?.stop();
+    }
+    return out;
   }
 
   /**
@@ -342,11 +407,16 @@ export function fromHarness(r: SandboxResult, path: RunOutput['path']): RunOutpu
     if (r.oomKilled) return base;
     return { ...base, infraError: `the test harness gave no reply (exit ${r.exitCode}): ${(reply?.error ?? r.stderr.toString('utf8')).slice(-500)}` };
   }
+  return fromHarnessReply(reply, r.oomKilled, path);
+}
+
+/** A harness's reply (zygote.py once, the JS checker, one-off or per rollout) as a run's outcome. */
+function fromHarnessReply(reply: RawReply, oomKilled: boolean, path: RunOutput['path']): RunOutput {
   return {
     exitCode: reply.exit,
     signal: reply.signal,
     timedOut: reply.timeout || reply.signal === 24,
-    oomKilled: r.oomKilled,
+    oomKilled,
     stdout: reply.stdout,
     stderr: reply.stderr,
     stdoutTruncated: reply.out_trunc,
@@ -354,6 +424,11 @@ export function fromHarness(r: SandboxResult, path: RunOutput['path']): RunOutpu
     wallMs: reply.wall_ms,
     path,
   };
+}
+
+/** Two node processes (the checker and the program): room for the checker's memory and threads. */
+function jsSandboxLimits(limits: SandboxLimits): SandboxLimits {
+  return { ...limits, memoryBytes: limits.memoryBytes + (64 << 20), processes: limits.processes + 16 };
 }
 
 /** The harness (zygote.py once, a rollout's zygote) needs some room beside the program. */

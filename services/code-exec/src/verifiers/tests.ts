@@ -164,6 +164,8 @@ export function testsVerifier(runtime: Runtime): VerifierDef {
         let runs: RunOutput[];
         if (lang === 'python') {
           runs = await runtime.runPythonTests(runsIn, limits, slowIo, ctx.signal);
+        } else if (lang === 'javascript' && runsIn.every((r) => r.test !== undefined)) {
+          runs = await runtime.runJsAsserts(runsIn.map((r) => ({ ...r, test: r.test! })), limits, ctx.signal);
         } else {
           // allSettled: when one run fails (overload, infrastructure), the others still finish before the host dir goes.
           const settled = await Promise.allSettled(

@@ -1,17 +1,44 @@
-// The checker of a JavaScript assert test: the sandbox's init, started from an execute-only copy of node (so the
+// The checker of JavaScript assert tests: the sandbox's init, started from an execute-only copy of node (so the
 // kernel makes it undumpable: the program, same uid, can neither trace it, read its memory nor take its descriptors).
-// Reads the request on stdin, starts the program (host.cjs + the solution) as its child, runs the test snippet with the
+// Reads a request on stdin, starts the program (host.cjs + the solution) as its child, runs the test snippet with the
 // solution's names resolved through the program, and prints one JSON reply on stdout, which only it holds.
+// argv[2] "rollout": serve the tests of one rollout, one JSON request per line, one at a time; between two tests every
+// other process in the sandbox is killed and /work, /tmp and /dev/shm are emptied, and the sandbox ends (the reply
+// says `last`) whenever anything of a test could outlive it (a process or zombie left, SysV IPC objects, keys, a file
+// that will not go, our own limits, priority, CPUs or OOM score changed): the next test then gets a fresh sandbox.
 'use strict';
 const fs = require('node:fs');
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { Peer, ProgramEnded, errName, errMessage } = require('./wire.cjs');
 
-// A one-off sandbox starts us directly (no shell in front): the byte on fd 4 says the sandbox did start.
-fs.writeSync(4, '.');
-fs.closeSync(4);
-const req = JSON.parse(fs.readFileSync(0, 'utf8'));
+const ROLLOUT = process.argv[2] === 'rollout';
+if (!ROLLOUT) {
+  // A one-off sandbox starts us directly (no shell in front): the byte on fd 4 says the sandbox did start.
+  fs.writeSync(4, '.');
+  fs.closeSync(4);
+}
+const SCRATCH = ['/work', '/tmp', '/dev/shm'];
+
+/** What a program could change of ours or leave behind in the sandbox, outside the directories we empty. */
+function sandboxState() {
+  const read = (f) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const stat = read('/proc/self/stat');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[15], fields[16]: priority, nice
+  const cpus = (read('/proc/self/status').match(/^Cpus_allowed_list:.*$/m) ?? [''])[0];
+  return [read('/proc/self/limits'), fields[15], fields[16], cpus, read('/proc/self/oom_score_adj'), read('/proc/keys'), ...['shm', 'msg', 'sem'].map((k) => read(`/proc/sysvipc/${k}`))].join('\0');
+}
+const BASELINE = ROLLOUT ? sandboxState() : '';
+
+/** One test: the program started fresh in an empty /work, the snippet run against it; resolves to the reply. */
+function runTest(req) {
+  return new Promise((resolveReply) => {
 const dir = '/work/.vm';
 fs.mkdirSync(dir, { mode: 0o700 });
 const u2t = path.join(dir, 'u2t');
@@ -28,19 +55,20 @@ const decoyFile = path.join(dir, 'fd3');
 const started = process.hrtime.bigint();
 // The program runs under the run's limits (prlimit: CPU, file size, open files, processes; V8's heap by its flag).
 const limits = [`--cpu=${req.cpu_s}:${req.cpu_s + 1}`, `--fsize=${req.fsize}`, `--nofile=${req.nofile}`, `--nproc=${req.nproc}`, '--core=0'];
+const stdio = [fs.openSync('/dev/null', 'r'), fs.openSync(outFile, 'w'), fs.openSync(errFile, 'w'), fs.openSync(decoyFile, 'w')];
 const child = spawn('/usr/bin/prlimit', [...limits, '--', req.node, `--max-old-space-size=${req.heap_mb}`, path.join(__dirname, 'host.cjs'), u2t, t2u, main, req.decoy], {
   cwd: '/work',
-  stdio: [fs.openSync('/dev/null', 'r'), fs.openSync(outFile, 'w'), fs.openSync(errFile, 'w'), fs.openSync(decoyFile, 'w')],
+  stdio,
   env: process.env,
   detached: true,
 });
+for (const fd of stdio) fs.closeSync(fd);
 let exit = null;
 let signal = null;
 child.on('exit', (code, sig) => {
   exit = code;
   signal = sig;
 });
-
 /** A multi-line assertion message (node's diffs) on one line. */
 function oneLine(text) {
   return text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 300);
@@ -143,7 +171,7 @@ const finish = () => {
   const e = readCapped(errFile);
   const forged = fs.statSync(decoyFile).size > 0 || o.text.includes(req.decoy) || e.text.includes(req.decoy);
   const reply = {
-    id: 1,
+    id: req.id ?? 1,
     exit: ended ? exit : null,
     signal: ended && signal ? (require('node:os').constants.signals[signal] ?? null) : null,
     timeout: false,
@@ -156,7 +184,9 @@ const finish = () => {
     wall_ms: wallMs,
     cpu_ms: null,
   };
-  process.stdout.write(JSON.stringify(reply) + '\n', () => process.exit(0));
+  // A rollout's next test starts only once this program is gone (killed above: its exit comes at once).
+  if (!ROLLOUT || exit !== null || signal !== null) resolveReply(reply);
+  else child.once('exit', () => resolveReply(reply));
 };
 // The program leaves on its own when told the test is done; when it ended first, its exit status says how.
 if (exit !== null || signal !== null) setImmediate(finish);
@@ -166,4 +196,56 @@ else {
     clearTimeout(t);
     setImmediate(finish);
   });
+}
+  });
+}
+
+/**
+ * After a test of a rollout: every other process of the sandbox killed, /work, /tmp and /dev/shm emptied. Returns
+ * false when anything could still outlive the test (the sandbox must then end).
+ */
+function cleanUp() {
+  const others = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
+  if (others.length) {
+    // Orphans come back to us (init) and node does not reap them: any process left, even a zombie, ends the sandbox
+    // (which kills every process in it).
+    for (const p of others) {
+      try {
+        process.kill(Number(p), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    return false;
+  }
+  for (const d of SCRATCH) {
+    try {
+      for (const e of fs.readdirSync(d)) fs.rmSync(path.join(d, e), { recursive: true, force: true });
+      if (fs.readdirSync(d).length) return false;
+    } catch {
+      return false;
+    }
+  }
+  return sandboxState() === BASELINE;
+}
+
+const send = (reply) => new Promise((resolve) => process.stdout.write(JSON.stringify(reply) + '\n', resolve));
+
+if (!ROLLOUT) {
+  runTest(JSON.parse(fs.readFileSync(0, 'utf8'))).then((reply) => send(reply).then(() => process.exit(0)));
+} else {
+  const lines = require('node:readline').createInterface({ input: process.stdin });
+  let queue = Promise.resolve();
+  lines.on('line', (line) => {
+    // Strictly one test at a time: the next starts only after the last one's cleanup.
+    queue = queue.then(async () => {
+      const reply = await runTest(JSON.parse(line));
+      const clean = cleanUp();
+      if (!clean) reply.last = true;
+      await send(reply);
+      if (!clean) process.exit(0);
+    });
+  });
+  lines.on('close', () => queue.then(() => process.exit(0)));
+  send({ ready: true });
 }
