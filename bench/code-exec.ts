@@ -28,7 +28,7 @@ const CORES = Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || 2;
 async function startService(env: Record<string, string>): Promise<{ proc: ChildProcess; client: VerifierServiceClient }> {
   const port = await freePort();
   const proc = spawnNode(['services/code-exec/src/main.ts', '--port', String(port), '--metrics-port', '0', '--host', '127.0.0.1'], {
-    env: { VERIMESH_LOG_LEVEL: 'warn', VERIMESH_CODE_EXEC_ZYGOTE_PRELOAD: '', ...env },
+    env: { VERIMESH_LOG_LEVEL: 'warn', VERIMESH_CODE_EXEC_ZYGOTE_PRELOAD: ',', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const client = verifierClient(port);

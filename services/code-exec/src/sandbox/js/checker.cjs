@@ -12,6 +12,9 @@ const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { Peer, ProgramEnded, errName, errMessage } = require('./wire.cjs');
 
+// SIGUSR1 would open node's inspector (127.0.0.1:9229) to anyone in the sandbox, the program included: a handler of
+// our own replaces node's, so the signal does nothing (as init we get only the signals we handle).
+process.on('SIGUSR1', () => {});
 const ROLLOUT = process.argv[2] === 'rollout';
 if (!ROLLOUT) {
   // A one-off sandbox starts us directly (no shell in front): the byte on fd 4 says the sandbox did start.
@@ -19,6 +22,23 @@ if (!ROLLOUT) {
   fs.closeSync(4);
 }
 const SCRATCH = ['/work', '/tmp', '/dev/shm'];
+
+/**
+ * The keys a later test could reach, as far as /proc/keys shows them: every key that is not a keyring, and the
+ * user, user-session, persistent and session keyrings that hold anything (id and content; no use counts or expiry
+ * countdowns, which change by themselves). /proc/keys also lists the keyrings of the uid's other sandboxes, which
+ * come and go; empty ones, the per-namespace registries (.user_reg) and process keyrings (they die with their
+ * process) are left out, so only a key held somewhere ends a sandbox (another sandbox's too: that costs a new
+ * sandbox, never a value).
+ */
+function keys(text) {
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length > 8 && (f[7] !== 'keyring' || (/^_(uid|uid_ses|persistent)\.\d+:$|^_ses/.test(f[8]) && f.slice(9).join(' ') !== 'empty')))
+    .map((f) => [f[0], f[1], ...f.slice(4)].join(' '))
+    .join('\n');
+}
 
 /** What a program could change of ours or leave behind in the sandbox, outside the directories we empty. */
 function sandboxState() {
@@ -32,7 +52,7 @@ function sandboxState() {
   const stat = read('/proc/self/stat');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[15], fields[16]: priority, nice
   const cpus = (read('/proc/self/status').match(/^Cpus_allowed_list:.*$/m) ?? [''])[0];
-  return [read('/proc/self/limits'), fields[15], fields[16], cpus, read('/proc/self/oom_score_adj'), read('/proc/keys'), ...['shm', 'msg', 'sem'].map((k) => read(`/proc/sysvipc/${k}`))].join('\0');
+  return [read('/proc/self/limits'), fields[15], fields[16], cpus, read('/proc/self/oom_score_adj'), keys(read('/proc/keys')), ...['shm', 'msg', 'sem'].map((k) => read(`/proc/sysvipc/${k}`))].join('\0');
 }
 const BASELINE = ROLLOUT ? sandboxState() : '';
 
@@ -86,9 +106,13 @@ function readCapped(file) {
   }
 }
 
+/** The channel's fds, closed when the test is over (a rollout's checker serves many tests). */
+const channel = [];
+
 function check() {
   const inp = fs.openSync(u2t, 'r'); // blocks until the program opened its end
   const out = fs.openSync(t2u, 'w');
+  channel.push(inp, out);
   const peer = new Peer(inp, out);
   // The program may only call back what the test passed it (a comparator, a callback): nothing else of ours.
   peer.serve = {
@@ -160,13 +184,18 @@ function check() {
 
 const verdict = check();
 const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+let finished = false;
 const finish = () => {
+  // Once: the timer below and the program's exit can both call it (the first reply stands).
+  if (finished) return;
+  finished = true;
   const ended = exit !== null || signal !== null;
   try {
     process.kill(-child.pid, 'SIGKILL');
   } catch {
     /* gone */
   }
+  for (const fd of channel.splice(0)) fs.closeSync(fd);
   const o = readCapped(outFile);
   const e = readCapped(errFile);
   const forged = fs.statSync(decoyFile).size > 0 || o.text.includes(req.decoy) || e.text.includes(req.decoy);
