@@ -2,7 +2,7 @@
 //  1. Python assert tests through the zygote path (service defaults) vs a warm fork server with no sandbox at all
 //     (a preloaded interpreter forking one child per test that runs solution + assert in one process: the fastest
 //     way to run these tests, and one a policy could forge; target ≥ 0.5).
-//  2. The fresh-sandbox path (zygotes off: one sandbox per test; Python asserts, Python stdin/stdout, JavaScript
+//  2. The fresh-sandbox path (zygotes off: one sandbox per rollout; Python asserts, Python stdin/stdout, JavaScript
 //     asserts) vs a plain `bwrap` + interpreter per test (namespaces and read-only binds only: no cgroup, rlimits,
 //     uid drop or harness; target ≥ 0.5).
 //  3. C++ rollouts of 10 tests: compiled once per rollout vs once per test.
@@ -28,6 +28,7 @@ const CORES = Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || 2;
 async function startService(env: Record<string, string>): Promise<{ proc: ChildProcess; client: VerifierServiceClient }> {
   const port = await freePort();
   const proc = spawnNode(['services/code-exec/src/main.ts', '--port', String(port), '--metrics-port', '0', '--host', '127.0.0.1'], {
+    // No numpy in the zygotes, as in the fork server (',' is an empty list: an empty variable means the default).
     env: { VERIMESH_LOG_LEVEL: 'warn', VERIMESH_CODE_EXEC_ZYGOTE_PRELOAD: ',', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { atDeadline, deadlineAfter } from '@verimesh/kit';
 import type { RunCgroup } from './cgroup.js';
-import type { Sandbox, SandboxLimits, SandboxRunSpec } from './sandbox.js';
+import type { Sandbox, SandboxRunSpec } from './sandbox.js';
 import { ZygoteLostError, type RawReply } from './zygote.js';
 
 /** A test's reply, or its time limit (the sandbox is then gone, as a one-off sandbox would be at its wall limit). */
@@ -132,4 +132,3 @@ export class JsRollout {
   }
 }
 
-export type { SandboxLimits };
