@@ -1,5 +1,5 @@
 """Python client benchmark (run by bench/python.ts, which starts the gateway): 64-sample GRPO batches over HTTP and
-gRPC, and 64 per-sample callers (threads) with and without the batcher. Modes run interleaved in slices so that load
+gRPC, 64 per-sample callers (threads) with and without the batcher, and 64 asyncio tasks through the batcher. Modes run interleaved in slices so that load
 drifts hit them alike. Prints a Markdown table: samples/s, p50/p99 of a whole batch (or of one caller's call), client
 CPU per sample, and the ratios against whole-batch HTTP."""
 import argparse
@@ -70,6 +70,26 @@ def per_sample(call, rounds):
     return rounds * N, lat
 
 
+def per_task(batcher, rounds):
+    """64 asyncio tasks on one event loop, each awaiting its own sample `rounds` times (an async reward hook)."""
+    import asyncio
+
+    lat = []
+    prepared = [samples(k) for k in range(rounds)]
+
+    async def caller(i):
+        for k in range(rounds):
+            t = time.perf_counter()
+            await batcher.score_async(prepared[k][i])
+            lat.append(time.perf_counter() - t)
+
+    async def all_callers():
+        await asyncio.gather(*(caller(i) for i in range(N)))
+
+    asyncio.run(all_callers())
+    return rounds * N, lat
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--http", required=True)
@@ -88,6 +108,7 @@ def main():
         "whole batch, gRPC": lambda r: whole(grpc_client, r),
         "64 callers, one call each (no batcher)": lambda r: per_sample(lambda s: naive.score([s]), max(1, r // 4)),
         "64 callers through the Batcher": lambda r: per_sample(batcher.score, r),
+        "64 asyncio tasks through the Batcher": lambda r: per_task(batcher, r),
     }
     for f in modes.values():  # warm up: connections, JIT of the gateway
         f(3)
@@ -107,7 +128,8 @@ def main():
     for m, x in acc.items():
         rate = x["n"] / x["wall"]
         print(f"| {m} | {rate:,.0f} | {pct(x['lat'], 50) * 1000:.1f} | {pct(x['lat'], 99) * 1000:.1f} | {x['cpu'] / x['n'] * 1e6:,.0f} | {rate / base:.2f}× |")
-    print(f"\nBatcher calls: {batcher.calls} for {acc['64 callers through the Batcher']['n']} samples (+ warm-up); p50/p99 are per whole batch for the batch modes, per caller's call for the caller modes.")
+    through = acc["64 callers through the Batcher"]["n"] + acc["64 asyncio tasks through the Batcher"]["n"]
+    print(f"\nBatcher calls: {batcher.calls} for {through} samples of its threads and tasks (+ warm-up); p50/p99 are per whole batch for the batch modes, per caller's call for the caller modes.")
     batcher.close()
     return 0
 

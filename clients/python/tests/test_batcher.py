@@ -123,3 +123,106 @@ class BatcherTest(unittest.TestCase):
         assert_rewards(self, [r.reward for r in asyncio.run(main())], grpo.EXPECTED[:12])
         self.assertEqual(b._in_flight, 0)
         b.close()
+
+
+@needs_gateway
+class CallersComingBackTest(unittest.TestCase):
+    """Callers that score one sample after another (a trainer's per-rollout hook), threads and tasks on two event
+    loops (each loop's futures set on it, once per batch): each must get its own result, every round."""
+
+    ROUNDS = 4
+
+    def test_64_threads_score_round_after_round(self):
+        b = Batcher(Client(HTTP), max_batch=64)
+        got = [[None] * self.ROUNDS for _ in range(64)]
+
+        def caller(i):
+            for k in range(self.ROUNDS):
+                j = (i + k) % 64  # a different rollout each round
+                got[i][k] = (j, b.score(sample(j)).reward)
+
+        run_threads(caller, 64)
+        flat = [pair for row in got for pair in row]
+        assert_rewards(self, [r for _, r in flat], [grpo.EXPECTED[j] for j, _ in flat])
+        self.assertLess(b.calls, 64 * self.ROUNDS // 4, "callers coming back should still be coalesced")
+        b.close()
+
+    def test_tasks_on_two_event_loops_and_a_cancelled_task(self):
+        b = Batcher(Client(HTTP), max_batch=64)
+        out = {}
+
+        def loop_thread(name, offset):
+            async def caller(i):
+                rewards = []
+                for k in range(self.ROUNDS):
+                    j = (offset + i + k) % 64
+                    rewards.append((j, (await b.score_async(sample(j))).reward))
+                return rewards
+
+            async def main():
+                doomed = asyncio.ensure_future(b.score_async(sample(0)))
+                await asyncio.sleep(0)
+                doomed.cancel()  # its result arrives later and is dropped; the others are not disturbed
+                return await asyncio.gather(*(caller(i) for i in range(32)))
+
+            out[name] = asyncio.run(main())
+
+        threads = [threading.Thread(target=loop_thread, args=(n, o)) for n, o in (("a", 0), ("b", 32))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        flat = [pair for rows in out.values() for row in rows for pair in row]
+        self.assertEqual(len(flat), 2 * 32 * self.ROUNDS)
+        assert_rewards(self, [r for _, r in flat], [grpo.EXPECTED[j] for j, _ in flat])
+        b.close()
+
+
+class InterruptedCallerTest(unittest.TestCase):
+    """A score() caller interrupted while it waits (Ctrl-C in the main thread) keeps nobody else in its batch waiting."""
+
+    def test_callers_after_an_interrupted_one_still_get_results(self):
+        import http.server
+        import json
+        import signal
+
+        class SlowGateway(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                samples = json.loads(self.rfile.read(int(self.headers["content-length"])))["samples"]
+                threading.Event().wait(0.5)
+                body = json.dumps({"results": [{"id": s["id"], "reward": 0.5, "status": "ok", "components": {}} for s in samples]}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowGateway)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        b = Batcher(Client(f"http://127.0.0.1:{server.server_address[1]}"), max_wait_ms=50, idle_ms=50)
+        others = [None] * 4
+
+        def other(i):
+            others[i] = b.score({"id": str(i), "response": "x"})
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        old = signal.signal(signal.SIGALRM, interrupt)
+        threads = [threading.Thread(target=other, args=(i,)) for i in range(4)]
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0.2)
+            threading.Timer(0.01, lambda: [t.start() for t in threads]).start()  # queued after the main thread's sample
+            with self.assertRaises(KeyboardInterrupt):
+                b.score({"id": "main", "response": "x"})
+            for t in threads:
+                t.join(10)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        self.assertEqual([r.reward if r else None for r in others], [0.5] * 4)
+        b.close()
+        server.shutdown()

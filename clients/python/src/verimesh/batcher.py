@@ -12,22 +12,26 @@ import threading
 import time
 from _thread import allocate_lock
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Deque, Dict, List, Optional
 
 from ._plain import plain_sample
 from .client import Client, apply_on_invalid, check_on_invalid
+from .errors import VerimeshError
 from .types import INVALID, Result
 
 
 class _Item:
-    """One queued sample and how its caller gets its outcome: a Future (submit, score_async), or, for score(), a lock
-    the caller sleeps on until the sender releases it (one wake-up per caller: no Future, no Condition)."""
+    """One queued sample and how its caller hears of its outcome, by kind of caller: score() (a thread) sleeps on a
+    lock the sender releases (one wake-up per caller: no Future, no Condition); score_async() (a task) awaits a
+    future of its own event loop, which the sender sets on that loop, one hand-over per batch and loop (a
+    concurrent.futures Future wrapped for the loop costs a hand-over per task); submit() gets a concurrent.futures
+    Future."""
 
-    __slots__ = ("wire", "mode", "at", "future", "done", "result", "error")
+    __slots__ = ("wire", "mode", "at", "future", "loop", "done", "result", "error")
 
-    def __init__(self, wire: Dict[str, Any], mode: str, at: float, future: Optional[Future]):
-        self.wire, self.mode, self.at, self.future = wire, mode, at, future
+    def __init__(self, wire: Dict[str, Any], mode: str, at: float, future: Any, loop: Optional[asyncio.AbstractEventLoop]):
+        self.wire, self.mode, self.at, self.future, self.loop = wire, mode, at, future, loop
         self.done = None
         if future is None:
             self.done = allocate_lock()
@@ -36,14 +40,38 @@ class _Item:
         self.error: Optional[BaseException] = None
 
     def resolve(self, result: Optional[Result], error: Optional[BaseException]) -> None:
-        if self.future is not None:
-            if error is None:
-                self.future.set_result(result)
-            else:
-                self.future.set_exception(error)
-        else:
+        """Sets the outcome: a thread is woken and a submit() Future set now, a task's future by _deliver()."""
+        if self.future is None or self.loop is not None:
             self.result, self.error = result, error
-            self.done.release()
+            if self.done is not None:
+                self.done.release()
+        elif error is None:
+            self.future.set_result(result)
+        else:
+            self.future.set_exception(error)
+
+
+def _set_futures(items: List[_Item]) -> None:
+    """On an event loop: sets its tasks' futures (a task cancelled meanwhile is left alone)."""
+    for item in items:
+        if not item.future.done():
+            if item.error is None:
+                item.future.set_result(item.result)
+            else:
+                item.future.set_exception(item.error)
+
+
+def _deliver(items: List[_Item]) -> None:
+    """Sets the futures of the settled items' tasks, once per event loop."""
+    loops: Dict[asyncio.AbstractEventLoop, List[_Item]] = {}
+    for item in items:
+        if item.loop is not None:
+            loops.setdefault(item.loop, []).append(item)
+    for loop, mine in loops.items():
+        try:
+            loop.call_soon_threadsafe(_set_futures, mine)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
 
 
 class Batcher:
@@ -68,12 +96,12 @@ class Batcher:
         #: Samples queued or being scored (under _cond's lock, as are the queue and _closed).
         self._in_flight = 0
         lock = threading.Lock()
-        self._cond = threading.Condition(lock)  # the dispatcher waits on it for samples
+        self._cond = threading.Condition(lock)  # the senders wait on it for samples
         self._space = threading.Condition(lock)  # callers wait on it for room under max_in_flight
-        self._batches = threading.BoundedSemaphore(concurrency)
-        self._thread: Optional[threading.Thread] = None
-        # Long-lived senders: each keeps its kept-alive connection to the gateway from batch to batch.
-        self._senders = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="verimesh-batch")
+        # `concurrency` long-lived sender threads, started with the first sample: each takes the next batch from the
+        # queue and sends it itself (no hand-over to another thread), over its own kept-alive connection.
+        self.concurrency = concurrency
+        self._senders: List[threading.Thread] = []
         self._closed = False
         #: How many gateway calls the batcher made (tests and benchmarks read it).
         self.calls = 0
@@ -83,11 +111,11 @@ class Batcher:
         """Queues one sample; the future resolves to its Result (or raises its error). Blocks while max_in_flight are queued."""
         fut: "Future[Result]" = Future()
         fut.set_running_or_notify_cancel()  # in flight from here on: its sample is sent whatever happens
-        self._enqueue(sample, on_invalid, fut, True)
+        self._enqueue(sample, on_invalid, fut, None, True)
         return fut
 
     def score(self, sample: Dict[str, Any], *, on_invalid: Optional[str] = None) -> Result:
-        item = self._enqueue(sample, on_invalid, None, True)
+        item = self._enqueue(sample, on_invalid, None, None, True)
         assert item is not None and item.done is not None
         item.done.acquire()  # released by the sender once this sample's result or error is set
         if item.error is not None:
@@ -100,34 +128,34 @@ class Batcher:
         return [f.result() for f in futures]
 
     async def score_async(self, sample: Dict[str, Any], *, on_invalid: Optional[str] = None) -> Result:
-        fut: "Future[Result]" = Future()
-        fut.set_running_or_notify_cancel()
-        if self._enqueue(sample, on_invalid, fut, False) is None:  # max_in_flight reached: wait off the event loop
-            await asyncio.get_running_loop().run_in_executor(None, self._enqueue, sample, on_invalid, fut, True)
-        return await asyncio.wrap_future(fut)
+        loop = asyncio.get_running_loop()
+        fut: "asyncio.Future[Result]" = loop.create_future()
+        if self._enqueue(sample, on_invalid, fut, loop, False) is None:  # max_in_flight reached: wait off the event loop
+            await loop.run_in_executor(None, self._enqueue, sample, on_invalid, fut, loop, True)
+        return await fut
 
     async def score_many_async(self, samples: List[Dict[str, Any]], *, on_invalid: Optional[str] = None) -> List[Result]:
         return list(await asyncio.gather(*(self.score_async(s, on_invalid=on_invalid) for s in samples)))
 
     def close(self) -> None:
-        """Sends what is queued, then stops the dispatcher thread."""
+        """Sends what is queued, then stops the sender threads."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
             self._space.notify_all()
-        if self._thread is not None:
-            self._thread.join()
-        self._senders.shutdown(wait=True)
+        for t in self._senders:
+            t.join()
 
     # -- inside ----------------------------------------------------------------------------------------------------
-    def _enqueue(self, sample: Dict[str, Any], on_invalid: Optional[str], fut: Optional[Future], block: bool) -> Optional[_Item]:
+    def _enqueue(self, sample: Dict[str, Any], on_invalid: Optional[str], fut: Any, loop: Optional[asyncio.AbstractEventLoop], block: bool) -> Optional[_Item]:
         """Queues a sample, waiting while max_in_flight are in flight (or, with block False, returning None)."""
         try:
             mode = check_on_invalid(on_invalid or self.client.on_invalid)
             wire = plain_sample(sample, 0)
         except Exception as e:
-            item = _Item({}, "", 0.0, fut)
+            item = _Item({}, "", 0.0, fut, loop)
             item.resolve(None, e)
+            _deliver([item])
             return item
         with self._cond:
             while self._in_flight >= self.max_in_flight and not self._closed:
@@ -138,38 +166,40 @@ class Batcher:
                 raise RuntimeError("the batcher is closed")
             self._in_flight += 1
             self._last = now = time.monotonic()
-            item = _Item(wire, mode, now, fut)
+            item = _Item(wire, mode, now, fut, loop)
             self._queue.append(item)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._dispatch, name="verimesh-batcher", daemon=True)
-                self._thread.start()
+            if not self._senders:
+                for i in range(self.concurrency):
+                    t = threading.Thread(target=self._sender, name=f"verimesh-batch-{i}", daemon=True)
+                    t.start()
+                    self._senders.append(t)
             if len(self._queue) == 1 or len(self._queue) >= self.max_batch:
                 self._cond.notify()
         return item
 
-    def _dispatch(self) -> None:
+    def _sender(self) -> None:
+        q = self._queue
         while True:
             with self._cond:
-                while not self._queue and not self._closed:
+                while not q and not self._closed:
                     self._cond.wait()
-                if not self._queue:
+                if not q:
                     return
                 # Wait for company until the batch is full, max_wait after its first sample, or as soon as arrivals
-                # pause for `idle` (a burst of callers is over: waiting longer only adds latency).
-                while len(self._queue) < self.max_batch and not self._closed:
-                    now = time.monotonic()
-                    left = min(self._queue[0].at + self.max_wait, self._last + self.idle) - now
+                # pause for `idle` (a burst of callers is over: waiting longer only adds latency). While every sender
+                # is busy, the queue keeps filling: the next free one finds its batch waiting.
+                while len(q) < self.max_batch and not self._closed:
+                    left = min(q[0].at + self.max_wait, self._last + self.idle) - time.monotonic()
                     if left <= 0:
                         break
                     self._cond.wait(left)
-                n = min(self.max_batch, len(self._queue))
-                batch = [self._queue.popleft() for _ in range(n)]
-            self._batches.acquire()  # while `concurrency` batches run, the next one keeps filling
-            # Later calls may have queued meanwhile: top the batch up.
-            with self._cond:
-                while len(batch) < self.max_batch and self._queue:
-                    batch.append(self._queue.popleft())
-            self._senders.submit(self._send, batch)
+                    if not q:  # another sender took it
+                        break
+                batch = [q.popleft() for _ in range(min(self.max_batch, len(q)))]
+                if q:
+                    self._cond.notify()  # what is left is the next sender's
+            if batch:
+                self._send(batch)
 
     def _send(self, batch: List[_Item]) -> None:
         try:
@@ -179,23 +209,25 @@ class Batcher:
                 self.calls += 1
             try:
                 results, _groups = self.client._call(wire)
+                if len(results) != len(batch):
+                    raise VerimeshError(f"the gateway answered {len(results)} results for {len(batch)} samples", "INTERNAL")
             except BaseException as e:  # a failed call belongs to every caller in it
                 for item in batch:
                     item.resolve(None, e)
                 return
             from_json = Result.from_json
             for item, rj in zip(batch, results):
-                rj["id"] = item.wire.get("id", "")
-                result = from_json(rj)
-                if result.status == INVALID and item.mode != "score":
-                    try:
+                try:
+                    rj["id"] = item.wire.get("id", "")
+                    result = from_json(rj)
+                    if result.status == INVALID and item.mode != "score":
                         result = apply_on_invalid([result], item.mode)[0]
-                    except BaseException as e:  # an invalid sample belongs to its caller only
-                        item.resolve(None, e)
-                        continue
+                except BaseException as e:  # an invalid sample belongs to its caller only
+                    item.resolve(None, e)
+                    continue
                 item.resolve(result, None)
         finally:
             with self._cond:
                 self._in_flight -= len(batch)
                 self._space.notify(len(batch))
-            self._batches.release()
+            _deliver(batch)
