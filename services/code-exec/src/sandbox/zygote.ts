@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WaitQueue, atDeadline, deadlineAfter, type Logger } from '@verimesh/kit';
 import type { RunCgroup } from './cgroup.js';
-import type { Sandbox, SandboxLimits } from './sandbox.js';
+import type { Sandbox, SandboxLimits, SandboxRunSpec } from './sandbox.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Where the zygote's sources (zygote.py, asserts.py) are bound inside its sandbox. */
@@ -64,6 +64,93 @@ export interface ZygoteRunReply {
 /** Raised when a zygote died or stopped answering during a run; the caller re-runs that test in a fresh sandbox. */
 export class ZygoteLostError extends Error {}
 
+/**
+ * A long-lived sandbox whose trusted init (zygote.py, the JS checker in rollout mode) speaks JSON lines on its stdout:
+ * `{"ready":true}` once, then one reply per request, matched by id. One request at a time. Whatever goes wrong (it
+ * exits, writes something else, its stdin breaks) ends it: the pending request gets a ZygoteLostError and the
+ * sandbox is cleaned up.
+ */
+export abstract class ServedSandbox {
+  protected pending: { id: number; resolve: (r: RawReply) => void; reject: (e: Error) => void } | undefined;
+  protected nextId = 0;
+  protected dead = false;
+  private readonly ready: Promise<void>;
+  protected readonly child: ReturnType<Sandbox['spawnLongLived']>['child'];
+  protected readonly cleanup: () => Promise<void>;
+  readonly cgroup: RunCgroup | undefined;
+  protected stderrTail = '';
+
+  /** `name` says who it is in messages; `exited` hears how it ended. */
+  constructor(sandbox: Sandbox, spec: Pick<SandboxRunSpec, 'argv' | 'roBinds' | 'limits'>, private readonly name: string, exited?: (code: number | null, signal: NodeJS.Signals | null) => void) {
+    const spawned = sandbox.spawnLongLived(spec);
+    this.child = spawned.child;
+    this.cgroup = spawned.cgroup;
+    this.cleanup = spawned.cleanup;
+    this.child.stderr!.on('data', (c: Buffer) => {
+      this.stderrTail = (this.stderrTail + c.toString()).slice(-2000);
+    });
+    this.child.stdin!.on('error', () => this.fail(`${name}: stdin closed`));
+    let onReady: () => void = () => {};
+    let onReadyFail: (e: Error) => void = () => {};
+    this.ready = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      onReadyFail = reject;
+    });
+    this.ready.catch(() => {});
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      let msg: RawReply & { ready?: boolean };
+      try {
+        msg = JSON.parse(line) as RawReply & { ready?: boolean };
+      } catch {
+        this.fail(`${name} wrote a non-JSON line: ${line.slice(0, 200)}`);
+        return;
+      }
+      if (msg.ready) return onReady();
+      const p = this.pending;
+      if (p && msg.id === p.id) {
+        this.pending = undefined;
+        this.received(msg);
+        p.resolve(msg);
+      }
+    });
+    this.child.once('close', (code, sig) => {
+      const why = `${name} exited (${code ?? sig}): ${this.stderrTail.slice(-500)}`;
+      onReadyFail(new ZygoteLostError(why));
+      this.fail(why);
+      exited?.(code, sig);
+    });
+  }
+
+  /** A reply matched to the pending request, before its caller gets it. */
+  protected received(_msg: RawReply): void {}
+
+  protected fail(why: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(new ZygoteLostError(why));
+    void this.cleanup();
+  }
+
+  /** Waits until it said ready, at most `ms`. */
+  protected async started(ms: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const cancel = atDeadline(deadlineAfter(ms), () => reject(new ZygoteLostError(`${this.name} did not start within ${ms} ms: ${this.stderrTail.slice(-500)}`)));
+      this.ready.then(
+        () => {
+          cancel();
+          resolve();
+        },
+        (e: unknown) => {
+          cancel();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+}
+
 export interface RawReply {
   id: number;
   exit: number | null;
@@ -83,63 +170,26 @@ export interface RawReply {
 }
 
 /** One zygote sandbox: the shared pool's, or one serving the tests of a single rollout (`rollout`: no modules warmed). */
-export class Zygote {
-  private pending: { id: number; resolve: (r: RawReply) => void; reject: (e: Error) => void } | undefined;
-  private nextId = 0;
-  private dead = false;
-  private ready: Promise<void>;
-  private readonly cleanup: () => Promise<void>;
-  private readonly child: ReturnType<Sandbox['spawnLongLived']>['child'];
+export class Zygote extends ServedSandbox {
   /** fd 3 of the zygote: assert snippets, read only by each run's checker. */
   private get tests(): NodeJS.WritableStream {
     return this.child.stdio[3] as NodeJS.WritableStream;
   }
-  readonly cgroup: RunCgroup | undefined;
-  private stderrTail = '';
 
   constructor(sandbox: Sandbox, python: string, harnessDir: string, limits: SandboxLimits, preload: string[], log: Logger, rollout = false) {
-    const spawned = sandbox.spawnLongLived({
-      argv: [python, '-E', '-S', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex'), ...(rollout ? ['rollout'] : [])],
-      roBinds: [{ src: harnessDir, dest: PY_INSIDE }],
-      limits,
-    });
-    this.child = spawned.child;
-    this.cgroup = spawned.cgroup;
-    this.cleanup = spawned.cleanup;
-    this.child.stderr!.on('data', (c: Buffer) => {
-      this.stderrTail = (this.stderrTail + c.toString()).slice(-2000);
-    });
-    this.child.stdin!.on('error', () => this.fail('zygote stdin closed'));
+    super(
+      sandbox,
+      {
+        argv: [python, '-E', '-S', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex'), ...(rollout ? ['rollout'] : [])],
+        roBinds: [{ src: harnessDir, dest: PY_INSIDE }],
+        limits,
+      },
+      'zygote',
+      (code, sig) => {
+        if (!this.intentional) log.debug('zygote exited', { code, signal: sig });
+      },
+    );
     this.tests.on('error', () => this.fail('zygote tests channel closed'));
-    const lines = createInterface({ input: this.child.stdout! });
-    let onReady: () => void = () => {};
-    let onReadyFail: (e: Error) => void = () => {};
-    this.ready = new Promise<void>((resolve, reject) => {
-      onReady = resolve;
-      onReadyFail = reject;
-    });
-    this.ready.catch(() => {});
-    lines.on('line', (line) => {
-      let msg: RawReply & { ready?: boolean };
-      try {
-        msg = JSON.parse(line) as RawReply & { ready?: boolean };
-      } catch {
-        this.fail(`zygote wrote a non-JSON line: ${line.slice(0, 200)}`);
-        return;
-      }
-      if (msg.ready) return onReady();
-      const p = this.pending;
-      if (p && msg.id === p.id) {
-        this.pending = undefined;
-        p.resolve(msg);
-      }
-    });
-    this.child.once('close', (code, sig) => {
-      const why = `zygote exited (${code ?? sig}): ${this.stderrTail.slice(-500)}`;
-      onReadyFail(new ZygoteLostError(why));
-      this.fail(why);
-      if (!this.intentional) log.debug('zygote exited', { code, signal: sig });
-    });
   }
 
   private intentional = false;
@@ -148,29 +198,8 @@ export class Zygote {
     return !this.dead;
   }
 
-  private fail(why: string): void {
-    if (this.dead) return;
-    this.dead = true;
-    const p = this.pending;
-    this.pending = undefined;
-    p?.reject(new ZygoteLostError(why));
-    void this.cleanup();
-  }
-
   async run(req: ZygoteRunRequest, useRlimitAs: boolean, startTimeoutMs: number): Promise<ZygoteRunReply> {
-    await new Promise<void>((resolve, reject) => {
-      const cancel = atDeadline(deadlineAfter(startTimeoutMs), () => reject(new ZygoteLostError(`zygote did not start within ${startTimeoutMs} ms: ${this.stderrTail.slice(-500)}`)));
-      this.ready.then(
-        () => {
-          cancel();
-          resolve();
-        },
-        (e: unknown) => {
-          cancel();
-          reject(e instanceof Error ? e : new Error(String(e)));
-        },
-      );
-    });
+    await this.started(startTimeoutMs);
     if (this.dead) throw new ZygoteLostError('zygote is gone');
     const id = ++this.nextId;
     const l = req.limits;
