@@ -3,6 +3,7 @@ gRPC, 64 per-sample callers (threads) with and without the batcher, and 64 async
 drifts hit them alike. Prints a Markdown table: samples/s, p50/p99 of a whole batch (or of one caller's call), client
 CPU per sample, and the ratios against whole-batch HTTP."""
 import argparse
+import asyncio
 import sys
 import threading
 import time
@@ -72,8 +73,6 @@ def per_sample(call, rounds):
 
 def per_task(batcher, rounds):
     """64 asyncio tasks on one event loop, each awaiting its own sample `rounds` times (an async reward hook)."""
-    import asyncio
-
     lat = []
     prepared = [samples(k) for k in range(rounds)]
 

@@ -7,7 +7,7 @@ import { BoundedPool, ResourceExhaustedError, UnavailableError, type Logger } fr
 import type { Config } from './config.js';
 import { isEsm, jsSource } from './languages.js';
 import { Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './sandbox/sandbox.js';
-import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, Zygote, ZygoteLostError, ZygotePool, type AssertVerdict, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
+import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, Zygote, ZygoteLostError, ZygotePool, type AssertVerdict, type ServedSandbox, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
 import { JsRollout } from './sandbox/jsrollout.js';
 import { discoverToolchains, toolchainRoots, type Toolchains } from './toolchains.js';
 
@@ -209,15 +209,31 @@ export class Runtime {
    */
   async runJsAsserts(reqs: Array<TestRun & { test: string }>, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput[]> {
     if (reqs.length > 1 && this.sandbox.limitsBy.startsWith('cgroup')) return this.pool.run(() => this.jsRollout(reqs, limits, signal), signal);
-    const settled = await Promise.allSettled(reqs.map((r) => this.runJsAssert(r, limits, signal)));
-    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) throw rejected.reason;
-    return settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
+    return allRuns(reqs.map((r) => this.runJsAssert(r, limits, signal)));
   }
 
   /** runJsAsserts' sandbox of one rollout, inside the run slot it holds. */
-  private async jsRollout(reqs: Array<TestRun & { test: string }>, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput[]> {
-    let s: JsRollout | undefined;
+  private jsRollout(reqs: Array<TestRun & { test: string }>, limits: SandboxLimits, signal?: AbortSignal): Promise<RunOutput[]> {
+    return this.inRolloutSandbox(
+      reqs,
+      () => new JsRollout(this.sandbox, { argv: [`${JS_INSIDE}/node`, `${JS_INSIDE}/js/checker.cjs`, 'rollout'], roBinds: this.jsBinds(), limits: { ...jsSandboxLimits(limits), cpuMs: Infinity } }),
+      async (s, req) => {
+        const r = await s.run(this.jsRequest(req, limits), limits.wallMs, 30_000);
+        if ('timedOut' in r) return { exitCode: null, signal: null, timedOut: true, oomKilled: false, stdout: '', stderr: '', stdoutTruncated: false, wallMs: r.wallMs, path: 'sandbox' };
+        return fromHarnessReply(r.reply, r.oomKilled, 'sandbox');
+      },
+      (req) => this.jsOnce(req, limits, signal),
+      signal,
+    );
+  }
+
+  /**
+   * A rollout's runs, one at a time, in a sandbox made for it (`open`), inside the run slot the caller holds. A run
+   * whose sandbox was lost (ZygoteLostError: it died, hung or did not start) is repeated in a one-off sandbox
+   * (`once`), which decides; the next run gets a new sandbox, as it does after one that can serve no more.
+   */
+  private async inRolloutSandbox<S extends ServedSandbox, R>(reqs: R[], open: () => S, runIn: (s: S, req: R) => Promise<RunOutput>, once: (req: R) => Promise<RunOutput>, signal?: AbortSignal): Promise<RunOutput[]> {
+    let s: S | undefined;
     const out: RunOutput[] = [];
     try {
       for (const req of reqs) {
@@ -226,26 +242,17 @@ export class Runtime {
           void s.stop();
           s = undefined;
         }
-        s ??= new JsRollout(this.sandbox, {
-          argv: [`${JS_INSIDE}/node`, `${JS_INSIDE}/js/checker.cjs`, 'rollout'],
-          roBinds: this.jsBinds(),
-          limits: { ...jsSandboxLimits(limits), cpuMs: Infinity },
-        });
+        s ??= open();
         try {
-          const r = await s.run(this.jsRequest(req, limits), limits.wallMs, 30_000);
-          if ('timedOut' in r) {
-            out.push({ exitCode: null, signal: null, timedOut: true, oomKilled: false, stdout: '', stderr: '', stdoutTruncated: false, wallMs: r.wallMs, path: 'sandbox' });
-          } else {
-            out.push(fromHarnessReply(r.reply, r.oomKilled, 'sandbox'));
-          }
+          out.push(await runIn(s, req));
           continue;
         } catch (e) {
           if (!(e instanceof ZygoteLostError)) throw e;
-          this.log.debug("a rollout's javascript sandbox was lost during a test; repeating it in a fresh sandbox", { error: e.message });
+          this.log.debug("a rollout's sandbox was lost during a run; repeating it in a fresh sandbox", { error: e.message });
           void s.stop();
           s = undefined;
         }
-        out.push(await this.jsOnce(req, limits, signal));
+        out.push(await once(req));
       }
     } finally {
       void s?.stop();
@@ -292,10 +299,7 @@ export class Runtime {
    */
   async runPythonTests(reqs: TestRun[], limits: SandboxLimits, slowIo: (stdin: string) => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput[]> {
     if (reqs.length > 1 && !this.sharedZygotes(limits)) return this.pool.run(() => this.rolloutSandbox(reqs, limits, slowIo, signal), signal);
-    const settled = await Promise.allSettled(reqs.map((r) => this.runPython(r, limits, slowIo, signal)));
-    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) throw rejected.reason;
-    return settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
+    return allRuns(reqs.map((r) => this.runPython(r, limits, slowIo, signal)));
   }
 
   private sharedZygotes(limits: SandboxLimits): ZygotePool | undefined {
@@ -303,29 +307,15 @@ export class Runtime {
   }
 
   /** runPythonTests' sandbox of one rollout, inside the run slot it holds. */
-  private async rolloutSandbox(reqs: TestRun[], limits: SandboxLimits, slowIo: (stdin: string) => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput[]> {
+  private rolloutSandbox(reqs: TestRun[], limits: SandboxLimits, slowIo: (stdin: string) => SandboxRunSpec, signal?: AbortSignal): Promise<RunOutput[]> {
     const python = this.toolchains.available.python!;
-    let z: Zygote | undefined;
-    const out: RunOutput[] = [];
-    try {
-      for (const req of reqs) {
-        signal?.throwIfAborted();
-        z ??= new Zygote(this.sandbox, python.exe, this.pythonHarness(), { ...harnessSandboxLimits(limits), cpuMs: Infinity }, [], this.log, true);
-        try {
-          out.push(fromZygote(await z.run({ ...req, limits }, !z.cgroup, 30_000), 'sandbox'));
-          continue;
-        } catch (e) {
-          if (!(e instanceof ZygoteLostError)) throw e;
-          this.log.debug("a rollout's zygote was lost during a run; repeating it in a fresh sandbox", { error: e.message });
-          void z.stop();
-          z = undefined;
-        }
-        out.push(req.test !== undefined ? await this.pythonOnce({ ...req, test: req.test }, limits, signal) : fromSandbox(await this.sandbox.run({ ...slowIo(req.stdin), signal })));
-      }
-    } finally {
-      void z?.stop();
-    }
-    return out;
+    return this.inRolloutSandbox(
+      reqs,
+      () => new Zygote(this.sandbox, python.exe, this.pythonHarness(), { ...harnessSandboxLimits(limits), cpuMs: Infinity }, [], this.log, true),
+      async (z, req) => fromZygote(await z.run({ ...req, limits }, !z.cgroup, 30_000), 'sandbox'),
+      async (req) => (req.test !== undefined ? this.pythonOnce({ ...req, test: req.test }, limits, signal) : fromSandbox(await this.sandbox.run({ ...slowIo(req.stdin), signal }))),
+      signal,
+    );
   }
 
   /** Raw sandbox result through the pool (compiles, simulations). */
@@ -424,6 +414,14 @@ function fromHarnessReply(reply: RawReply, oomKilled: boolean, path: RunOutput['
     wallMs: reply.wall_ms,
     path,
   };
+}
+
+/** Every run's outcome, in order, once all have ended; the first failure (overload, infrastructure) is thrown then. */
+export async function allRuns(runs: Array<Promise<RunOutput>>): Promise<RunOutput[]> {
+  const settled = await Promise.allSettled(runs);
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
 }
 
 /** Two node processes (the checker and the program): room for the checker's memory and threads. */

@@ -19,8 +19,8 @@ export class JsRollout extends ServedSandbox {
     if (msg.last) this.last = true;
   }
 
-  /** Can serve another test. */
-  get usable(): boolean {
+  /** Can serve another test (not after the checker said it ends its sandbox). */
+  override get usable(): boolean {
     return !this.dead && !this.last;
   }
 
@@ -62,11 +62,6 @@ export class JsRollout extends ServedSandbox {
       throw new ZygoteLostError(`the rollout's checker failed a test: ${reply.error.slice(-500)}`);
     }
     return { reply, oomKilled: (this.cgroup?.oomKills() ?? 0) > oomBefore };
-  }
-
-  async stop(): Promise<void> {
-    this.fail('stopped');
-    await this.cleanup();
   }
 }
 

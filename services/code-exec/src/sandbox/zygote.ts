@@ -76,7 +76,7 @@ export abstract class ServedSandbox {
   protected dead = false;
   private readonly ready: Promise<void>;
   protected readonly child: ReturnType<Sandbox['spawnLongLived']>['child'];
-  protected readonly cleanup: () => Promise<void>;
+  private readonly cleanup: () => Promise<void>;
   readonly cgroup: RunCgroup | undefined;
   protected stderrTail = '';
 
@@ -119,6 +119,16 @@ export abstract class ServedSandbox {
       this.fail(why);
       exited?.(code, sig);
     });
+  }
+
+  async stop(): Promise<void> {
+    this.fail('stopped');
+    await this.cleanup();
+  }
+
+  /** Can serve another run. */
+  get usable(): boolean {
+    return !this.dead;
   }
 
   /** A reply matched to the pending request, before its caller gets it. */
@@ -194,10 +204,6 @@ export class Zygote extends ServedSandbox {
 
   private intentional = false;
 
-  get alive(): boolean {
-    return !this.dead;
-  }
-
   async run(req: ZygoteRunRequest, useRlimitAs: boolean, startTimeoutMs: number): Promise<ZygoteRunReply> {
     await this.started(startTimeoutMs);
     if (this.dead) throw new ZygoteLostError('zygote is gone');
@@ -241,10 +247,9 @@ export class Zygote extends ServedSandbox {
     };
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.intentional = true;
-    this.fail('stopped');
-    await this.cleanup();
+    await super.stop();
   }
 }
 
@@ -339,7 +344,7 @@ export class ZygotePool {
 
   private release(z: Zygote): void {
     let next = z;
-    if (!z.alive) {
+    if (!z.usable) {
       this.restarts++;
       if (this.stopped) {
         this.created--;

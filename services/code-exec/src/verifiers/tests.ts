@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { InternalError, InvalidArgumentError, UnavailableError, readBool, readChoice, readNumber, type VerifierDef } from '@verimesh/kit';
 import { extractAnswer, parseExtractParam } from '@verimesh/extract';
 import { compareOutput, type CompareMode } from '../compare.js';
-import type { Runtime, RunOutput } from '../runtime.js';
+import { allRuns, type Runtime, type RunOutput } from '../runtime.js';
 import type { SandboxRunSpec } from '../sandbox/sandbox.js';
 import { ASSERT_LANGUAGES, COMPILED, prepareCompile, testProgram } from '../languages.js';
 import { canonicalLanguage, LANGUAGES, type Language } from '../toolchains.js';
@@ -167,13 +167,8 @@ export function testsVerifier(runtime: Runtime): VerifierDef {
         } else if (lang === 'javascript' && runsIn.every((r) => r.test !== undefined)) {
           runs = await runtime.runJsAsserts(runsIn.map((r) => ({ ...r, test: r.test! })), limits, ctx.signal);
         } else {
-          // allSettled: when one run fails (overload, infrastructure), the others still finish before the host dir goes.
-          const settled = await Promise.allSettled(
-            runsIn.map((run) => (run.test !== undefined ? runtime.runJsAssert({ ...run, test: run.test }, limits, ctx.signal) : runtime.run(slowIo(run.stdin)))),
-          );
-          const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-          if (rejected) throw rejected.reason;
-          runs = settled.map((r) => (r as PromiseFulfilledResult<RunOutput>).value);
+          // All settled: when one run fails (overload, infrastructure), the others still finish before the host dir goes.
+          runs = await allRuns(runsIn.map((run) => (run.test !== undefined ? runtime.runJsAssert({ ...run, test: run.test }, limits, ctx.signal) : runtime.run(slowIo(run.stdin)))));
         }
         const infra = runs.find((r) => r.infraError);
         if (infra) throw new InternalError(`sandbox failed to run a test: ${infra.infraError}`);
