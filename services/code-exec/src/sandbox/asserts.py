@@ -11,13 +11,40 @@ import binascii
 import builtins
 import collections
 import json
+import json.scanner
+import operator
 import os
 import struct
 import sys
 import types
 
 MAX_FRAME = 64 << 20
-_ENCODE = json.JSONEncoder(separators=(',', ':'), allow_nan=False).encode
+try:
+    # One C encoder for every frame (JSONEncoder.encode builds a new one per call). No circular-reference check: a
+    # frame is built by encode() below, fresh and depth-bounded.
+    from _json import make_encoder as _make_encoder
+
+    def _not_json(o):
+        raise TypeError(f'{type(o).__name__} is not JSON serializable')
+
+    _C_ENCODE = _make_encoder(None, _not_json, json.encoder.encode_basestring_ascii, None, ':', ',', False, False, False)
+
+    def _ENCODE(msg):
+        return ''.join(_C_ENCODE(msg, 0))
+except ImportError:
+    _ENCODE = json.JSONEncoder(separators=(',', ':'), allow_nan=False).encode
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # the C scanner itself (json.loads adds layers per call)
+
+
+def _decode_frame(data):
+    text = data.decode('utf-8')
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        raise ValueError('malformed frame') from None
+    if end != len(text):
+        raise ValueError('malformed frame')
+    return value
 MAX_DEPTH = 200
 _CMP = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__')
 
@@ -49,7 +76,7 @@ class Peer:
         self.ids = {}  # id(object) -> handle id (one handle per object)
         self.handles = {}  # handle id received -> proxy (one proxy per remote object)
         self.buf = b''
-        self.serve = None  # op name -> callable(*args) answering the other side's requests
+        self.serve = None  # op name -> function(peer, *args) answering the other side's requests
 
     # -- framing --------------------------------------------------------------------------------------------------
     def send(self, msg):
@@ -79,7 +106,7 @@ class Peer:
         (n,) = struct.unpack('>I', self._read(4))
         if n > MAX_FRAME:
             raise ProgramEnded(f'a frame of {n} bytes is over the limit')
-        return json.loads(self._read(n))
+        return _decode_frame(self._read(n))
 
     # -- requests -------------------------------------------------------------------------------------------------
     def request(self, op, *args):
@@ -105,7 +132,7 @@ class Peer:
             fn = self.serve.get(msg[2]) if self.serve and isinstance(msg[2], str) else None
             if fn is None:
                 raise TypeError(f'unknown request {msg[2]!r}')
-            reply = ['r', msg[1], True, fn(*msg[3:])]
+            reply = ['r', msg[1], True, fn(self, *msg[3:])]
         except ProgramEnded:
             raise
         except BaseException as e:  # noqa: BLE001 - every failure of the solution goes back as data
@@ -142,6 +169,8 @@ class Peer:
             return v
         if t is float:
             return ['f', v.hex()]
+        if t is _FUNCTION:
+            return ['h', self.export(v), 'function', _FUNCTION_FLAGS, True]  # (encode's last case, taken first)
         d = depth + 1
         if t is list:
             return ['l', [self.encode(x, d) for x in v]]
@@ -185,8 +214,8 @@ class Peer:
                 return ['ns', _np.dtype(t).str, _b64(v.tobytes())]
         if isinstance(v, Remote) and v._peer is self:
             return ['ref', v._id]  # a handle going back to the side that owns the object
-        flags = (['cmp'] if any(_overrides(t, n) for n in _CMP) else []) + (['ops'] if any(_overrides(t, f'__{n}__') or _overrides(t, f'__r{n}__') for n in _BINOPS) else [])
-        return ['h', self.export(v), _type_name(t), ','.join(flags), callable(v)]
+        flags = _BUILTIN_FLAGS.get(t)
+        return ['h', self.export(v), _type_name(t), _flags(t) if flags is None else flags, callable(v)]
 
     def decode(self, v, depth=0):
         if depth > MAX_DEPTH:
@@ -300,6 +329,11 @@ def _overrides(t, name):
     except Exception:
         return True
     return False
+
+
+def _flags(t):
+    """What a handle of type t says of it: 'cmp' (it overrides a comparison), 'ops' (an arithmetic operator)."""
+    return ','.join((['cmp'] if any(_overrides(t, n) for n in _CMP) else []) + (['ops'] if any(_overrides(t, f'__{n}__') or _overrides(t, f'__r{n}__') for n in _BINOPS) else []))
 
 
 def _plain_namedtuple(t):
@@ -481,65 +515,77 @@ MODULE_ALIASES = {'np': 'numpy', 'pd': 'pandas', 'hq': 'heapq', 'it': 'itertools
 TAMPER = []  # the checker's own record of comparisons with objects that override them
 
 
-def _serve_all(peer):
-    """Every request the host answers about the solution's objects."""
-    import operator
+def _call(peer, hid, args, kwargs):
+    a = peer.decode(args)
+    k = peer.decode(kwargs)
+    before = [peer.encode(x) if type(x) in (list, dict, set, bytearray) else None for x in a]
+    result = peer.objects[int(hid)](*a, **{str(key): val for key, val in k.items()})
+    changed = []
+    for i, (b, x) in enumerate(zip(before, a)):
+        if b is not None:
+            now = peer.encode(x)
+            if now != b:
+                changed.append([i, now])
+    return [peer.encode(result), changed]
 
-    def obj(hid):
-        return peer.objects[int(hid)]
 
-    def call(hid, args, kwargs):
-        a = peer.decode(args)
-        k = peer.decode(kwargs)
-        before = [peer.encode(x) if type(x) in (list, dict, set, bytearray) else None for x in a]
-        result = obj(hid)(*a, **{str(key): val for key, val in k.items()})
-        changed = []
-        for i, (b, x) in enumerate(zip(before, a)):
-            if b is not None:
-                now = peer.encode(x)
-                if now != b:
-                    changed.append([i, now])
-        return [peer.encode(result), changed]
+def _next(peer, hid):
+    try:
+        return [True, peer.encode(next(peer.objects[int(hid)]))]
+    except StopIteration:
+        return [False, None]
 
-    def nxt(hid):
-        try:
-            return [True, peer.encode(next(obj(hid)))]
-        except StopIteration:
-            return [False, None]
 
-    def op(hid, name, other):
-        o = obj(hid)
-        if name == 'round':
-            n = peer.decode(other)
-            return peer.encode(round(o) if n is None else round(o, n))
-        if name in _UNOPS:
-            return peer.encode(getattr(operator, name)(o))
-        if name in _BINOPS:
-            return peer.encode(getattr(operator, f'{name}_' if name in ('and', 'or') else name)(o, peer.decode(other)))
-        if name.startswith('r') and name[1:] in _BINOPS:
-            base = name[1:]
-            return peer.encode(getattr(operator, f'{base}_' if base in ('and', 'or') else base)(peer.decode(other), o))
-        raise TypeError(f'unknown operator {name!r}')
+def _op(peer, hid, name, other):
+    o = peer.objects[int(hid)]
+    if name == 'round':
+        n = peer.decode(other)
+        return peer.encode(round(o) if n is None else round(o, n))
+    if name in _UNOPS:
+        return peer.encode(getattr(operator, name)(o))
+    if name in _BINOPS:
+        return peer.encode(getattr(operator, f'{name}_' if name in ('and', 'or') else name)(o, peer.decode(other)))
+    if name.startswith('r') and name[1:] in _BINOPS:
+        base = name[1:]
+        return peer.encode(getattr(operator, f'{base}_' if base in ('and', 'or') else base)(peer.decode(other), o))
+    raise TypeError(f'unknown operator {name!r}')
 
-    conv = {'int': int, 'index': operator.index, 'float': float}
-    return {
-        'getattr': lambda hid, name: peer.encode(getattr(obj(hid), str(name))),
-        'setattr': lambda hid, name, v: setattr(obj(hid), str(name), peer.decode(v)),
-        'delattr': lambda hid, name: delattr(obj(hid), str(name)),
-        'call': call,
-        'method': lambda hid, name: peer.encode(getattr(obj(hid), str(name))(*((None, None, None) if name == '__exit__' else ()))),
-        'iter': lambda hid: peer.encode(_Iter(iter(obj(hid)))),
-        'next': nxt,
-        'len': lambda hid: len(obj(hid)),
-        'bool': lambda hid: bool(obj(hid)),
-        'getitem': lambda hid, k: peer.encode(obj(hid)[peer.decode(k)]),
-        'setitem': lambda hid, k, v: obj(hid).__setitem__(peer.decode(k), peer.decode(v)),
-        'delitem': lambda hid, k: obj(hid).__delitem__(peer.decode(k)),
-        'str': lambda hid: str(obj(hid)),
-        'repr': lambda hid: repr(obj(hid)),
-        'conv': lambda hid, kind: peer.encode(conv[str(kind)](obj(hid))),
-        'op': op,
-    }
+
+# The flags of the builtin types a solution's names most often are (fixed types: computed once, before any fork).
+_BUILTIN_FLAGS = {t: _flags(t) for t in (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type, object)}
+_FUNCTION = types.FunctionType
+_FUNCTION_FLAGS = _BUILTIN_FLAGS[_FUNCTION]
+_CONV = {'int': int, 'index': operator.index, 'float': float}
+# Every request the host answers about the solution's objects (built once, before any program is forked).
+_HOST_OPS = {
+    'getattr': lambda peer, hid, name: peer.encode(getattr(peer.objects[int(hid)], str(name))),
+    'setattr': lambda peer, hid, name, v: setattr(peer.objects[int(hid)], str(name), peer.decode(v)),
+    'delattr': lambda peer, hid, name: delattr(peer.objects[int(hid)], str(name)),
+    'call': _call,
+    'method': lambda peer, hid, name: peer.encode(getattr(peer.objects[int(hid)], str(name))(*((None, None, None) if name == '__exit__' else ()))),
+    'iter': lambda peer, hid: peer.encode(_Iter(iter(peer.objects[int(hid)]))),
+    'next': _next,
+    'len': lambda peer, hid: len(peer.objects[int(hid)]),
+    'bool': lambda peer, hid: bool(peer.objects[int(hid)]),
+    'getitem': lambda peer, hid, k: peer.encode(peer.objects[int(hid)][peer.decode(k)]),
+    'setitem': lambda peer, hid, k, v: peer.objects[int(hid)].__setitem__(peer.decode(k), peer.decode(v)),
+    'delitem': lambda peer, hid, k: peer.objects[int(hid)].__delitem__(peer.decode(k)),
+    'str': lambda peer, hid: str(peer.objects[int(hid)]),
+    'repr': lambda peer, hid: repr(peer.objects[int(hid)]),
+    'conv': lambda peer, hid, kind: peer.encode(_CONV[str(kind)](peer.objects[int(hid)])),
+    'op': _op,
+}
+
+
+def _call_callback(peer, hid, args, kwargs):
+    # The only thing the host may do with the test's objects: call what the test passed it (key=, callbacks).
+    fn = peer.objects[int(hid)]
+    if not callable(fn):
+        raise TypeError('not callable')
+    return [peer.encode(fn(*peer.decode(args), **peer.decode(kwargs))), []]
+
+
+_CHECKER_OPS = {'call': _call_callback}
 
 
 class _Iter:
@@ -560,7 +606,7 @@ def host(fd, namespace):
     """Offers the solution's top-level names (its module dict, after it ran to its end) to the checker and answers
     its requests until the checker is done or gone."""
     peer = Peer(fd)
-    peer.serve = _serve_all(peer)
+    peer.serve = _HOST_OPS
     names = {}
     for k, v in list(namespace.items()):
         if not isinstance(k, str) or (k.startswith('__') and k.endswith('__')):
@@ -589,15 +635,7 @@ def host(fd, namespace):
 def check(fd, test):
     """Runs the test snippet against the host's solution; returns the verdict (a plain dict)."""
     peer = Peer(fd)
-
-    def call_callback(hid, args, kwargs):
-        # The only thing the host may do with the test's objects: call what the test passed it (key=, callbacks).
-        fn = peer.objects[int(hid)]
-        if not callable(fn):
-            raise TypeError('not callable')
-        return [peer.encode(fn(*peer.decode(args), **peer.decode(kwargs))), []]
-
-    peer.serve = {'call': call_callback}
+    peer.serve = _CHECKER_OPS
     try:
         first = peer.recv()
     except ProgramEnded:

@@ -1,10 +1,13 @@
-# The Python zygote: a pre-warmed interpreter inside one bubblewrap sandbox that forks one child per test run, beside
-# one long-lived checker of assert tests (asserts.py). argv: preload modules, decoy token, optionally "once" (serve one
-# request in a one-off sandbox) or "rollout" (serve the tests of one rollout in a sandbox of its own, then go). Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; assert
+# The Python zygote: a pre-warmed interpreter inside one bubblewrap sandbox that runs one child per test, beside one
+# long-lived checker of assert tests (asserts.py) and one long-lived forker. argv: preload modules, decoy token,
+# optionally "once" (serve one request in a one-off sandbox) or "rollout" (serve the tests of one rollout in a sandbox
+# of its own, then go). Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; assert
 # snippets arrive on fd 3, which only the checker reads. Runs are strictly one at a time; after each run every other
-# process in the sandbox but the checker is SIGKILLed, and /work, /tmp, /dev/shm, SysV IPC and the kernel keyrings are
-# emptied, so a run never sees another run's files, processes or keys; a checker a run could have disturbed is
-# replaced.
+# process in the sandbox but the checker and the forker is SIGKILLed, and /work, /tmp, /dev/shm, SysV IPC and the
+# kernel keyrings are emptied, so a run never sees another run's files, processes or keys; a checker or forker a run
+# could have disturbed is replaced. The zygote itself never forks a run: the forker (a copy of the warm zygote that
+# runs nothing but its loop) does, so the zygote's own memory is never shared copy-on-write with a live run and its
+# per-run work costs no page faults.
 import os
 import sys
 
@@ -22,6 +25,7 @@ import json
 import resource
 import select
 import signal
+import _signal
 import time
 import types
 
@@ -88,6 +92,8 @@ MAX_FD = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 MAX_VERDICT = 1 << 20
 WORK = '/work'
 SCRATCH = ('/tmp', '/dev/shm')
+RUNDIR = os.path.join(WORK, 'run')  # each run's own directory, its cwd
+MAIN = os.path.join(RUNDIR, 'main.py')
 # The runs' standard streams (fds 0-2 of each run), made once here and only ever used in the forked runs.
 STDIO = (
     io.TextIOWrapper(io.FileIO(0, 'r', closefd=False), encoding='utf-8', errors='replace'),
@@ -105,8 +111,13 @@ def empty_dir(path):
     for e in entries:
         try:
             if e.is_dir(follow_symlinks=False):
-                import shutil
-                shutil.rmtree(e.path, ignore_errors=True)
+                try:
+                    if e.path == RUNDIR:  # the usual case: nothing in it but main.py
+                        os.unlink(MAIN)
+                    os.rmdir(e.path)
+                except OSError:
+                    import shutil
+                    shutil.rmtree(e.path, ignore_errors=True)
             else:
                 os.unlink(e.path)
         except OSError:
@@ -114,14 +125,23 @@ def empty_dir(path):
 
 
 IPC_RMID = 0
+SHM_INFO, MSG_INFO, SEM_INFO = 14, 12, 19
 libc.shmctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
 libc.msgctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
-libc.semctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+libc.semctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]  # (variadic: the fourth argument passes as is)
+_IPC_INFO = (ctypes.c_int * 32)()
 
 
 def clear_sysv_ipc():
-    # The IPC namespace lives as long as the zygote: remove whatever SysV objects a run created.
-    for kind, rm in (('shm', lambda i: libc.shmctl(i, IPC_RMID, None)), ('msg', lambda i: libc.msgctl(i, IPC_RMID, None)), ('sem', lambda i: libc.semctl(i, 0, IPC_RMID))):
+    # The IPC namespace lives as long as the zygote: remove whatever SysV objects a run created. The *_INFO calls say
+    # how many of each kind exist (shm_info.used_ids, msginfo.msgpool, seminfo.semusz), so /proc is read only then.
+    for kind, count, rm in (
+        ('shm', lambda: libc.shmctl(0, SHM_INFO, _IPC_INFO) >= 0 and _IPC_INFO[0], lambda i: libc.shmctl(i, IPC_RMID, None)),
+        ('msg', lambda: libc.msgctl(0, MSG_INFO, _IPC_INFO) >= 0 and _IPC_INFO[0], lambda i: libc.msgctl(i, IPC_RMID, None)),
+        ('sem', lambda: libc.semctl(0, 0, SEM_INFO, _IPC_INFO) >= 0 and _IPC_INFO[7], lambda i: libc.semctl(i, 0, IPC_RMID)),
+    ):
+        if not count():
+            continue
         try:
             with open('/proc/sysvipc/' + kind) as f:
                 lines = f.read().split('\n')[1:]
@@ -133,25 +153,18 @@ def clear_sysv_ipc():
                 rm(int(parts[1]))
 
 
-def limit(req, nproc=True):
-    cpu = int(req['cpu_s'])
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (req['fsize'], req['fsize']))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (req['nofile'], req['nofile']))
-    if nproc:
-        resource.setrlimit(resource.RLIMIT_NPROC, (req['nproc'], req['nproc']))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if req.get('mem'):
-        resource.setrlimit(resource.RLIMIT_AS, (req['mem'], req['mem']))
-
-
-def program(req, rundir, fds, chan):
-    """The forked run of the program: its own stdio, limits and session, the solution executed as __main__; for an
-    assert test it then hosts its names for the checker on fd 4. Fd 3 is a decoy completion channel: the harness
-    never reads a completion token from the program, so anything written there is a forgery attempt."""
-    stdin_fd, out_w, err_w, decoy_w = fds
+def program(head, fds):
+    """The forked run of the program (from the forker, which made it the OOM killer's first choice and gave it
+    Python's SIGINT handler): `head` says the size of the solution (main.py, open on the first fd) and the run's
+    limits; then its own stdio, limits and session, the solution executed as __main__; for an assert test it then
+    hosts its names for the checker on fd 4. Fd 3 is a decoy completion channel: the harness never reads a completion
+    token from the program, so anything written there is a forgery attempt."""
+    code_fd, stdin_fd, out_w, err_w, decoy_w = fds[:5]
+    chan = fds[5] if len(fds) > 5 else None
     try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        size, cpu, fsize, nofile, nproc, mem = map(int, head.split())
+        src = os.pread(code_fd, size, 0).decode('utf-8', 'surrogatepass')
+        # (the forker keeps fds 3-7 taken, so every fd received here is above the ones they are moved to)
         os.dup2(stdin_fd, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
@@ -161,34 +174,25 @@ def program(req, rundir, fds, chan):
         os.closerange(5 if chan is not None else 4, MAX_FD)
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
         os.setsid()
-        try:
-            fd = os.open('/proc/self/oom_score_adj', os.O_WRONLY)
-            try:
-                os.write(fd, b'1000')  # under memory pressure the run dies, never the zygote
-            finally:
-                os.close(fd)
-        except OSError:
-            pass
-        os.chdir(rundir)
-        limit(req)
+        os.chdir(RUNDIR)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc + 1, nproc + 1))  # (+1: the forker)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if mem:
+            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         nonce = DECOY  # what a harness token looked like; the decoy channel reports any use of it
         sys.stdin, sys.stdout, sys.stderr = STDIO
-        sys.argv = [os.path.join(rundir, 'main.py')]
-        sys.path[0] = rundir
-        src = req['code']
-        fd = os.open('main.py', os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        data = src.encode('utf-8', 'surrogatepass')
-        while data:
-            data = data[os.write(fd, data):]
-        os.close(fd)
+        sys.argv = [MAIN]
+        sys.path[0] = RUNDIR
         mod = types.ModuleType('__main__')
-        mod.__file__ = sys.argv[0]
+        mod.__file__ = MAIN
         mod.__builtins__ = builtins
         sys.modules['__main__'] = mod
-        del req
         code = 0
         try:
-            exec(compile(src, sys.argv[0], 'exec'), mod.__dict__)
+            exec(compile(src, MAIN, 'exec'), mod.__dict__)
             if chan is not None:
                 asserts.host(4, mod.__dict__)
         except SystemExit as e:
@@ -214,30 +218,29 @@ def program(req, rundir, fds, chan):
             os._exit(70)
 
 
-class Checker:
-    """The checker of assert tests: one long-lived process per zygote, forked from it before any test exists (so the
-    zygote, and every program it forks, never holds a test in memory), not dumpable (inherited: programs cannot read
-    its memory, trace it or take its descriptors). It reads each test from the tests channel, which only it reads,
-    runs it against the program over a socket handed to it per run, and sends the verdict back."""
+class Helper:
+    """A long-lived process of the zygote's own (the checker, the forker), forked from it before any run (so it holds
+    no test and no run's memory), not dumpable (inherited: runs cannot read its memory, trace it or take its
+    descriptors), speaking to the zygote over a socket. A run can still signal it or change its limits, priority or
+    CPUs (same uid): it is checked after every run and replaced when anything changed."""
 
-    def __init__(self):
+    def __init__(self, main):
         self.ctl, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.pid = os.fork()
         if self.pid == 0:
             self.ctl.close()
-            checker_main(theirs)
+            main(theirs)
         theirs.close()
         self.pidfd = os.pidfd_open(self.pid)
         self.status = None
-        # What a run could change from the outside (same uid): limits, priority, CPUs. Checked after every run.
-        self.baseline = checker_state(self.pid)
+        self.baseline = helper_state(self.pid)
 
     def healthy(self):
         if self.status is not None:
             return False
         try:
             os.kill(self.pid, signal.SIGCONT)  # a run may have stopped it
-            return checker_state(self.pid) == self.baseline
+            return helper_state(self.pid) == self.baseline
         except OSError:
             return False
 
@@ -255,7 +258,7 @@ class Checker:
         os.close(self.pidfd)
 
 
-def checker_state(pid):
+def helper_state(pid):
     return (
         tuple(resource.prlimit(pid, r) for r in (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_NOFILE, resource.RLIMIT_FSIZE, resource.RLIMIT_NPROC, resource.RLIMIT_STACK)),
         os.getpriority(os.PRIO_PROCESS, pid),
@@ -273,6 +276,9 @@ def close_all_but(*keep):
 
 
 def checker_main(ctl):
+    """The checker of assert tests: it reads each test from the tests channel, which only it reads, runs it against
+    the program over a socket handed to it per run, and sends the verdict back (the zygote, and every program, never
+    holds a test in memory)."""
     try:
         null = os.open('/dev/null', os.O_RDWR)
         for fd in (0, 1, 2):
@@ -314,17 +320,64 @@ def read_test(run_id, buf):
             return msg['test']
 
 
+NS_LAST_PID = '/proc/sys/kernel/ns_last_pid'
+
+
+def forker_main(ctl):
+    """The forker: per run, the program's fds (and the size of its request) arrive on `ctl`; it forks the program,
+    says its pid, waits for it to end and says how it ended, its CPU time, and whether it was the last process the
+    kernel created in our namespace. That is read while the program is still unreaped, so its pid cannot have been
+    given out again: if the namespace's last pid is still the program's, no process or thread was created after it,
+    so nothing of the run can be left but the program."""
+    try:
+        close_all_but(ctl.fileno())
+        for _ in range(5):
+            os.open('/dev/null', os.O_RDONLY)  # fds 3-7 taken: a program's fds arrive above the ones it moves them to
+        # What every program gets, set once here: under memory pressure a run (or the forker, which is replaced)
+        # dies, never the zygote; SIGINT raises KeyboardInterrupt. (Our own /proc files are writable only while we
+        # are dumpable, for a moment in which no run exists: the forker starts between runs or before a run's
+        # program.)
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+        fd = os.open('/proc/self/oom_score_adj', os.O_WRONLY)
+        os.write(fd, b'1000')
+        os.close(fd)
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        _signal.signal(signal.SIGINT, _signal.default_int_handler)
+        me = ctl.fileno()
+        while True:
+            msg, fds, _, _ = socket.recv_fds(ctl, 64, 8)
+            if not msg:
+                os._exit(0)
+            pid = os.fork()
+            if pid == 0:
+                os.close(me)
+                program(msg, fds)
+            for fd in fds:
+                os.close(fd)
+            ctl.send(b'%d' % pid)
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+            fd = os.open(NS_LAST_PID, os.O_RDONLY)
+            alone = int(os.read(fd, 32)) == pid
+            os.close(fd)
+            _, status, ru = os.wait4(pid, 0)
+            ctl.send(b'%d %d %d %d' % (pid, status, alone, round((ru.ru_utime + ru.ru_stime) * 1e6)))
+    except BaseException:
+        os._exit(70)
+
+
 CHECKER = None
+FORKER = None
 
 
-def kill_others(keep):
+def kill_others(keep, scan=True):
     """SIGKILLs every process in our PID namespace but us and `keep` (the run's leftovers, daemons, forks), and reaps
     them; repeated until none is left (a fork bomb cannot outrun it: each pass kills what the last one missed, and the
-    run's process limit bounds them). Returns the reaped statuses by pid."""
+    run's process limit bounds them). With `scan` false it only reaps what already ended (a helper a run killed).
+    Returns the reaped statuses and CPU times (µs) by pid."""
     me = os.getpid()
     reaped = {}
     for _ in range(1000):
-        others = [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) not in (me, keep)]
+        others = [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != me and int(p) not in keep] if scan else []
         for p in others:
             try:
                 os.kill(p, signal.SIGKILL)
@@ -337,19 +390,19 @@ def kill_others(keep):
                 break
             if p == 0:
                 break
-            reaped[p] = (st, ru)
+            reaped[p] = (st, round((ru.ru_utime + ru.ru_stime) * 1e6))
         if not others:
             return reaped
         if all(p in reaped for p in others):
             continue
         time.sleep(0.0002)
-    os.kill(-1, signal.SIGKILL)  # as a last resort the checker goes too (a new one starts)
+    os.kill(-1, signal.SIGKILL)  # as a last resort the checker and the forker go too (new ones start)
     return reaped
 
 
 def run(req):
-    rundir = os.path.join(WORK, 'run')
-    os.mkdir(rundir, 0o700)
+    global CHECKER, FORKER
+    os.mkdir(RUNDIR, 0o700)
     data = req.get('stdin', '')
     if data:
         stdin_path = os.path.join(WORK, '.stdin')
@@ -359,30 +412,33 @@ def run(req):
         os.unlink(stdin_path)
     else:
         stdin_fd = os.open('/dev/null', os.O_RDONLY)
+    code = req['code'].encode('utf-8', 'surrogatepass')
+    fd = os.open(MAIN, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    view = memoryview(code)
+    while view:
+        view = view[os.write(fd, view):]
+    os.close(fd)
+    code_fd = os.open(MAIN, os.O_RDONLY)
     asserting = req.get('mode') == 'assert'
-    global CHECKER
     if asserting and CHECKER is None:
-        CHECKER = Checker()
+        CHECKER = Helper(checker_main)
+    if FORKER is None:
+        FORKER = Helper(forker_main)
     checker = CHECKER if asserting else None
+    forker = FORKER
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     decoy_r, decoy_w = os.pipe()
     started = time.monotonic()
-    chan_p = None
+    fds = [code_fd, stdin_fd, out_w, err_w, decoy_w]
     if asserting:
-        chan_c, chan_p_sock = socket.socketpair()
+        chan_c, chan_p = socket.socketpair()
         socket.send_fds(checker.ctl, [json.dumps({'id': req['id']}).encode()], [chan_c.fileno()])
         chan_c.close()
-        chan_p = chan_p_sock.detach()
-    pid = os.fork()
-    if pid == 0:
-        for fd in (out_r, err_r, decoy_r, REQ, REP, TESTS):
-            os.close(fd)
-        if CHECKER is not None:
-            CHECKER.ctl.close()
-            os.close(CHECKER.pidfd)
-        program(req, rundir, (stdin_fd, out_w, err_w, decoy_w), chan_p)
-    for fd in (stdin_fd, out_w, err_w, decoy_w) + ((chan_p,) if asserting else ()):
+        fds.append(chan_p.detach())
+    head = b'%d %d %d %d %d %d' % (len(code), int(req['cpu_s']), req['fsize'], req['nofile'], req['nproc'], req.get('mem') or 0)
+    socket.send_fds(forker.ctl, [head], fds)
+    for fd in fds:
         os.close(fd)
     cap = int(req['out'])
     bufs = {out_r: bytearray(), err_r: bytearray(), decoy_r: bytearray()}
@@ -395,22 +451,60 @@ def run(req):
             chunk = chunk[:max(0, room)]
         bufs[fd] += chunk
 
+    # What the forker says: the program's pid, then how it ended (status, whether it was the last process created in
+    # our namespace, CPU µs). Whether the program ended is also watched directly, through its pidfd: a run can stop
+    # or break its forker, never hide its own end.
+    pid = status = cpu_us = ppfd = None
+    alone = ended = False
+
+    def heard():
+        """Reads the forker's next word; false when it is gone."""
+        nonlocal pid, status, alone, cpu_us, ppfd, ended
+        try:
+            msg = forker.ctl.recv(64).split()
+        except OSError:
+            msg = []
+        if len(msg) == 1:
+            pid = int(msg[0])
+            try:
+                ppfd = os.pidfd_open(pid)
+            except OSError:
+                ended = True  # reaped already: its end is on its way
+        elif len(msg) == 4:
+            pid, status, alone, cpu_us = int(msg[0]), int(msg[1]), msg[2] == b'1', int(msg[3])
+            ended = True
+        else:
+            return False
+        return True
+
+    def hear(seconds):
+        """Waits at most `seconds` for the forker's next word; false when it is gone or said nothing."""
+        ready, _, _ = select.select([fctl, forker.pidfd], [], [], seconds)
+        return heard() if fctl in ready else False
+
     deadline = started + req['wall_ms'] / 1000.0
-    pidfd = os.pidfd_open(pid)
+    fctl = forker.ctl.fileno()
     ctl = checker.ctl.fileno() if asserting else -1
     open_fds = list(bufs)
-    status = rusage = verdict = None
-    checker_died = timed_out = False
+    verdict = None
+    checker_died = forker_lost = timed_out = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             timed_out = True
             break
-        watch = open_fds + ([pidfd] if status is None else []) + ([ctl, checker.pidfd] if asserting and verdict is None and not checker_died else [])
+        # An io run ends with the program; an assert run with its verdict (the program's exit then no longer matters,
+        # and the forker's words wait on its socket until then).
+        if asserting:
+            watch = open_fds + ([ctl, checker.pidfd] if verdict is None and not checker_died else [])
+        else:
+            watch = open_fds + ([fctl] if pid is None else []) + ([ppfd] if ppfd is not None else [])
         ready, _, _ = select.select(watch, [], [], remaining)
         for fd in ready:
-            if fd == pidfd:
-                _, status, rusage = os.wait4(pid, 0)
+            if fd == fctl:
+                forker_lost = not heard()
+            elif fd == ppfd:
+                ended = True
             elif fd == ctl:
                 try:
                     msg = json.loads(checker.ctl.recv(MAX_VERDICT))
@@ -428,20 +522,46 @@ def run(req):
                     keep(fd, chunk)
                 else:
                     open_fds.remove(fd)
-        # An io run ends with the program; an assert run with its verdict (the program's exit then no longer matters).
-        if (verdict is not None or checker_died) if asserting else status is not None:
+        if forker_lost or ((verdict is not None or checker_died) if asserting else ended):
             break
-    if asserting and status is None and not timed_out and (verdict or {}).get('status') != 'pass':
-        # The checker saw the program end (or failed): wait a moment for the program's exit status, which says how.
-        ready, _, _ = select.select([pidfd], [], [], max(0.0, min(0.5, deadline - time.monotonic())))
-        if ready:
-            _, status, rusage = os.wait4(pid, 0)
+    os.kill(forker.pid, signal.SIGCONT)  # a run may have stopped it
+    if pid is None and not forker_lost:
+        forker_lost = not hear(1.0)
+    if asserting and not ended and not timed_out and ppfd is not None and (verdict or {}).get('status') != 'pass':
+        # The checker saw the program end (or failed): wait a moment for the program's end, whose status says how.
+        ended = bool(select.select([ppfd], [], [], max(0.0, min(0.5, deadline - time.monotonic())))[0])
+    elif ppfd is not None and not ended:
+        ended = bool(select.select([ppfd], [], [], 0)[0])
     wall_ms = (time.monotonic() - started) * 1000.0
-    ended_first = status is not None  # the program ended on its own before the run was over
-    # Kill everything but us and the checker: the run's leftovers, daemons, forks.
-    reaped = kill_others(CHECKER.pid if CHECKER is not None else None)
-    if pid in reaped and status is None:
-        status, rusage = reaped[pid]
+    ended_first = ended  # the program ended on its own before the run was over
+    if not ended and pid is not None:
+        os.kill(pid, signal.SIGKILL)  # (unreaped until the forker says so: the pid is still the program's)
+    # How it ended, from the forker; one that cannot say so within a second is lost.
+    while status is None and not forker_lost:
+        os.kill(forker.pid, signal.SIGCONT)
+        forker_lost = not hear(1.0)
+    if ppfd is not None:
+        os.close(ppfd)
+    if forker_lost:
+        # The forker goes first (so that the program, if still unreaped, is ours: orphans come to us), then everything
+        # else but the checker.
+        try:
+            os.kill(FORKER.pid, signal.SIGKILL)
+            FORKER.status = os.waitpid(FORKER.pid, 0)[1]
+        except (OSError, ChildProcessError):
+            pass
+        reaped = kill_others({CHECKER.pid} if CHECKER is not None else set())
+        if status is None and pid in reaped:
+            status, cpu_us = reaped[pid]
+    else:
+        # Kill everything but us, the checker and the forker (the run's leftovers, daemons, forks); when the program
+        # was the last process created, there is nothing to look for.
+        reaped = kill_others({FORKER.pid} | ({CHECKER.pid} if CHECKER is not None else set()), scan=not alone)
+        if FORKER.pid in reaped:
+            FORKER.status = reaped[FORKER.pid][0]
+    if not FORKER.healthy():
+        FORKER.close()
+        FORKER = None
     checker_signal = None
     if CHECKER is not None:
         st = reaped.get(CHECKER.pid)
@@ -472,7 +592,7 @@ def run(req):
                 keep(fd, chunk)
         except OSError:
             pass
-    for fd in list(bufs) + [pidfd]:
+    for fd in bufs:
         os.close(fd)
     if not ended_first:
         status = None  # killed by us after the checker finished, or at the time limit
@@ -486,7 +606,7 @@ def run(req):
         'out_trunc': trunc[out_r],
         'err_trunc': trunc[err_r],
         'wall_ms': wall_ms,
-        'cpu_ms': (rusage.ru_utime + rusage.ru_stime) * 1000.0 if rusage else None,
+        'cpu_ms': cpu_us / 1000.0 if cpu_us is not None else None,
     }
     decoy = bytes(bufs[decoy_r])
     if decoy or DECOY in bufs[out_r] or DECOY in bufs[err_r]:
