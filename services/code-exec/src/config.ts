@@ -15,6 +15,10 @@ export const OPTIONS = {
     type: 'int', env: 'VERIMESH_CODE_EXEC_PYTHON_ZYGOTES', flag: 'python-zygotes', default: availableParallelism(), min: 0,
     doc: 'pre-warmed Python zygote sandboxes (0 = every Python test starts a fresh interpreter)',
   },
+  zygotePin: {
+    type: 'bool', env: 'VERIMESH_CODE_EXEC_ZYGOTE_PIN', flag: 'zygote-pin', default: true,
+    doc: 'each shared Python zygote and the runs it serves keep to one CPU (round-robin); off where the CPUs are shared with other workloads and not reserved',
+  },
   zygotePreload: {
     type: 'list', env: 'VERIMESH_CODE_EXEC_ZYGOTE_PRELOAD', flag: 'zygote-preload', default: ['numpy'],
     doc: 'modules the Python zygote imports once (comma list; missing ones are skipped)',

@@ -7,7 +7,7 @@ import { BoundedPool, ResourceExhaustedError, UnavailableError, type Logger } fr
 import type { Config } from './config.js';
 import { isEsm, jsSource } from './languages.js';
 import { Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './sandbox/sandbox.js';
-import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, Zygote, ZygoteLostError, ZygotePool, type AssertVerdict, type ServedSandbox, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
+import { fromReply, harnessLimits, installPythonHarness, PY_INSIDE, zygoteArgv, Zygote, ZygoteLostError, ZygotePool, type AssertVerdict, type ServedSandbox, type RawReply, type ZygoteRunReply } from './sandbox/zygote.js';
 import { JsRollout } from './sandbox/jsrollout.js';
 import { discoverToolchains, toolchainRoots, type Toolchains } from './toolchains.js';
 
@@ -85,6 +85,7 @@ export class Runtime {
         limits: this.testLimits(this.config.maxTestTimeoutMs),
         preload: [...this.config.zygotePreload],
         maxWaiting: this.config.concurrency,
+        pin: this.config.zygotePin,
         log: this.log,
       });
       this.zygotes.warm();
@@ -273,7 +274,7 @@ export class Runtime {
     const python = this.toolchains.available.python!;
     const msg = { id: 1, mode: 'assert', code: req.code, stdin: req.stdin, ...harnessLimits(limits, !this.sandbox.limitsBy.startsWith('cgroup')) };
     const r = await this.sandbox.run({
-      argv: [python.exe, '-E', '-S', `${PY_INSIDE}/zygote.py`, '', randomBytes(16).toString('hex'), 'once'],
+      argv: zygoteArgv(python.exe, [], 'once'),
       roBinds: [{ src: this.pythonHarness(), dest: PY_INSIDE }],
       stdin: JSON.stringify(msg) + '\n',
       fd3: JSON.stringify({ id: 1, test: req.test }) + '\n',
@@ -285,7 +286,7 @@ export class Runtime {
   }
 
   private pythonHarness(): string {
-    return (this.pyHarness ??= installPythonHarness(this.sandbox.hostRoot));
+    return (this.pyHarness ??= installPythonHarness(this.sandbox.hostRoot, this.toolchains.available.python!.exe));
   }
 
   /**
@@ -311,7 +312,7 @@ export class Runtime {
     const python = this.toolchains.available.python!;
     return this.inRolloutSandbox(
       reqs,
-      () => new Zygote(this.sandbox, python.exe, this.pythonHarness(), { ...harnessSandboxLimits(limits), cpuMs: Infinity }, [], this.log, true),
+      () => new Zygote(this.sandbox, python.exe, this.pythonHarness(), { ...harnessSandboxLimits(limits), cpuMs: Infinity }, [], this.log),
       async (z, req) => fromZygote(await z.run({ ...req, limits }, !z.cgroup, 30_000), 'sandbox'),
       async (req) => (req.test !== undefined ? this.pythonOnce({ ...req, test: req.test }, limits, signal) : fromSandbox(await this.sandbox.run({ ...slowIo(req.stdin), signal }))),
       signal,

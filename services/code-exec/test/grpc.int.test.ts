@@ -120,15 +120,16 @@ describe('zygote isolation (runs that share one zygote)', () => {
   it('a zygote that dies during a run costs nothing: the test is repeated in a fresh sandbox, a new zygote starts', async () => {
     const restarts = (svc.info!() as any).zygote_restarts;
     const pending = verify(svc, [item('s', 'code.tests', fence('python', 'import time\ntime.sleep(3)\nprint("done")'), { language: 'python', tests: [{ stdin: '', stdout: 'done' }] }, { test_timeout_ms: 10_000 })]);
-    // The zygote is the sandboxed zygote.py whose parent (bwrap) is this process; kill it once it has forked the run.
+    // The zygote is the sandboxed zygote.py whose parent (bwrap) is this process; kill it once it runs the program
+    // (which its forker forked: the program's grandparent).
     const parentOf = (pid: string): string => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]!;
     let zygote: string | undefined;
     for (let i = 0; i < 200 && !zygote; i++) {
       await new Promise((r) => setTimeout(r, 25));
       for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
         try {
-          const z = parentOf(p); // a forked run's parent is the zygote
-          if (readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('zygote.py') && parentOf(parentOf(z)) === String(process.pid)) zygote = z;
+          const z = parentOf(parentOf(p));
+          if (readFileSync(`/proc/${p}/cmdline`, 'latin1').includes('import zygote') && parentOf(parentOf(z)) === String(process.pid)) zygote = z;
         } catch {
           /* exited meanwhile */
         }

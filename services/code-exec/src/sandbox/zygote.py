@@ -1,7 +1,8 @@
 # The Python zygote: a pre-warmed interpreter inside one bubblewrap sandbox that runs one child per test, beside one
-# long-lived checker of assert tests (asserts.py) and one long-lived forker. argv: preload modules, decoy token,
-# optionally "once" (serve one request in a one-off sandbox) or "rollout" (serve the tests of one rollout in a sandbox
-# of its own, then go). Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; assert
+# long-lived checker of assert tests (asserts.py) and one long-lived forker. Imported as a module (`-c "import
+# zygote"`, so that its compiled form is used) with argv: preload modules, decoy token, mode ("pool": a shared zygote,
+# common modules warmed; "rollout": serve the tests of one rollout in a sandbox of its own, then go; "once": serve one
+# request in a one-off sandbox), and the CPU to keep to ("-": any; else an index into the CPUs we may use). Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; assert
 # snippets arrive on fd 3, which only the checker reads. Runs are strictly one at a time; after each run every other
 # process in the sandbox but the checker and the forker is SIGKILLed, and /work, /tmp, /dev/shm, SysV IPC and the
 # kernel keyrings are emptied, so a run never sees another run's files, processes or keys; a checker or forker a run
@@ -11,7 +12,8 @@
 import os
 import sys
 
-if len(sys.argv) > 3 and sys.argv[3] == 'once':
+MODE = sys.argv[3]
+if MODE == 'once':
     # A one-off sandbox starts us directly (no shell in front): the byte on fd 4 says the sandbox did start.
     os.write(4, b'.')
     os.close(4)
@@ -42,13 +44,18 @@ for _p in site.getsitepackages():
 
 import asserts  # noqa: E402 (after site-packages: it uses numpy when there is one)
 
-ONCE = len(sys.argv) > 3 and sys.argv[3] == 'once'  # a one-off sandbox: serve one request, then exit
-if len(sys.argv) <= 3:
+ONCE = MODE == 'once'  # a one-off sandbox: serve one request, then exit
+if sys.argv[4] != '-':
+    # One CPU for the zygote and everything it forks (a shared zygote's slot): each hand-off of a run (zygote,
+    # forker, program, checker) then stays in one CPU's caches and never waits for an idle CPU to wake up.
+    _cpus = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {_cpus[int(sys.argv[4]) % len(_cpus)]})
+if MODE == 'pool':
     # Warm the modules tests commonly import, so each forked child starts with them loaded (a one-off or per-rollout
     # sandbox would only pay for them).
     import collections, functools, heapq, itertools, math, random, re, string, bisect, typing, fractions, decimal, dataclasses, traceback  # noqa: E401,F401
 
-for _name in (sys.argv[1] if len(sys.argv) > 1 else '').split(','):
+for _name in sys.argv[1].split(','):
     if _name:
         try:
             __import__(_name)
@@ -87,7 +94,7 @@ req_file = os.fdopen(REQ, 'rb', buffering=1 << 16)
 TESTS = 3
 # What a harness completion token looked like (also in our argv, where the old one-off harness kept it); a program
 # that finds it and writes or prints it gets `tamper`.
-DECOY = (sys.argv[2] if len(sys.argv) > 2 else os.urandom(16).hex()).encode()
+DECOY = sys.argv[2].encode()
 MAX_FD = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 MAX_VERDICT = 1 << 20
 WORK = '/work'

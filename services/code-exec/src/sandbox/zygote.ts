@@ -1,4 +1,5 @@
 // The fast Python path: long-lived sandboxed zygotes (zygote.py) that fork one child per test, one run at a time each.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,15 +13,31 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** Where the zygote's sources (zygote.py, asserts.py) are bound inside its sandbox. */
 export const PY_INSIDE = '/opt/verimesh';
 
-/** Copies the Python side (zygote.py and asserts.py) into a directory of the sandbox's host root, bound read-only. */
-export function installPythonHarness(hostRoot: string): string {
+/**
+ * Copies the Python side (zygote.py and asserts.py) into a directory of the sandbox's host root, bound read-only, and
+ * compiles them there with the interpreter that runs them: a zygote that compiled its own sources would keep the
+ * compiler's garbage, 2.6 MB of heap that every fork copies the page tables of. (Without the compiled forms it still
+ * works, only slower.)
+ */
+export function installPythonHarness(hostRoot: string, python: string): string {
   const dir = join(hostRoot, 'py');
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  for (const f of ['zygote.py', 'asserts.py']) {
-    copyFileSync(join(HERE, f), join(dir, f));
-    chmodSync(join(dir, f), 0o644);
+  const files = ['zygote.py', 'asserts.py'].map((f) => join(dir, f));
+  for (const f of files) {
+    copyFileSync(join(HERE, f.slice(dir.length + 1)), f);
+    chmodSync(f, 0o644);
+  }
+  try {
+    execFileSync(python, ['-E', '-S', '-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)', ...files], { stdio: 'ignore', timeout: 60_000 });
+  } catch {
+    // (slower zygotes, same results)
   }
   return dir;
+}
+
+/** How a zygote sandbox's init starts (zygote.py's argv: modules to warm, decoy token, mode, the CPU slot or "-"). */
+export function zygoteArgv(python: string, preload: string[], mode: 'pool' | 'rollout' | 'once', cpu?: number): string[] {
+  return [python, '-E', '-S', '-c', `import sys; sys.path[0] = '${PY_INSIDE}'; import zygote`, preload.join(','), randomBytes(16).toString('hex'), mode, cpu === undefined ? '-' : String(cpu)];
 }
 
 export interface ZygoteRunRequest {
@@ -186,11 +203,15 @@ export class Zygote extends ServedSandbox {
     return this.child.stdio[3] as NodeJS.WritableStream;
   }
 
-  constructor(sandbox: Sandbox, python: string, harnessDir: string, limits: SandboxLimits, preload: string[], log: Logger, rollout = false) {
+  /**
+   * `slot`: its place in the shared pool (a replacement takes its predecessor's), and whether it keeps to that slot's
+   * CPU; without one, the zygote of a single rollout (no modules warmed, any CPU).
+   */
+  constructor(sandbox: Sandbox, python: string, harnessDir: string, limits: SandboxLimits, preload: string[], log: Logger, readonly slot?: { index: number; pinned: boolean }) {
     super(
       sandbox,
       {
-        argv: [python, '-E', '-S', `${PY_INSIDE}/zygote.py`, preload.join(','), randomBytes(16).toString('hex'), ...(rollout ? ['rollout'] : [])],
+        argv: zygoteArgv(python, preload, slot ? 'pool' : 'rollout', slot?.pinned ? slot.index : undefined),
         roBinds: [{ src: harnessDir, dest: PY_INSIDE }],
         limits,
       },
@@ -284,6 +305,8 @@ export interface ZygotePoolOptions {
   preload: string[];
   /** Runs that may wait for a zygote at once (the runtime's run slots). */
   maxWaiting: number;
+  /** Each zygote (and every run it serves) keeps to one CPU: its slot's, round-robin over the CPUs we may use. */
+  pin: boolean;
   log: Logger;
 }
 
@@ -304,11 +327,11 @@ export class ZygotePool {
     private readonly sandbox: Sandbox,
     private readonly opts: ZygotePoolOptions,
   ) {
-    this.script = installPythonHarness(sandbox.hostRoot);
+    this.script = installPythonHarness(sandbox.hostRoot, opts.python);
     this.waiters = new WaitQueue(opts.maxWaiting);
   }
 
-  private spawn(): Zygote {
+  private spawn(index: number): Zygote {
     const zygoteLimits: SandboxLimits = {
       ...this.opts.limits,
       cpuMs: Infinity,
@@ -316,7 +339,7 @@ export class ZygotePool {
       memoryBytes: this.opts.limits.memoryBytes + (96 << 20),
       processes: this.opts.limits.processes + 4,
     };
-    return new Zygote(this.sandbox, this.opts.python, this.script, zygoteLimits, this.opts.preload, this.opts.log);
+    return new Zygote(this.sandbox, this.opts.python, this.script, zygoteLimits, this.opts.preload, this.opts.log, { index, pinned: this.opts.pin });
   }
 
   /** Occupancy for metrics (verimesh_pool_*{pool="zygote"}): zygotes running a program, the pool's size, runs waiting. */
@@ -326,19 +349,13 @@ export class ZygotePool {
 
   /** Starts all zygotes now so the first batch does not pay for their start. */
   warm(): void {
-    while (this.created < this.opts.size) {
-      this.created++;
-      this.idle.push(this.spawn());
-    }
+    while (this.created < this.opts.size) this.idle.push(this.spawn(this.created++));
   }
 
   private acquire(signal?: AbortSignal): Promise<Zygote> {
     const z = this.idle.pop();
     if (z) return Promise.resolve(z);
-    if (this.created < this.opts.size) {
-      this.created++;
-      return Promise.resolve(this.spawn());
-    }
+    if (this.created < this.opts.size) return Promise.resolve(this.spawn(this.created++));
     return this.waiters.wait(signal);
   }
 
@@ -350,7 +367,7 @@ export class ZygotePool {
         this.created--;
         return;
       }
-      next = this.spawn();
+      next = this.spawn(z.slot!.index);
     }
     if (!this.waiters.wake(next)) this.idle.push(next);
   }
