@@ -1,5 +1,6 @@
 // code-exec over real gRPC (VerifyBatch, Describe), and the zygote's isolation between runs that share it.
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPackage, type VerifierServiceClient } from '@verimesh/proto';
@@ -57,7 +58,10 @@ describe('zygote isolation (runs that share one zygote)', () => {
       'import ctypes, os, time\nlibc = ctypes.CDLL(None)\nlibc.syscall.restype = ctypes.c_long\nopen("secret", "w").write("x")\nopen("/tmp/secret", "w").write("x")\nopen("/dev/shm/secret", "w").write("x")\nos.makedirs("/work/deep", exist_ok=True)\nassert libc.shmget(1234, 4096, 0o1666) >= 0  # a SysV segment (IPC_CREAT)\n' +
         // add_key into the user and user-session keyrings (-4, -5) and the persistent keyring (KEYCTL_GET_PERSISTENT).
         'rings = [-4, -5, libc.syscall(250, 22, -1, -2)]\nassert all(libc.syscall(248, b"user", b"vm-planted", b"x", 1, r) >= 0 for r in rings)\n' +
-        'if os.fork() == 0:\n    os.setsid()\n    libc.prctl(15, b"vm-planted", 0, 0, 0)  # PR_SET_NAME: the reader looks for it\n    time.sleep(30)\n    os._exit(0)\nprint("ok")',
+        'if os.fork() == 0:\n    os.setsid()\n    libc.prctl(15, b"vm-planted", 0, 0, 0)  # PR_SET_NAME: the reader looks for it\n    time.sleep(30)\n    os._exit(0)\n' +
+        // Covering its tracks: the namespace's last pid set back to its own, as if the daemon had never been made (the
+        // zygote then would not look for leftovers). /proc/sys is read-only in the sandbox: this must fail.
+        'try:\n    os.write(os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY), str(os.getpid()).encode())\n    print("reset the last pid")\nexcept OSError:\n    pass\nprint("ok")',
     );
     const reader = fence(
       'python',
@@ -72,6 +76,18 @@ describe('zygote isolation (runs that share one zygote)', () => {
     const o2 = await verify(svc, [item('r', 'code.tests', reader, { language: 'python', tests: [{ stdin: '', stdout: 'clean' }] })]);
     expect(o2.r!.metrics.path).toBe('zygote');
     expect(o2.r!.score, o2.r!.detail).toBe(1);
+  });
+
+  it("a shared zygote's runs keep to its CPU; a rollout's own sandbox may use them all", async () => {
+    const cpus = fence('python', 'import os\nprint(len(os.sched_getaffinity(0)))');
+    const o = await verify(svc, [
+      item('z', 'code.tests', cpus, { language: 'python', tests: [{ stdin: '', stdout: '1' }] }),
+      item('s', 'code.tests', cpus, { language: 'python', tests: [{ stdin: '', stdout: String(availableParallelism()) }, { stdin: '', stdout: String(availableParallelism()) }] }, { memory_mb: 128 }),
+    ]);
+    expect(o.z!.metrics.path).toBe('zygote');
+    expect(o.z!.score, o.z!.detail).toBe(1);
+    expect(o.s!.metrics?.path, JSON.stringify(o.s)).toBe('sandbox');
+    expect(o.s!.score, o.s!.detail).toBe(1);
   });
 
   it("a run that tampers with the zygote's assert checker (limits, priority, CPUs, SIGSTOP) cannot affect the next run's verdict", async () => {
@@ -140,7 +156,7 @@ describe('zygote isolation (runs that share one zygote)', () => {
     const o = await pending;
     expect(o.s!.status, o.s!.detail).toBe('ok');
     expect(o.s!.score).toBe(1);
-    expect(o.s!.metrics.path).toBe('sandbox');
+    expect(o.s!.metrics?.path, JSON.stringify(o.s)).toBe('sandbox');
     expect((svc.info!() as any).zygote_restarts).toBe(restarts + 1);
   });
 });
