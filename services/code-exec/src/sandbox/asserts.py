@@ -45,6 +45,8 @@ def _decode_frame(data):
     if end != len(text):
         raise ValueError('malformed frame')
     return value
+
+
 MAX_DEPTH = 200
 _CMP = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__')
 

@@ -2,13 +2,13 @@
 # long-lived checker of assert tests (asserts.py) and one long-lived forker. Imported as a module (`-c "import
 # zygote"`, so that its compiled form is used) with argv: preload modules, decoy token, mode ("pool": a shared zygote,
 # common modules warmed; "rollout": serve the tests of one rollout in a sandbox of its own, then go; "once": serve one
-# request in a one-off sandbox), and the CPU to keep to ("-": any; else an index into the CPUs we may use). Protocol: one JSON request per line on stdin, one JSON reply per line on stdout; assert
-# snippets arrive on fd 3, which only the checker reads. Runs are strictly one at a time; after each run every other
-# process in the sandbox but the checker and the forker is SIGKILLed, and /work, /tmp, /dev/shm, SysV IPC and the
-# kernel keyrings are emptied, so a run never sees another run's files, processes or keys; a checker or forker a run
-# could have disturbed is replaced. The zygote itself never forks a run: the forker (a copy of the warm zygote that
-# runs nothing but its loop) does, so the zygote's own memory is never shared copy-on-write with a live run and its
-# per-run work costs no page faults.
+# request in a one-off sandbox), and the CPU to keep to ("-": any; else an index into the CPUs we may use). Protocol:
+# one JSON request per line on stdin, one JSON reply per line on stdout; assert snippets arrive on fd 3, which only
+# the checker reads. Runs are strictly one at a time; after each run every other process in the sandbox but the
+# checker and the forker is SIGKILLed, and /work, /tmp, /dev/shm, SysV IPC and the kernel keyrings are emptied, so a
+# run never sees another run's files, processes or keys; a checker or forker a run could have disturbed is replaced.
+# The zygote itself never forks a run: the forker (a copy of the warm zygote that runs nothing but its loop) does, so
+# the zygote's own memory is never shared copy-on-write with a live run and its per-run work costs no page faults.
 import os
 import sys
 
@@ -537,12 +537,13 @@ def run(req):
     if asserting and not ended and not timed_out and ppfd is not None and (verdict or {}).get('status') != 'pass':
         # The checker saw the program end (or failed): wait a moment for the program's end, whose status says how.
         ended = bool(select.select([ppfd], [], [], max(0.0, min(0.5, deadline - time.monotonic())))[0])
-    elif ppfd is not None and not ended:
-        ended = bool(select.select([ppfd], [], [], 0)[0])
     wall_ms = (time.monotonic() - started) * 1000.0
     ended_first = ended  # the program ended on its own before the run was over
-    if not ended and pid is not None:
-        os.kill(pid, signal.SIGKILL)  # (unreaped until the forker says so: the pid is still the program's)
+    if not ended and ppfd is not None:
+        try:
+            signal.pidfd_send_signal(ppfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it ended meanwhile and was reaped: its end is on its way
     # How it ended, from the forker; one that cannot say so within a second is lost.
     while status is None and not forker_lost:
         os.kill(forker.pid, signal.SIGCONT)
