@@ -1,4 +1,4 @@
-// The fast Python path: long-lived sandboxed zygotes (zygote.py) that fork one child per test, one run at a time each.
+// The fast Python path: long-lived sandboxed zygotes (zygote.py) that run one child per test, one run at a time each.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
@@ -22,13 +22,15 @@ export const PY_INSIDE = '/opt/verimesh';
 export function installPythonHarness(hostRoot: string, python: string): string {
   const dir = join(hostRoot, 'py');
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const files = ['zygote.py', 'asserts.py'].map((f) => join(dir, f));
-  for (const f of files) {
-    copyFileSync(join(HERE, f.slice(dir.length + 1)), f);
-    chmodSync(f, 0o644);
+  const names = ['zygote.py', 'asserts.py'];
+  for (const f of names) {
+    copyFileSync(join(HERE, f), join(dir, f));
+    chmodSync(join(dir, f), 0o644);
   }
   try {
-    execFileSync(python, ['-E', '-S', '-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)', ...files], { stdio: 'ignore', timeout: 60_000 });
+    // (readable by the sandbox's uid whatever our umask)
+    const compile = 'import os, py_compile, sys\nfor f in sys.argv[1:]: os.chmod(py_compile.compile(f, doraise=True), 0o644)\nos.chmod(os.path.join(os.path.dirname(f), "__pycache__"), 0o755)';
+    execFileSync(python, ['-E', '-S', '-c', compile, ...names.map((f) => join(dir, f))], { stdio: 'ignore', timeout: 60_000 });
   } catch {
     // (slower zygotes, same results)
   }
