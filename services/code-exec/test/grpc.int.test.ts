@@ -90,6 +90,13 @@ describe('zygote isolation (runs that share one zygote)', () => {
     expect(o.s!.score, o.s!.detail).toBe(1);
   });
 
+  it('a run on the zygote path is the OOM killer\'s first choice, its zygote is not', async () => {
+    const adj = fence('python', 'print(open("/proc/self/oom_score_adj").read().strip(), open("/proc/1/oom_score_adj").read().strip())');
+    const o = await verify(svc, [item('o', 'code.tests', adj, { language: 'python', tests: [{ stdin: '', stdout: '1000 0' }] })]);
+    expect(o.o!.metrics.path).toBe('zygote');
+    expect(o.o!.score, o.o!.detail).toBe(1);
+  });
+
   it("a run that tampers with the zygote's assert checker (limits, priority, CPUs, SIGSTOP) cannot affect the next run's verdict", async () => {
     // One zygote, so that the saboteur and the next runs share it (and its checker).
     const one = makeService({ VERIMESH_CODE_EXEC_PYTHON_ZYGOTES: '1', VERIMESH_CODE_EXEC_CONCURRENCY: '1' });

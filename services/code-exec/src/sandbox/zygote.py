@@ -49,7 +49,10 @@ if sys.argv[4] != '-':
     # One CPU for the zygote and everything it forks (a shared zygote's slot): each hand-off of a run (zygote,
     # forker, program, checker) then stays in one CPU's caches and never waits for an idle CPU to wake up.
     _cpus = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {_cpus[int(sys.argv[4]) % len(_cpus)]})
+    try:
+        os.sched_setaffinity(0, {_cpus[int(sys.argv[4]) % len(_cpus)]})
+    except OSError:  # (a speed-up only)
+        pass
 if MODE == 'pool':
     # Warm the modules tests commonly import, so each forked child starts with them loaded (a one-off or per-rollout
     # sandbox would only pay for them).
@@ -345,9 +348,14 @@ def forker_main(ctl):
         # are dumpable, for a moment in which no run exists: the forker starts between runs or before a run's
         # program.)
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
-        fd = os.open('/proc/self/oom_score_adj', os.O_WRONLY)
-        os.write(fd, b'1000')
-        os.close(fd)
+        try:
+            fd = os.open('/proc/self/oom_score_adj', os.O_WRONLY)
+            try:
+                os.write(fd, b'1000')
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         _signal.signal(signal.SIGINT, _signal.default_int_handler)
         me = ctl.fileno()
