@@ -81,6 +81,7 @@ export class Runtime {
     if (ok && python && this.config.pythonZygotes > 0) {
       this.zygotes = new ZygotePool(this.sandbox, {
         python: python.exe,
+        harness: this.pythonHarness(),
         size: this.config.pythonZygotes,
         limits: this.testLimits(this.config.maxTestTimeoutMs),
         preload: [...this.config.zygotePreload],

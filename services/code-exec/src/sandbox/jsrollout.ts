@@ -1,8 +1,7 @@
 // One sandbox per rollout for JavaScript assert tests: the checker (js/checker.cjs rollout, the sandbox's init, from the
 // execute-only node) serves the rollout's tests one at a time, each with a fresh program node.
-import { atDeadline, deadlineAfter } from '@verimesh/kit';
 import type { Sandbox, SandboxRunSpec } from './sandbox.js';
-import { ServedSandbox, ZygoteLostError, type RawReply } from './zygote.js';
+import { ServedSandbox, type RawReply } from './zygote.js';
 
 /** A test's reply, or its time limit (the sandbox is then gone, as a one-off sandbox would be at its wall limit). */
 export type JsRolloutReply = { reply: RawReply; oomKilled: boolean } | { timedOut: true; wallMs: number };
@@ -29,38 +28,11 @@ export class JsRollout extends ServedSandbox {
    * start: the caller runs the test in a one-off sandbox, which decides.
    */
   async run(msg: Record<string, unknown>, wallMs: number, startTimeoutMs: number): Promise<JsRolloutReply> {
-    await this.started(startTimeoutMs);
-    if (!this.usable) throw new ZygoteLostError("the rollout's sandbox is gone");
-    const id = ++this.nextId;
     const oomBefore = this.cgroup?.oomKills() ?? 0;
     const started = performance.now();
-    let timedOut = false;
-    const reply = await new Promise<RawReply | undefined>((resolve, reject) => {
-      // The test's wall limit: at it the whole sandbox goes, every process of the test with it.
-      const clear = atDeadline(deadlineAfter(wallMs), () => {
-        timedOut = true;
-        this.pending = undefined;
-        this.fail('time limit');
-        resolve(undefined);
-      });
-      this.pending = {
-        id,
-        resolve: (r) => {
-          clear();
-          resolve(r);
-        },
-        reject: (e) => {
-          clear();
-          reject(e);
-        },
-      };
-      this.child.stdin!.write(JSON.stringify({ ...msg, id }) + '\n');
-    });
-    if (timedOut || !reply) return { timedOut: true, wallMs: performance.now() - started };
-    if (reply.error) {
-      this.fail('checker error');
-      throw new ZygoteLostError(`the rollout's checker failed a test: ${reply.error.slice(-500)}`);
-    }
+    // The test's wall limit: at it the whole sandbox goes, every process of the test with it.
+    const reply = await this.request(msg, startTimeoutMs, wallMs);
+    if (reply === 'late') return { timedOut: true, wallMs: performance.now() - started };
     return { reply, oomKilled: (this.cgroup?.oomKills() ?? 0) > oomBefore };
   }
 }

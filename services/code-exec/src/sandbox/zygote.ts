@@ -162,6 +162,37 @@ export abstract class ServedSandbox {
     void this.cleanup();
   }
 
+  /**
+   * One request: once the sandbox said ready (within `startTimeoutMs`), sends `msg` under a fresh id (after
+   * `first(id)`, which writes what must reach the sandbox before it) and returns the reply, or 'late' when none came
+   * within `answerMs` (the sandbox is then ended). A reply reporting an error ends the sandbox too; a sandbox gone or
+   * lost meanwhile throws ZygoteLostError.
+   */
+  protected async request(msg: Record<string, unknown>, startTimeoutMs: number, answerMs: number, first?: (id: number) => void): Promise<RawReply | 'late'> {
+    await this.started(startTimeoutMs);
+    if (!this.usable) throw new ZygoteLostError(`${this.name} is gone`);
+    const id = ++this.nextId;
+    const reply = await new Promise<RawReply | 'late'>((resolve, reject) => {
+      const clear = atDeadline(deadlineAfter(answerMs), () => {
+        this.pending = undefined;
+        this.fail(`${this.name} did not answer within ${answerMs} ms`);
+        resolve('late');
+      });
+      const settle = <T>(f: (v: T) => void) => (v: T) => {
+        clear();
+        f(v);
+      };
+      this.pending = { id, resolve: settle(resolve), reject: settle(reject) };
+      first?.(id);
+      this.child.stdin!.write(JSON.stringify({ ...msg, id }) + '\n');
+    });
+    if (reply !== 'late' && reply.error) {
+      this.fail(`${this.name} failed a run`);
+      throw new ZygoteLostError(`${this.name} failed a run: ${reply.error.slice(-500)}`);
+    }
+    return reply;
+  }
+
   /** Waits until it said ready, at most `ms`. */
   protected async started(ms: number): Promise<void> {
     await new Promise<void>((resolve, reject) => {
@@ -228,30 +259,13 @@ export class Zygote extends ServedSandbox {
   private intentional = false;
 
   async run(req: ZygoteRunRequest, useRlimitAs: boolean, startTimeoutMs: number): Promise<ZygoteRunReply> {
-    await this.started(startTimeoutMs);
-    if (this.dead) throw new ZygoteLostError('zygote is gone');
-    const id = ++this.nextId;
     const l = req.limits;
     const oomBefore = this.cgroup?.oomKills() ?? 0;
-    const msg = { id, mode: req.test === undefined ? 'io' : 'assert', code: req.code, stdin: req.stdin, ...harnessLimits(l, useRlimitAs) };
-    const reply = await new Promise<RawReply>((resolve, reject) => {
-      this.pending = { id, resolve, reject };
-      const clear = atDeadline(deadlineAfter(l.wallMs + 5000), () => this.fail(`zygote did not answer within ${l.wallMs + 5000} ms`));
-      this.pending.resolve = (r) => {
-        clear();
-        resolve(r);
-      };
-      this.pending.reject = (e) => {
-        clear();
-        reject(e);
-      };
-      if (req.test !== undefined) this.tests.write(JSON.stringify({ id, test: req.test }) + '\n');
-      this.child.stdin!.write(JSON.stringify(msg) + '\n');
-    });
-    if (reply.error) {
-      this.fail('zygote error');
-      throw new ZygoteLostError(`zygote failed a run: ${reply.error.slice(-500)}`);
-    }
+    const msg = { mode: req.test === undefined ? 'io' : 'assert', code: req.code, stdin: req.stdin, ...harnessLimits(l, useRlimitAs) };
+    const test = req.test;
+    // (the test goes to the checker's channel before the request reaches the zygote)
+    const reply = await this.request(msg, startTimeoutMs, l.wallMs + 5000, test === undefined ? undefined : (id) => this.tests.write(JSON.stringify({ id, test }) + '\n'));
+    if (reply === 'late') throw new ZygoteLostError(`zygote did not answer within ${l.wallMs + 5000} ms`);
     const oomKilled = (this.cgroup?.oomKills() ?? 0) > oomBefore;
     const cpuLimitMs = Math.max(1, Math.ceil(l.cpuMs / 1000)) * 1000;
     const cpuTimedOut = !reply.timeout && (reply.signal === 24 || (reply.signal === 9 && !oomKilled && (reply.cpu_ms ?? 0) >= cpuLimitMs - 50));
@@ -301,6 +315,8 @@ export function fromReply(r: Pick<RawReply, 'verdict' | 'checker_signal' | 'forg
 
 export interface ZygotePoolOptions {
   python: string;
+  /** The installed harness (installPythonHarness). */
+  harness: string;
   size: number;
   /** Limits of the zygote sandbox itself: the ceiling for every run it serves. */
   limits: SandboxLimits;
@@ -321,7 +337,6 @@ export class ZygotePool {
   /** Runs waiting for a zygote (bounded by the runtime's run pool: at most one per run slot). */
   private readonly waiters: WaitQueue<Zygote>;
   private created = 0;
-  private readonly script: string;
   private stopped = false;
   restarts = 0;
 
@@ -329,7 +344,6 @@ export class ZygotePool {
     private readonly sandbox: Sandbox,
     private readonly opts: ZygotePoolOptions,
   ) {
-    this.script = installPythonHarness(sandbox.hostRoot, opts.python);
     this.waiters = new WaitQueue(opts.maxWaiting);
   }
 
@@ -341,7 +355,7 @@ export class ZygotePool {
       memoryBytes: this.opts.limits.memoryBytes + (96 << 20),
       processes: this.opts.limits.processes + 4,
     };
-    return new Zygote(this.sandbox, this.opts.python, this.script, zygoteLimits, this.opts.preload, this.opts.log, { index, pinned: this.opts.pin });
+    return new Zygote(this.sandbox, this.opts.python, this.opts.harness, zygoteLimits, this.opts.preload, this.opts.log, { index, pinned: this.opts.pin });
   }
 
   /** Occupancy for metrics (verimesh_pool_*{pool="zygote"}): zygotes running a program, the pool's size, runs waiting. */
